@@ -1,0 +1,40 @@
+/**
+ * What the scan engine needs, already validated and defaulted by src/config/.
+ * The engine never reads flags, files or the environment itself (except the AWS SDK's own
+ * credential chain and AWS_ENDPOINT_URL* variables, which the SDK honours).
+ */
+export interface ScanOptions {
+  /** Read role name in member accounts (ignored when roleArnTemplate is set). */
+  roleName: string;
+  /** e.g. 'arn:${partition}:iam::${accountId}:role/path/Name'. */
+  roleArnTemplate: string | null;
+  externalId: string | null;
+  roleSessionName: string;
+  sessionDurationSeconds: number;
+  /** Account ids to scan (null = all in the organization). */
+  accounts: string[] | null;
+  excludeAccounts: string[];
+  /** OU ids: accounts anywhere below them (null = no OU filter). */
+  ous: string[] | null;
+  /** false = do not call Organizations; `accounts` must then be given. */
+  useOrganizations: boolean;
+  /** Region names, or 'all' / null = every region enabled in each account. */
+  regions: string[] | 'all' | null;
+  maxRotationDays: number;
+  evaluateDisabled: boolean;
+  /** Global cap on AWS requests in flight. */
+  concurrency: number;
+  /** Region for STS and the first Organizations/EC2 calls (e.g. us-east-1). */
+  homeRegion: string;
+  /** Output folder; results.json is written there. */
+  outDir: string;
+  /** Stable partition of the in-scope accounts: index 0-based. */
+  shard: { index: number; count: number } | null;
+  /** Collect tags (ListResourceTags) for keys that need them: 'none' | 'failing' (for exception scopes) | 'all'. */
+  collectTags: 'none' | 'failing' | 'all';
+  /** Quota safety margin 0..1 and per-operation overrides (requests/second). */
+  quotaSafety: number;
+  quotaOverrides: Record<string, number>;
+  /** Max attempts per AWS call (retry budget) including the first. */
+  maxAttempts: number;
+}
