@@ -1,0 +1,3 @@
+export async function runScanCommand(_config: unknown, _ctx: { env: NodeJS.ProcessEnv }): Promise<number> {
+  throw new Error('not wired yet');
+}

@@ -1,0 +1,154 @@
+/**
+ * Effective configuration: flags over environment over config file over defaults.
+ * Each layer is validated on its own, so an error names where the bad value came from
+ * (the flag, the environment variable, or the file with line and key path).
+ */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isMap } from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
+
+export const CONFIG_ENV = 'KMS_ROTATION_AUDIT_CONFIG';
+
+export interface ConfigSources {
+  /** Values given on the command line, by config key, as strings (or booleans for switches). */
+  flags: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  /** --config FILE, else $KMS_ROTATION_AUDIT_CONFIG, else none. */
+  configFile: string | null;
+}
+
+export async function loadConfig(sources: ConfigSources): Promise<Config> {
+  const configFile = sources.configFile ?? sources.env[CONFIG_ENV] ?? null;
+  const fromFile = configFile ? await readConfigFile(configFile) : {};
+  const fromEnv = readEnv(sources.env);
+  const fromFlags = readFlags(sources.flags);
+  const merged = { ...fromFile, ...fromEnv, ...fromFlags };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new UsageError(`configuration: ${describeIssue(parsed.error.issues[0]!)}`);
+  const config = parsed.data as Config;
+  checkCombination(config);
+  return config;
+}
+
+function checkCombination(config: Config): void {
+  if (!config.organizations && !config.accounts) {
+    throw new UsageError('--no-organizations needs --accounts: without Organizations the scan cannot list accounts');
+  }
+  if (config.roleArnTemplate) {
+    const unknown = [...config.roleArnTemplate.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'partition' && name !== 'accountId');
+    if (unknown.length > 0) throw new UsageError(`--role-arn-template: unknown placeholder \${${unknown[0]}} (expected \${partition} and \${accountId})`);
+    if (!config.roleArnTemplate.includes('${accountId}')) throw new UsageError('--role-arn-template: expected ${accountId} in the template, or every account would get the same role');
+  }
+}
+
+/** Converts a flag or environment string to the option's type; the schema then checks the value. */
+export function fromString(spec: OptionSpec, raw: string): unknown {
+  const text = raw.trim();
+  switch (spec.kind) {
+    case 'string':
+      return text;
+    case 'int':
+      return /^-?\d+$/.test(text) ? Number(text) : raw;
+    case 'number':
+      return text !== '' && Number.isFinite(Number(text)) ? Number(text) : raw;
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(text)) return true;
+      if (/^(false|0|no|off)$/i.test(text)) return false;
+      return raw;
+    case 'list': {
+      if (spec.key === 'regions' && text === 'all') return 'all';
+      return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    }
+  }
+}
+
+function readFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) {
+    const spec = optionSpecByKey.get(key);
+    if (!spec || value === undefined) continue;
+    const typed = typeof value === 'string' ? fromString(spec, value) : value;
+    const check = spec.schema.safeParse(typed);
+    if (!check.success) throw new UsageError(`${flagName(spec)}: ${describeIssue(check.error.issues[0]!, value)}`);
+    out[key] = typed;
+  }
+  return out;
+}
+
+function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of optionSpecs) {
+    const raw = env[envName(spec.key)];
+    if (raw === undefined || raw === '') continue;
+    const typed = fromString(spec, raw);
+    const check = spec.schema.safeParse(typed);
+    if (!check.success) throw new UsageError(`${envName(spec.key)}: ${describeIssue(check.error.issues[0]!, spec.secret ? undefined : raw)}`);
+    out[spec.key] = typed;
+  }
+  return out;
+}
+
+/** Reads and validates a YAML (or JSON) config file; errors carry file, line and key path. */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = first.linePos?.[0]?.line;
+    throw new UsageError(`${path}${line ? `:${line}` : ''}: invalid YAML (${first.message.split('\n')[0]})`);
+  }
+  const value: unknown = doc.toJS() ?? {};
+  if (!isMap(doc.contents) && doc.contents !== null) throw new UsageError(`${path}: expected a mapping of option keys (e.g. "roleName: KmsRotationAuditReader")`);
+  const result = configSchema.partial().safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path0 = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const node = doc.getIn(path0.map(String), true) as { range?: [number, number, number] } | undefined;
+    const keyNode = issue.code === 'unrecognized_keys' ? findKeyNode(doc.contents, String(issue.keys[0])) : undefined;
+    const offset = keyNode?.range?.[0] ?? node?.range?.[0];
+    const line = offset !== undefined ? lineCounter.linePos(offset).line : undefined;
+    throw new UsageError(`${path}${line ? `:${line}` : ''}: ${describeIssue(issue)}`);
+  }
+  return result.data as Record<string, unknown>;
+}
+
+function findKeyNode(contents: unknown, key: string): { range?: [number, number, number] } | undefined {
+  if (!isMap(contents)) return undefined;
+  for (const pair of contents.items) {
+    const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+    if (k && k.value === key) return k;
+  }
+  return undefined;
+}
+
+function flagName(spec: OptionSpec): string {
+  return spec.flag.split(' ')[0]!.replace(/^--no-/, '--');
+}
+
+export function describeIssue(issue: z.core.$ZodIssue, given?: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    const known = optionSpecs.map((s) => s.key).join(', ');
+    return `unknown key "${issue.keys.join('", "')}"${issue.path.length ? ` in ${issue.path.join('.')}` : ''} (known keys: ${known})`;
+  }
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  const got = given === undefined ? '' : `, got ${JSON.stringify(given)}`;
+  return `${where}${issue.message}${got}`;
+}
+
+/** The effective configuration for --print-config, secrets redacted. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of optionSpecs) {
+    const value = (config as Record<string, unknown>)[spec.key];
+    out[spec.key] = spec.secret && value !== null && value !== undefined ? '***redacted***' : value;
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * The one schema for every option: flag, environment variable, config-file key, type, default
+ * and description all come from this table. The CLI, the config loader, the JSON Schema for
+ * editors (config.schema.json) and the README's configuration table are generated from it.
+ */
+import { z } from 'zod';
+
+/** How a flag or environment string becomes a value. */
+export type OptionKind = 'string' | 'int' | 'number' | 'bool' | 'list';
+
+export interface OptionSpec {
+  /** Config-file key (camelCase of the flag). */
+  key: string;
+  /** Long flag, e.g. `--role-name <name>`; for booleans `--evaluate-disabled` (and `--no-…` where noted). */
+  flag: string;
+  kind: OptionKind;
+  description: string;
+  schema: z.ZodType;
+  /** Secrets are redacted in --print-config, logs and the results document. */
+  secret?: boolean;
+  /** Shown in help and docs when the default is computed. */
+  defaultText?: string;
+}
+
+const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+const ouId = z.string().regex(/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)');
+const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region name such as eu-west-1');
+
+export const optionSpecs: OptionSpec[] = [
+  { key: 'roleName', flag: '--role-name <name>', kind: 'string', description: 'Read role assumed in each member account.', schema: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('KmsRotationAuditReader') },
+  { key: 'roleArnTemplate', flag: '--role-arn-template <template>', kind: 'string', description: 'Role ARN template instead of --role-name, with ${partition} and ${accountId}, e.g. arn:${partition}:iam::${accountId}:role/path/Name.', schema: z.string().regex(/^arn:/, 'expected an ARN template starting with arn:').nullable().default(null) },
+  { key: 'externalId', flag: '--external-id <id>', kind: 'string', description: 'ExternalId passed to AssumeRole.', secret: true, schema: z.string().min(2).max(1224).regex(/^[\w+=,.@:/-]+$/, 'expected 2..1224 characters of [\\w+=,.@:/-]').nullable().default(null) },
+  { key: 'roleSessionName', flag: '--role-session-name <name>', kind: 'string', description: 'RoleSessionName for AssumeRole (shows in CloudTrail).', schema: z.string().min(2).max(64).regex(/^[\w+=,.@-]+$/, 'expected 2..64 characters of [\\w+=,.@-]').default('kms-rotation-audit') },
+  { key: 'sessionDuration', flag: '--session-duration <seconds>', kind: 'int', description: 'AssumeRole DurationSeconds (900..43200; role chaining caps it at 3600). Sessions refresh before they expire.', schema: z.number().int().min(900).max(43200).default(3600) },
+  { key: 'accounts', flag: '--accounts <ids>', kind: 'list', description: 'Only these account ids (comma-separated).', schema: z.array(accountId).min(1).nullable().default(null) },
+  { key: 'excludeAccounts', flag: '--exclude-accounts <ids>', kind: 'list', description: 'Skip these account ids.', schema: z.array(accountId).default([]) },
+  { key: 'ous', flag: '--ous <ids>', kind: 'list', description: 'Only accounts anywhere below these OUs (or root).', schema: z.array(ouId).min(1).nullable().default(null) },
+  { key: 'organizations', flag: '--no-organizations', kind: 'bool', description: 'Do not call AWS Organizations; scan exactly --accounts (for callers that may not read Organizations).', schema: z.boolean().default(true) },
+  { key: 'regions', flag: '--regions <names>', kind: 'list', description: 'Regions to scan, or "all": every region enabled in each account (from EC2 DescribeRegions, per account).', schema: z.union([z.literal('all'), z.array(regionName).min(1)]).default('all') },
+  { key: 'homeRegion', flag: '--home-region <region>', kind: 'string', description: 'Region for STS, Organizations and DescribeRegions calls.', defaultText: '$AWS_REGION, else us-east-1', schema: regionName.nullable().default(null) },
+  { key: 'maxRotationDays', flag: '--max-rotation-days <days>', kind: 'int', description: 'Policy: the longest rotation period that passes (AWS allows 90..2560).', schema: z.number().int().min(90).max(2560).default(365) },
+  { key: 'evaluateDisabled', flag: '--evaluate-disabled', kind: 'bool', description: 'Judge Disabled keys like enabled ones instead of NOT_APPLICABLE.', schema: z.boolean().default(false) },
+  { key: 'concurrency', flag: '--concurrency <n>', kind: 'int', description: 'Most AWS requests in flight at once.', schema: z.number().int().min(1).max(2000).default(64) },
+  { key: 'maxAttempts', flag: '--max-attempts <n>', kind: 'int', description: 'Attempts per AWS call (throttling, 5xx and network errors are retried with backoff).', schema: z.number().int().min(1).max(20).default(6) },
+  { key: 'quotaSafety', flag: '--quota-safety <fraction>', kind: 'number', description: "Share of AWS's published request quotas the scan may use (the rest is left to other callers).", schema: z.number().gt(0).max(1).default(0.5) },
+  { key: 'out', flag: '--out <dir>', kind: 'string', description: 'Write this run into DIR instead of <reports-root>/<scan id>/.', schema: z.string().min(1).nullable().default(null) },
+  { key: 'reportsRoot', flag: '--reports-root <dir>', kind: 'string', description: 'Folder holding one sub-folder per run and the "latest" pointer.', schema: z.string().min(1).default('reports') },
+  { key: 'failOn', flag: '--fail-on <level>', kind: 'string', description: 'Exit 1 on FAIL findings ("fail"), only on ERROR ("error"), or never.', schema: z.enum(['fail', 'error', 'never']).default('fail') },
+  { key: 'frameworks', flag: '--frameworks <ids>', kind: 'list', description: 'Frameworks the reports map to.', schema: z.array(z.string().regex(/^[a-z0-9-]+$/, 'expected a framework id such as cis')).min(1).default(['cis', 'apra', 'mas', 'nist']) },
+  { key: 'cisVersion', flag: '--cis-version <version>', kind: 'string', description: 'CIS AWS Foundations Benchmark version to show.', defaultText: 'the newest', schema: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 5.0.0').nullable().default(null) },
+  { key: 'controls', flag: '--controls <file>', kind: 'string', description: 'YAML/JSON file adding or overriding control mappings.', schema: z.string().min(1).nullable().default(null) },
+  { key: 'logFormat', flag: '--log-format <format>', kind: 'string', description: 'Log format: "pretty" on a terminal, "json" for machines; auto picks json when stderr is not a terminal.', schema: z.enum(['auto', 'pretty', 'json']).default('auto') },
+  { key: 'logLevel', flag: '--log-level <level>', kind: 'string', description: 'Log level.', schema: z.enum(['debug', 'info', 'warn', 'error']).default('info') },
+  { key: 'progress', flag: '--no-progress', kind: 'bool', description: 'Live progress display on a terminal.', schema: z.boolean().default(true) },
+];
+
+export const optionSpecByKey = new Map(optionSpecs.map((spec) => [spec.key, spec]));
+
+export const configSchema = z.strictObject(Object.fromEntries(optionSpecs.map((spec) => [spec.key, spec.schema.meta({ description: spec.description })])));
+export type Config = z.output<typeof configSchema> & {
+  roleName: string;
+  roleArnTemplate: string | null;
+  externalId: string | null;
+  roleSessionName: string;
+  sessionDuration: number;
+  accounts: string[] | null;
+  excludeAccounts: string[];
+  ous: string[] | null;
+  organizations: boolean;
+  regions: 'all' | string[];
+  homeRegion: string | null;
+  maxRotationDays: number;
+  evaluateDisabled: boolean;
+  concurrency: number;
+  maxAttempts: number;
+  quotaSafety: number;
+  out: string | null;
+  reportsRoot: string;
+  failOn: 'fail' | 'error' | 'never';
+  frameworks: string[];
+  cisVersion: string | null;
+  controls: string | null;
+  logFormat: 'auto' | 'pretty' | 'json';
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  progress: boolean;
+};
+
+/** Environment variable for a key: KMS_ROTATION_AUDIT_ + UPPER_SNAKE. */
+export function envName(key: string): string {
+  return 'KMS_ROTATION_AUDIT_' + key.replace(/([A-Z])/g, '_$1').toUpperCase();
+}
+
+/** JSON Schema for editors (config.schema.json). */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
+}
