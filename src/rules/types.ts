@@ -1,0 +1,24 @@
+import type { KeyFacts, KeyMetadataFacts } from '../collect/facts.js';
+import type { Status } from '../results/types.js';
+
+/** The policy knobs a rule reads (from the scan options). */
+export interface RulePolicy {
+  maxRotationDays: number;
+  evaluateDisabled: boolean;
+}
+
+export interface Judgement {
+  status: Status;
+  /** A human-readable sentence, used verbatim in the reports. */
+  reason: string;
+}
+
+/** One rule: pure functions of collected facts, never an AWS call. */
+export interface Rule {
+  id: string;
+  title: string;
+  severity: 'LOW' | 'MEDIUM' | 'HIGH';
+  /** Whether the collector must fetch the rotation status and history of a key with this metadata. */
+  needsRotationStatus(metadata: KeyMetadataFacts, policy: RulePolicy): boolean;
+  judge(facts: KeyFacts, policy: RulePolicy): Judgement;
+}
