@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { latestRun, listRuns, markLatest, previousFinishedRun, pruneRuns } from '../../src/history/runs.js';
+
+async function run(root: string, name: string, finished: boolean): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  if (finished) await writeFile(join(dir, 'manifest.json'), '{}');
+  return dir;
+}
+
+describe('run history', () => {
+  it('moves latest only to a finished run', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'kra-runs-'));
+    const done = await run(root, '2026-11-01T00-00-00Z-aaaaaa', true);
+    const unfinished = await run(root, '2026-11-02T00-00-00Z-bbbbbb', false);
+    await markLatest(root, done);
+    await expect(markLatest(root, unfinished)).rejects.toThrow(/not a finished run/);
+    expect(await readlink(join(root, 'latest'))).toBe('2026-11-01T00-00-00Z-aaaaaa');
+    expect(await latestRun(root)).toBe(done);
+  });
+
+  it('finds the previous finished run, skipping unfinished ones and the current one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'kra-runs-'));
+    const first = await run(root, '2026-11-01T00-00-00Z-aaaaaa', true);
+    await run(root, '2026-11-02T00-00-00Z-bbbbbb', false);
+    const current = await run(root, '2026-11-03T00-00-00Z-cccccc', true);
+    expect(await previousFinishedRun(root, current)).toBe(first);
+    expect(await previousFinishedRun(join(root, 'missing'), null)).toBeNull();
+  });
+
+  it('prunes to the newest N finished runs and never the latest target', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'kra-runs-'));
+    const names = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'];
+    const dirs = [];
+    for (const [i, name] of names.entries()) dirs.push(await run(root, name, i !== 1));
+    await markLatest(root, dirs[0]!); // an odd but possible pointer: it must survive
+    const removed = await pruneRuns(root, 2);
+    expect(removed).toEqual([dirs[1], dirs[2]]);
+    expect((await listRuns(root)).map((r) => r.dir)).toEqual([dirs[0], dirs[3], dirs[4]]);
+    expect(existsSync(join(root, 'latest'))).toBe(true);
+  });
+});
