@@ -3,10 +3,10 @@
  * Each layer is validated on its own, so an error names where the bad value came from
  * (the flag, the environment variable, or the file with line and key path).
  */
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap } from 'yaml';
+import { isMap } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { at, issueLine, parseYaml, readTextFile } from './yaml-location.js';
 import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
 
 export const CONFIG_ENV = 'KMS_ROTATION_AUDIT_CONFIG';
@@ -92,41 +92,16 @@ function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
 
 /** Reads and validates a YAML (or JSON) config file; errors carry file, line and key path. */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const line = first.linePos?.[0]?.line;
-    throw new UsageError(`${path}${line ? `:${line}` : ''}: invalid YAML (${first.message.split('\n')[0]})`);
-  }
+  const located = parseYaml(await readTextFile(path, 'config file'), path, 'yaml-1.1');
+  const { doc } = located;
   const value: unknown = doc.toJS() ?? {};
   if (!isMap(doc.contents) && doc.contents !== null) throw new UsageError(`${path}: expected a mapping of option keys (e.g. "roleName: KmsRotationAuditReader")`);
   const result = configSchema.partial().safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const path0 = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-    const node = doc.getIn(path0.map(String), true) as { range?: [number, number, number] } | undefined;
-    const keyNode = issue.code === 'unrecognized_keys' ? findKeyNode(doc.contents, String(issue.keys[0])) : undefined;
-    const offset = keyNode?.range?.[0] ?? node?.range?.[0];
-    const line = offset !== undefined ? lineCounter.linePos(offset).line : undefined;
-    throw new UsageError(`${path}${line ? `:${line}` : ''}: ${describeIssue(issue)}`);
+    throw new UsageError(`${at(path, issueLine(located, issue))}: ${describeIssue(issue)}`);
   }
   return result.data as Record<string, unknown>;
-}
-
-function findKeyNode(contents: unknown, key: string): { range?: [number, number, number] } | undefined {
-  if (!isMap(contents)) return undefined;
-  for (const pair of contents.items) {
-    const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
-    if (k && k.value === key) return k;
-  }
-  return undefined;
 }
 
 function flagName(spec: OptionSpec): string {

@@ -1,0 +1,84 @@
+/**
+ * YAML files whose errors point at a line: parse with a LineCounter, then map a key path
+ * (from a zod issue or a cross-field check) back to the line of the offending node.
+ * Shared by the config file (src/config/load.ts) and the exceptions register (src/exceptions/).
+ */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+
+export interface LocatedYaml {
+  /** The file name used in messages. */
+  file: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+export type KeyPath = readonly PropertyKey[];
+
+interface Ranged {
+  range?: [number, number, number] | null;
+}
+
+/** Reads a file; a missing or unreadable file is a UsageError naming it and `what` it should be. */
+export async function readTextFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * Parses YAML text (duplicate keys refused). `schema: 'core'` (YAML 1.2) keeps `2026-01-15`
+ * a string; the yaml-1.1 schema would turn it into a Date.
+ */
+export function parseYaml(text: string, file: string, schema: 'core' | 'yaml-1.1' = 'core'): LocatedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, schema });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = first.linePos?.[0]?.line;
+    throw new UsageError(`${at(file, line)}: invalid YAML (${first.message.split('\n')[0]})`);
+  }
+  return { file, doc, lineCounter };
+}
+
+/** `file:line`, or just `file` when the line is unknown. */
+export function at(file: string, line: number | undefined): string {
+  return line ? `${file}:${line}` : file;
+}
+
+/**
+ * Line of the node at `path`; when `key` is given, the line of that key inside the map at
+ * `path` (an unknown key). A path that does not exist (a missing field) falls back to its
+ * nearest existing ancestor, so the message still points at the right entry.
+ */
+export function lineAt(located: LocatedYaml, path: KeyPath, key?: string): number | undefined {
+  const { doc, lineCounter } = located;
+  for (let depth = path.length; depth >= 0; depth--) {
+    const sub = path.slice(0, depth);
+    const node = (sub.length === 0 ? doc.contents : doc.getIn(sub as unknown[], true)) as Ranged | null | undefined;
+    if (!node) continue;
+    const keyNode = key !== undefined && depth === path.length ? findKeyNode(node, key) : undefined;
+    const offset = keyNode?.range?.[0] ?? node.range?.[0];
+    if (offset !== undefined) return lineCounter.linePos(offset).line;
+  }
+  return undefined;
+}
+
+/** Line of the node a zod issue is about (unknown keys point at the key itself). */
+export function issueLine(located: LocatedYaml, issue: z.core.$ZodIssue): number | undefined {
+  if (issue.code === 'unrecognized_keys') return lineAt(located, issue.path, String(issue.keys[0]));
+  return lineAt(located, issue.path);
+}
+
+function findKeyNode(node: unknown, key: string): Ranged | undefined {
+  if (!isMap(node)) return undefined;
+  for (const pair of node.items) {
+    const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+    if (k && String(k.value) === key) return k;
+  }
+  return undefined;
+}

@@ -1,0 +1,69 @@
+/**
+ * Upload of a finished run folder to S3 (a container's disk goes away): every file, manifest.json
+ * last, so a prefix holding manifest.json is a complete upload, exactly as on local disk.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { UsageError } from '../errors.js';
+
+export interface S3Location {
+  bucket: string;
+  prefix: string; // '' or ending in '/'
+}
+
+const S3_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
+
+export function parseS3Url(url: string, flag = '--upload'): S3Location {
+  const match = S3_URL.exec(url);
+  if (!match) throw new UsageError(`${flag}: expected s3://bucket/prefix, got ${JSON.stringify(url)}`);
+  const rawPrefix = match[2] ?? '';
+  return { bucket: match[1]!, prefix: rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : rawPrefix + '/' };
+}
+
+/** Path-style addressing when an endpoint override is in use (emulators, MinIO, the simulator). */
+export function s3ClientConfig(env: NodeJS.ProcessEnv, region: string): S3ClientConfig {
+  const customEndpoint = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
+  return { region, forcePathStyle: customEndpoint };
+}
+
+export interface UploadOptions {
+  client: S3Client;
+  location: S3Location;
+  /** SSE-KMS (with this key id/ARN/alias, or the AWS managed aws/s3 key when keyId is null); null = the bucket's default encryption. */
+  sseKms: { keyId: string | null } | null;
+  /** The run's sub-prefix under location.prefix, normally the scan id. */
+  runName: string;
+}
+
+/** Uploads every regular file of `dir` (not recursing), manifest.json last; returns the object keys. */
+export async function uploadRun(dir: string, opts: UploadOptions): Promise<string[]> {
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.includes('.tmp')).map((e) => e.name).sort();
+  const ordered = [...names.filter((n) => n !== 'manifest.json'), ...names.filter((n) => n === 'manifest.json')];
+  const keys: string[] = [];
+  for (const name of ordered) {
+    const path = join(dir, name);
+    const key = `${opts.location.prefix}${opts.runName}/${name}`;
+    await opts.client.send(
+      new PutObjectCommand({
+        Bucket: opts.location.bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: (await stat(path)).size,
+        ContentType: contentType(name),
+        ...(opts.sseKms ? { ServerSideEncryption: 'aws:kms' as const, ...(opts.sseKms.keyId ? { SSEKMSKeyId: opts.sseKms.keyId } : {}) } : {}),
+      }),
+    );
+    keys.push(key);
+  }
+  return keys;
+}
+
+function contentType(name: string): string {
+  if (name.endsWith('.pdf')) return 'application/pdf';
+  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
+  if (name.endsWith('.json')) return 'application/json';
+  if (name.endsWith('.sh')) return 'text/x-shellscript';
+  return 'application/octet-stream';
+}
