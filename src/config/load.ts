@@ -92,7 +92,7 @@ function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
 
 /** Reads and validates a YAML (or JSON) config file; errors carry file, line and key path. */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
-  const located = parseYaml(await readTextFile(path, 'config file'), path, 'yaml-1.1');
+  const located = parseYaml(await readTextFile(path, 'config file'), path);
   const { doc } = located;
   const value: unknown = doc.toJS() ?? {};
   if (!isMap(doc.contents) && doc.contents !== null) throw new UsageError(`${path}: expected a mapping of option keys (e.g. "roleName: KmsRotationAuditReader")`);

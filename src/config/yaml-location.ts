@@ -31,12 +31,12 @@ export async function readTextFile(file: string, what: string): Promise<string> 
 }
 
 /**
- * Parses YAML text (duplicate keys refused). `schema: 'core'` (YAML 1.2) keeps `2026-01-15`
+ * Parses YAML 1.2 text (duplicate keys refused). The core schema keeps `2026-01-15`
  * a string; the yaml-1.1 schema would turn it into a Date.
  */
-export function parseYaml(text: string, file: string, schema: 'core' | 'yaml-1.1' = 'core'): LocatedYaml {
+export function parseYaml(text: string, file: string): LocatedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, schema });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, schema: 'core' });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
