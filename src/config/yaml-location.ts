@@ -39,7 +39,8 @@ export function parseYaml(text: string, file: string): LocatedYaml {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, schema: 'core' });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const line = first.linePos?.[0]?.line;
+    // `linePos` is only filled with prettyErrors; `pos` (character offsets) always is.
+    const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new UsageError(`${at(file, line)}: invalid YAML (${first.message.split('\n')[0]})`);
   }
   return { file, doc, lineCounter };
