@@ -64,7 +64,7 @@ exceptions:
   it.each([
     ['an unknown entry field', entryYaml({ approvedBy: 'x' }), 10, /exceptions\.0\.approvedBy: unknown field \(expected one of: id, scope, reason, approver, ticket, created, expires\)/],
     ['a misspelt scope kind', entryYaml({ scope: '\n      acounts: ["111122223333"]' }), 4, /exceptions\.0\.scope\.acounts: unknown field \(expected one of: accounts, ous, keys, aliases, tags\)/],
-    ['a missing expiry', entryYaml({ expires: '' }).replace(/\n    expires: \n/, '\n'), 2, /exceptions\.0\.expires: missing expires date/],
+    ['a missing expiry', entryYaml({ expires: '' }).replace(/\n {4}expires: \n/, '\n'), 2, /exceptions\.0\.expires: missing expires date/],
     ['an empty reason', entryYaml({ reason: '""' }), 5, /exceptions\.0\.reason: expected reason, got an empty value/],
     ['a date with a time', entryYaml({ created: '2026-01-15T10:00:00Z' }), 8, /exceptions\.0\.created: expected the created date as YYYY-MM-DD, got "2026-01-15T10:00:00Z"/],
     ['an impossible date', entryYaml({ expires: '2026-02-30' }), 9, /exceptions\.0\.expires: expires is not a calendar date, got "2026-02-30"/],

@@ -1,0 +1,141 @@
+/**
+ * The register as the reports show it: a JSON summary stored in the results header under
+ * `header.extensions.exceptions` (so reporters never need the YAML file), and exceptions.csv.
+ */
+import { compareKeys, Status, type KeyResult } from '../results/types.js';
+import { CsvFileWriter } from '../report/csv.js';
+import { EXPIRING_SOON_DAYS, entryState } from './dates.js';
+import { scopeMatches } from './match.js';
+import type { ExceptionEntry, ExceptionRegister, ExceptionScope, ExceptionState } from './types.js';
+import type { CoveredKey, ExceptionUsage } from './usage.js';
+
+/** Key under `header.extensions` where the summary is stored. */
+export const EXCEPTIONS_EXTENSION = 'exceptions';
+
+export interface ExceptionSummaryEntry {
+  id: string;
+  scope: ExceptionScope;
+  reason: string;
+  approver: string;
+  ticket: string;
+  created: string;
+  expires: string;
+  state: ExceptionState;
+  /** Matched no FAIL key in this scan. */
+  unused: boolean;
+  /** FAIL keys matched: made EXCEPTION when the entry is valid; left FAIL (reason names the expiry) when expired. */
+  keysCovered: number;
+  /** ARNs of the first covered keys (at most the usage cap); `keyArnsOmitted` more were not listed. */
+  keyArns: string[];
+  keyArnsOmitted: number;
+  /** FAIL keys whose tags were not collected, so a tag scope could not be decided (they stayed FAIL). */
+  tagsUndecided: number;
+}
+
+export interface ExceptionsSummary {
+  /** The register file, as given. */
+  source: string;
+  maxDays: number;
+  expiringSoonDays: number;
+  evaluatedAt: string;
+  counts: { entries: number; active: number; expiringSoon: number; expired: number; unused: number; keysCovered: number };
+  entries: ExceptionSummaryEntry[];
+}
+
+export function exceptionsSummary(register: ExceptionRegister, usage: ExceptionUsage, now: Date): ExceptionsSummary {
+  const entries = register.entries.map((entry): ExceptionSummaryEntry => {
+    const used = usage.entries.get(entry.id);
+    const keysCovered = used?.keysCovered ?? 0;
+    return {
+      id: entry.id,
+      scope: entry.scope,
+      reason: entry.reason,
+      approver: entry.approver,
+      ticket: entry.ticket,
+      created: entry.created,
+      expires: entry.expires,
+      state: entryState(entry, now),
+      unused: keysCovered === 0,
+      keysCovered,
+      keyArns: (used?.keys ?? []).map((key) => key.keyArn),
+      keyArnsOmitted: used?.keysOmitted ?? 0,
+      tagsUndecided: used?.tagsUndecided ?? 0,
+    };
+  });
+  const count = (state: ExceptionState): number => entries.filter((entry) => entry.state === state).length;
+  return {
+    source: register.source,
+    maxDays: register.maxDays,
+    expiringSoonDays: EXPIRING_SOON_DAYS,
+    evaluatedAt: now.toISOString(),
+    counts: {
+      entries: entries.length,
+      active: count('active'),
+      expiringSoon: count('expiring-soon'),
+      expired: count('expired'),
+      unused: entries.filter((entry) => entry.unused).length,
+      keysCovered: entries.reduce((sum, entry) => sum + (entry.state === 'expired' ? 0 : entry.keysCovered), 0),
+    },
+    entries,
+  };
+}
+
+export const EXCEPTIONS_COLUMNS = [
+  'exception_id', 'state', 'unused', 'approver', 'ticket', 'created', 'expires', 'reason', 'account_id', 'region', 'key_id', 'key_arn', 'aliases',
+] as const;
+
+/**
+ * exceptions.csv: one row per entry and covered key, one row with empty key columns for an
+ * entry that covers none. With `keys` (the results' keys) every covered key is listed, with its
+ * aliases, by matching each entry's scope again against the FAIL and EXCEPTION keys; without it,
+ * the rows come from the summary's capped ARN lists.
+ */
+export async function writeExceptionsCsv(path: string, summary: ExceptionsSummary, keys?: Iterable<KeyResult> | AsyncIterable<KeyResult>): Promise<void> {
+  const covered = keys ? await coveredFromKeys(summary, keys) : coveredFromArns(summary);
+  const writer = CsvFileWriter.open(path, EXCEPTIONS_COLUMNS);
+  try {
+    for (const entry of summary.entries) {
+      const entryKeys = covered.get(entry.id) ?? [];
+      const head = [entry.id, entry.state, entry.unused, entry.approver, entry.ticket, entry.created, entry.expires, entry.reason];
+      if (entryKeys.length === 0) await writer.write([...head, null, null, null, null, null]);
+      for (const key of entryKeys) {
+        await writer.write([...head, key.accountId, key.region, key.keyId, key.keyArn, key.aliases.length ? key.aliases.join('; ') : null]);
+      }
+    }
+    await writer.close();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
+
+async function coveredFromKeys(summary: ExceptionsSummary, keys: Iterable<KeyResult> | AsyncIterable<KeyResult>): Promise<Map<string, CoveredKey[]>> {
+  const covered = new Map<string, CoveredKey[]>(summary.entries.map((entry) => [entry.id, []]));
+  const asEntries = summary.entries.map((entry) => ({ ...entry, line: null }) as ExceptionEntry);
+  for await (const key of keys) {
+    // An EXCEPTION key was a FAIL when the register was applied; PASS, N/A and ERROR keys never match.
+    if (key.status !== Status.Fail && key.status !== Status.Exception) continue;
+    for (const entry of asEntries) {
+      if (scopeMatches(entry, key) === 'match') {
+        covered.get(entry.id)!.push({ accountId: key.accountId, region: key.region, keyId: key.keyId, keyArn: key.keyArn, aliases: [...key.aliases] });
+      }
+    }
+  }
+  for (const list of covered.values()) list.sort(compareKeys);
+  return covered;
+}
+
+/** arn:<partition>:kms:<region>:<account>:key/<id> → its parts (the summary keeps ARNs only). */
+function coveredFromArns(summary: ExceptionsSummary): Map<string, CoveredKey[]> {
+  return new Map(
+    summary.entries.map((entry) => [
+      entry.id,
+      entry.keyArns
+        .map((keyArn): CoveredKey => {
+          const [, , , region = '', accountId = '', resource = ''] = keyArn.split(':');
+          return { accountId, region, keyId: resource.replace(/^key\//, ''), keyArn, aliases: [] };
+        })
+        .sort(compareKeys),
+    ]),
+  );
+}
