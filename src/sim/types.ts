@@ -17,6 +17,8 @@ export interface SimOu {
   name: string;
   /** Parent: the root id ("r-ab12") or another OU id. */
   parentId: string;
+  /** Organizations tags (ListTagsForResource). */
+  tags?: Record<string, string>;
 }
 
 export interface SimRole {
@@ -30,6 +32,8 @@ export interface SimRole {
   maxSessionSeconds?: number;
   /** Which KMS write operations this role may call (EnableKeyRotation, DisableKeyRotation); default: none (a read role). */
   allowWrite?: boolean;
+  /** Accounts whose principals the trust policy admits (default: every account of the organization). */
+  trustedAccounts?: string[];
 }
 
 export interface SimRotationRecord {
@@ -59,6 +63,13 @@ export interface SimKey {
   rotations: SimRotationRecord[];
   aliases: string[]; // "alias/…"
   tags: Record<string, string>;
+  /** AWS_CLOUDHSM keys: the cluster behind the custom key store (derived from customKeyStoreId when absent). */
+  cloudHsmClusterId?: string;
+  /** EXTERNAL_KEY_STORE keys: the key's id in the external key manager (derived when absent). */
+  xksKeyId?: string;
+  /** EXTERNAL (imported) keys: KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE, and ValidTo (ISO 8601). */
+  expirationModel?: string;
+  validTo?: string;
 }
 
 export interface SimAccount {
@@ -77,6 +88,14 @@ export interface SimAccount {
   optedInRegions: string[];
   roles: SimRole[];
   keys: SimKey[];
+  /** Organizations tags (ListTagsForResource). */
+  tags?: Record<string, string>;
+  /** ISO 8601; default 2020-01-01T00:00:00Z. */
+  joinedTimestamp?: string;
+  /** CREATED (default) or INVITED. */
+  joinedMethod?: 'CREATED' | 'INVITED';
+  /** A delegated administrator may call the Organizations list operations like the management account. */
+  delegatedAdministrator?: boolean;
 }
 
 export interface SimScenario {
@@ -167,5 +186,7 @@ export interface Simulator {
   setFaults(faults: SimFault[]): void;
   /** Long-term credentials for any account (for tests that call a member account directly). */
   credentialsFor(accountId: string): SimCredentials;
+  /** Rebuild the lookup indexes after a test changed `scenario` by hand (accounts, keys, aliases added or removed). */
+  reindex(): void;
   stop(): Promise<void>;
 }
