@@ -1,0 +1,62 @@
+/**
+ * SDK clients for the scan. Endpoints are never hard-coded: the SDK resolves them itself from
+ * AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the shared config file's endpoint_url
+ * (@smithy/core getEndpointUrlConfig), unless an explicit `endpoint` is given (tests, demo).
+ * maxAttempts is 1: retries are decided by src/aws/throttle.ts only.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { CredentialsProvider } from './credentials.js';
+import type { SharedHttpHandler } from './http.js';
+
+/** Extra SDK client settings (e.g. a logger, a custom user agent); never credentials, region or retries. */
+export type ExtraClientConfig = Record<string, unknown>;
+
+export interface ClientFactoryOptions {
+  httpHandler: SharedHttpHandler;
+  endpoint?: string;
+  extraClientConfig?: ExtraClientConfig;
+}
+
+interface Destroyable {
+  destroy(): void;
+}
+
+export class ClientFactory {
+  constructor(private readonly options: ClientFactoryOptions) {}
+
+  kms(region: string, credentials: CredentialsProvider): KMSClient {
+    return new KMSClient(this.config(region, credentials));
+  }
+
+  sts(region: string, credentials: CredentialsProvider): STSClient {
+    return new STSClient(this.config(region, credentials));
+  }
+
+  /** Organizations is a global service; the SDK maps any region of the partition to its endpoint. */
+  organizations(region: string, credentials: CredentialsProvider): OrganizationsClient {
+    return new OrganizationsClient(this.config(region, credentials));
+  }
+
+  ec2(region: string, credentials: CredentialsProvider): EC2Client {
+    return new EC2Client(this.config(region, credentials));
+  }
+
+  private config(region: string, credentials: CredentialsProvider) {
+    return {
+      ...this.options.extraClientConfig,
+      region,
+      credentials,
+      requestHandler: this.options.httpHandler,
+      maxAttempts: 1,
+      ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
+    };
+  }
+}
+
+/** Destroys clients at the end of their unit of work (the shared HTTP agents stay open). */
+export function destroyAll(clients: Iterable<Destroyable>): void {
+  for (const client of clients) client.destroy();
+}

@@ -1,0 +1,55 @@
+/**
+ * AWS request quotas the scan budgets against (requests per second), from
+ * ../shared/reference/aws-facts.md. `bucket` names what the quota is shared by:
+ * - KMS: per account, per region, per operation (KMS developer guide, "Request quotas").
+ * - STS: 600/s per account and region, shared by every STS operation of the caller.
+ * - Organizations: per-second quota unverified and global (us-east-1): assumed 20/s per account (as the
+ *   project's simulator does), budgeted with quotaSafety and backed off on TooManyRequestsException.
+ * - EC2 DescribeRegions: the non-mutating "Describe*" token bucket refills at 20/s per account and region.
+ */
+import { UsageError } from '../errors.js';
+
+export interface Quota {
+  requestsPerSecond: number;
+  /** Operations with the same bucket share one limiter. */
+  bucket: string;
+  /** Whether the quota is per region (false: one per account, e.g. Organizations). */
+  regional: boolean;
+}
+
+const kms = (op: string, requestsPerSecond: number): [string, Quota] => [`kms:${op}`, { requestsPerSecond, bucket: `kms:${op}`, regional: true }];
+
+export const QUOTAS: ReadonlyMap<string, Quota> = new Map<string, Quota>([
+  kms('ListKeys', 500),
+  kms('ListAliases', 500),
+  kms('DescribeKey', 2000),
+  kms('GetKeyRotationStatus', 1000),
+  kms('ListResourceTags', 2000),
+  kms('ListKeyRotations', 100),
+  ['sts:AssumeRole', { requestsPerSecond: 600, bucket: 'sts', regional: true }],
+  ['sts:GetCallerIdentity', { requestsPerSecond: 600, bucket: 'sts', regional: true }],
+  ['organizations:*', { requestsPerSecond: 20, bucket: 'organizations', regional: false }],
+  ['ec2:DescribeRegions', { requestsPerSecond: 20, bucket: 'ec2:describe', regional: true }],
+]);
+
+/** The quota for `service:Operation`, falling back to the service's wildcard entry. */
+export function quotaFor(operation: string): Quota {
+  const exact = QUOTAS.get(operation);
+  if (exact) return exact;
+  const service = operation.split(':')[0] ?? '';
+  const wildcard = QUOTAS.get(`${service}:*`);
+  if (wildcard) return wildcard;
+  throw new UsageError(`no request quota is known for ${operation}`);
+}
+
+/** Checks `quotaOverrides` keys and values (requests/second), naming the bad one. */
+export function validateQuotaOverrides(overrides: Record<string, number>): void {
+  for (const [operation, rps] of Object.entries(overrides)) {
+    if (!QUOTAS.has(operation)) {
+      throw new UsageError(`quotaOverrides: unknown operation "${operation}" (expected one of ${[...QUOTAS.keys()].join(', ')})`);
+    }
+    if (!Number.isFinite(rps) || rps <= 0) {
+      throw new UsageError(`quotaOverrides.${operation}: expected a positive number of requests per second, got ${String(rps)}`);
+    }
+  }
+}

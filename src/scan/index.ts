@@ -1,0 +1,169 @@
+/**
+ * runScan: the scan engine's entry point. Inventory → scope → per-account work (sessions, regions,
+ * collection, judgement) → results.json assembled from the on-disk spool in report order.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ClientFactory } from '../aws/clients.js';
+import { baseCredentials } from '../aws/credentials.js';
+import { toErrorRecord } from '../aws/errors.js';
+import { SharedHttpHandler } from '../aws/http.js';
+import { listInventory, type Inventory } from '../aws/organizations.js';
+import { roleArnResolver } from '../aws/role-arn.js';
+import { Throttle } from '../aws/throttle.js';
+import { forEachLimit } from '../collect/pool.js';
+import { ExitCode, ExitError, UsageError } from '../errors.js';
+import { writeResultsDocument } from '../results/document.js';
+import { kms002 } from '../rules/index.js';
+import { scanAccount } from './account.js';
+import type { ScanContext } from './context.js';
+import { buildHeader } from './header.js';
+import type { ScanOptions } from './options.js';
+import { newScanId } from './scan-id.js';
+import { idSelector, selectAccounts } from './scope.js';
+import { KeySpool } from './spool.js';
+import { ScanTally } from './tally.js';
+import type { ScanDeps, ScanOutcome } from './types.js';
+
+export type { Logger, ScanDeps, ScanOutcome, ScanProgress, ScanTiming } from './types.js';
+export type { ScanOptions } from './options.js';
+
+export const RESULTS_FILE = 'results.json';
+export const SPOOL_FILE = 'keys.spool.jsonl';
+
+export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<ScanOutcome> {
+  validateOptions(options);
+  const roleArnFor = roleArnResolver(options);
+  const timing = deps.timing ?? {};
+  const now = deps.now ?? (() => new Date());
+  const clockMs = timing.clockMs ?? Date.now;
+  const startedAt = now();
+  const scanId = newScanId(startedAt);
+  const home = options.homeRegion;
+  const throttle = new Throttle({
+    concurrency: options.concurrency,
+    quotaSafety: options.quotaSafety,
+    quotaOverrides: options.quotaOverrides,
+    maxAttempts: options.maxAttempts,
+    sharedQuotaShare: options.shard ? 1 / options.shard.count : 1,
+    baseDelayMs: timing.retryBaseDelayMs,
+    throttlingBaseDelayMs: timing.retryThrottlingBaseDelayMs,
+    maxDelayMs: timing.retryMaxDelayMs,
+    sleep: timing.sleep,
+    random: timing.random,
+  });
+  const http = new SharedHttpHandler({ maxSockets: options.concurrency, connectionTimeoutMs: timing.connectionTimeoutMs, requestTimeoutMs: timing.requestTimeoutMs });
+  const clients = new ClientFactory({ httpHandler: http, endpoint: deps.endpoint, extraClientConfig: deps.extraClientConfig });
+  const base = baseCredentials(deps.credentials, clockMs);
+  const sts = clients.sts(home, base.provider);
+  const organizations = options.useOrganizations ? clients.organizations(home, base.provider) : null;
+
+  await mkdir(options.outDir, { recursive: true });
+  const spool = await KeySpool.create(join(options.outDir, SPOOL_FILE));
+  try {
+    const identity = await callerIdentity(throttle, sts, home, base.invalidate.bind(base));
+    const partition = identity.arn.split(':')[1] || 'aws';
+    deps.logger.info({ scanId, account: identity.account, arn: identity.arn }, 'scan started');
+
+    let inventory: Inventory | null = null;
+    if (organizations) {
+      try {
+        inventory = await listInventory(
+          organizations,
+          (operation, send) => throttle.call({ accountId: identity.account, region: home, operation, shared: true }, send, { onExpiredCredentials: () => base.invalidate() }),
+          options.ous === null ? idSelector(options) : () => true,
+        );
+      } catch (err) {
+        const error = toErrorRecord(err, 'organizations');
+        throw new ExitError(
+          ExitCode.Incomplete,
+          `cannot list the organization's accounts: ${error.operation} failed with ${error.code} (${error.message}); run from the management account or a delegated administrator, or pass --no-organizations with --accounts`,
+        );
+      }
+    }
+    const scope = selectAccounts(inventory?.accounts ?? null, options);
+    const tally = new ScanTally();
+    for (const account of scope.skipped) {
+      tally.accounts.push({ accountId: account.id, accountName: account.name, state: account.state, ouPath: account.ouPath, ouIds: account.ouIds, access: 'none', roleArn: null, status: 'skipped', error: null, reason: `Account state ${account.state ?? 'unknown'}: only ACTIVE accounts are scanned.` });
+    }
+    for (const accountId of scope.unknown) {
+      const message = `Account ${accountId} is not in organization ${inventory?.organizationId ?? ''}`.trim();
+      tally.accounts.push({ accountId, accountName: null, state: null, ouPath: null, ouIds: [], access: 'none', roleArn: null, status: 'error', error: { code: 'AccountNotInOrganization', message, operation: 'organizations:ListAccounts' }, reason: 'Not in the organization.' });
+    }
+    deps.logger.info({ accounts: scope.scan.length, skipped: scope.skipped.length, unknown: scope.unknown.length }, 'accounts in scope');
+    deps.progress?.accountsTotal(scope.scan.length);
+    if (scope.unknown.length > 0) deps.progress?.errors(scope.unknown.length);
+
+    const ctx: ScanContext = {
+      options,
+      partition,
+      callerAccountId: identity.account,
+      throttle,
+      clients,
+      base,
+      sts,
+      roleArnFor,
+      rule: kms002,
+      policy: { maxRotationDays: options.maxRotationDays, evaluateDisabled: options.evaluateDisabled },
+      spool,
+      tally,
+      logger: deps.logger,
+      progress: deps.progress,
+      now,
+      clockMs,
+      keyConcurrency: Math.max(4, Math.ceil(options.concurrency / 4)),
+    };
+    await forEachLimit(scope.scan, deps.accountParallelism ?? Math.max(4, options.concurrency), (account) => scanAccount(ctx, account));
+
+    const gaps = tally.gaps();
+    const coverageComplete = gaps.accounts === 0 && gaps.regions === 0 && gaps.errorKeys === 0;
+    const header = buildHeader({
+      scanId,
+      startedAt,
+      finishedAt: now(),
+      options,
+      partition,
+      callerIdentity: identity,
+      organizationId: inventory?.organizationId ?? null,
+      managementAccountId: inventory?.managementAccountId ?? null,
+      tally,
+      throttle: throttle.stats(),
+      coverageComplete,
+    });
+    const resultsPath = join(options.outDir, RESULTS_FILE);
+    await writeResultsDocument(resultsPath, header, spool.read());
+    deps.logger.info({ scanId, keys: header.summary.keys, byStatus: header.summary.byStatus, coverageComplete, gaps }, 'scan finished');
+    return { resultsPath, header, coverageComplete, counts: { ...tally.counts } };
+  } finally {
+    await spool.remove();
+    sts.destroy();
+    organizations?.destroy();
+    throttle.close();
+    http.close();
+  }
+}
+
+async function callerIdentity(throttle: Throttle, sts: ReturnType<ClientFactory['sts']>, home: string, invalidate: () => void): Promise<{ account: string; arn: string }> {
+  try {
+    const out = await throttle.call({ accountId: 'caller', region: home, operation: 'sts:GetCallerIdentity', shared: true }, () => sts.send(new GetCallerIdentityCommand({})), { onExpiredCredentials: invalidate });
+    if (!out.Account || !out.Arn) throw Object.assign(new Error('GetCallerIdentity answered without Account or Arn'), { name: 'IncompleteResponse' });
+    return { account: out.Account, arn: out.Arn };
+  } catch (err) {
+    const error = toErrorRecord(err, 'sts:GetCallerIdentity');
+    throw new UsageError(`AWS credentials: ${error.operation} failed with ${error.code} (${error.message})`);
+  }
+}
+
+function validateOptions(options: ScanOptions): void {
+  if (!options.useOrganizations && (options.accounts === null || options.accounts.length === 0)) {
+    throw new UsageError('--no-organizations needs --accounts: without Organizations the scan covers exactly the accounts given');
+  }
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new UsageError(`--concurrency: expected a positive integer, got ${options.concurrency}`);
+  if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) throw new UsageError(`--max-attempts: expected a positive integer, got ${options.maxAttempts}`);
+  if (!(options.quotaSafety > 0 && options.quotaSafety <= 1)) throw new UsageError(`--quota-safety: expected a fraction in (0, 1], got ${options.quotaSafety}`);
+  if (!options.homeRegion) throw new UsageError('--home-region: expected a region name such as us-east-1');
+  if (options.shard && !(Number.isInteger(options.shard.index) && options.shard.index >= 0 && options.shard.index < options.shard.count)) {
+    throw new UsageError(`--shard: expected K/N with 0 <= K < N, got ${options.shard.index}/${options.shard.count}`);
+  }
+}
