@@ -26,6 +26,8 @@ export const QUOTAS: ReadonlyMap<string, Quota> = new Map<string, Quota>([
   kms('GetKeyRotationStatus', 1000),
   kms('ListResourceTags', 2000),
   kms('ListKeyRotations', 100),
+  // remediate --apply only (KMS developer guide, "Request quotas": EnableKeyRotation 5/s).
+  kms('EnableKeyRotation', 5),
   ['sts:AssumeRole', { requestsPerSecond: 600, bucket: 'sts', regional: true }],
   ['sts:GetCallerIdentity', { requestsPerSecond: 600, bucket: 'sts', regional: true }],
   ['organizations:*', { requestsPerSecond: 20, bucket: 'organizations', regional: false }],
