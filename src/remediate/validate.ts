@@ -1,0 +1,38 @@
+/**
+ * The results document is untrusted input (it may have been edited, or come from another tool):
+ * every value that ends up in a shell script or an AWS call is checked against a strict pattern
+ * first, and anything else is refused rather than escaped.
+ */
+import { UsageError } from '../errors.js';
+
+export const PARTITION = /^aws(-[a-z]+)*$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** KMS key ids: a UUID, or mrk- and 32 hex digits for multi-Region keys (KMS API reference, KeyMetadata.KeyId). */
+export const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+/** Alias names: alias/ + [a-zA-Z0-9/_-] (KMS CreateAlias). Others are left out of scripts. */
+export const ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+/** IAM role name (IAM API reference, Role.RoleName). */
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** Throws a UsageError naming where the value came from unless it matches. */
+export function checked(value: unknown, pattern: RegExp, what: string, where: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new UsageError(`${where}: ${what} ${JSON.stringify(value)} is not valid (expected ${pattern.source}); refusing to write it into a plan`);
+  }
+  return value;
+}
+
+/** AWS accepts rotation periods of 90..2560 days (KMS EnableKeyRotation, RotationPeriodInDays). */
+export function checkedPeriod(value: unknown, what: string, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 90 || value > 2560) {
+    throw new UsageError(`${where}: ${what} ${JSON.stringify(value)} is not a rotation period AWS accepts (a whole number of days, 90..2560)`);
+  }
+  return value;
+}
+
+/** A single printable line for a script comment (account names and such are AWS text, untrusted). */
+export function commentText(value: string | null | undefined, max = 120): string {
+  if (!value) return '';
+  return value.replace(/[^\x20-\x7E]/g, '?').slice(0, max);
+}
