@@ -1,0 +1,90 @@
+/**
+ * Loads the shipped mapping files (frameworks/*.yaml|json) and merges a `--controls FILE` into them.
+ * Merge rules: a framework id not shipped is added whole (it must be complete); a shipped id is
+ * overridden field by field; in it, a version not shipped is added whole, a shipped version has its
+ * controls merged by control id (a control with the same id replaces the shipped one), or replaced
+ * wholesale with `replace: true`.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { frameworksDir } from '../paths.js';
+import { parseWith, readDataFile } from './read.js';
+import { ControlsFileSchema, FrameworkOverrideSchema, FrameworkSchema, VersionSchema, type Framework, type FrameworkOverride } from './schema.js';
+
+export interface LoadedFramework {
+  framework: Framework;
+  /** Files the framework's data came from (shipped file, then the controls file if it touched it). */
+  files: string[];
+  /** true when the framework was added by a controls file (not shipped). */
+  added: boolean;
+}
+
+const DATA_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+export async function loadShippedFrameworks(dir: string = frameworksDir): Promise<Map<string, LoadedFramework>> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => DATA_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+  } catch (err) {
+    throw new UsageError(`${dir}: cannot read the framework mapping folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const out = new Map<string, LoadedFramework>();
+  for (const name of names) {
+    const file = join(dir, name);
+    const framework = parseWith(FrameworkSchema, await readDataFile(file), file);
+    const stem = basename(name, extname(name));
+    if (framework.id !== stem) throw new UsageError(`${file}: id: expected "${stem}" (the file name), got "${framework.id}"`);
+    if (out.has(framework.id)) throw new UsageError(`${file}: id: framework "${framework.id}" is defined twice in ${dir}`);
+    out.set(framework.id, { framework, files: [file], added: false });
+  }
+  return out;
+}
+
+export async function applyControlsFile(shipped: Map<string, LoadedFramework>, file: string): Promise<Map<string, LoadedFramework>> {
+  const top = parseWith(ControlsFileSchema, await readDataFile(file), file);
+  const out = new Map(shipped);
+  const seen = new Set<string>();
+  top.frameworks.forEach((entry, i) => {
+    const prefix = `frameworks[${i}]`;
+    const override = parseWith(FrameworkOverrideSchema, entry, file, prefix);
+    if (seen.has(override.id)) throw new UsageError(`${file}: ${prefix}.id: framework "${override.id}" appears twice`);
+    seen.add(override.id);
+    const base = out.get(override.id);
+    if (!base) {
+      const framework = parseWith(FrameworkSchema, { schemaVersion: 1, ...(entry as object) }, file, prefix);
+      out.set(framework.id, { framework, files: [file], added: true });
+      return;
+    }
+    const merged = mergeFramework(base.framework, override, file, prefix);
+    out.set(override.id, { framework: parseWith(FrameworkSchema, merged, file, prefix), files: [...base.files, file], added: base.added });
+  });
+  return out;
+}
+
+function mergeFramework(base: Framework, override: FrameworkOverride, file: string, prefix: string): Framework {
+  const { versions: overrideVersions, schemaVersion: _schemaVersion, ...fields } = override;
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<Framework>;
+  const versions = base.versions.map((v) => ({ ...v, controls: [...v.controls] }));
+  (overrideVersions ?? []).forEach((ov, j) => {
+    const where = `${prefix}.versions[${j}]`;
+    const existing = versions.find((v) => v.version === ov.version);
+    if (!existing) {
+      const { replace: _replace, ...rest } = ov;
+      versions.push(parseWith(VersionSchema, rest, file, where));
+      return;
+    }
+    if (ov.label) existing.label = ov.label;
+    if (ov.reference) existing.reference = ov.reference;
+    if (ov.replace) {
+      existing.controls = [...ov.controls];
+      return;
+    }
+    for (const control of ov.controls) {
+      const at = existing.controls.findIndex((c) => c.id === control.id);
+      if (at >= 0) existing.controls[at] = control;
+      else existing.controls.push(control);
+    }
+  });
+  return { ...base, ...defined, versions };
+}

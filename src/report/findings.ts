@@ -1,0 +1,61 @@
+/** The findings.csv columns, in order, and how a key becomes one row. See templates/report/data-dictionary.md. */
+import type { KeyResult, ResultsHeader } from '../results/types.js';
+import { remediationCommand } from './remediation.js';
+import { isoUtc } from './text.js';
+
+export const FINDINGS_COLUMNS = [
+  'scan_id', 'evaluated_at', 'account_id', 'account_name', 'ou_path', 'region', 'key_id', 'key_arn', 'aliases', 'description',
+  'key_manager', 'key_spec', 'key_usage', 'origin', 'key_state', 'multi_region_type', 'primary_key_arn', 'rotation_enabled',
+  'rotation_period_days', 'next_rotation_date', 'last_rotation_date', 'last_rotation_type', 'status', 'reason', 'exception_id',
+  'rule_id', 'severity', 'controls', 'remediation',
+] as const;
+
+/** A cell before CSV casting: strings are text (formula-guarded), numbers and booleans are typed, null is empty. */
+export type Cell = string | number | boolean | null;
+
+export interface FindingsContext {
+  header: ResultsHeader;
+  /** The `controls` value for every row (same for every key of the rule). */
+  controls: string;
+}
+
+export function findingRow(key: KeyResult, ctx: FindingsContext): Cell[] {
+  return [
+    ctx.header.scanId,
+    isoUtc(key.evaluatedAt),
+    key.accountId,
+    key.accountName,
+    key.ouPath,
+    key.region,
+    key.keyId,
+    key.keyArn,
+    key.aliases.length ? key.aliases.join('; ') : null,
+    key.description || null,
+    key.keyManager,
+    key.keySpec,
+    key.keyUsage,
+    key.origin,
+    key.keyState,
+    key.multiRegionType,
+    key.primaryKeyArn,
+    key.rotationEnabled,
+    typeof key.rotationPeriodDays === 'number' && Number.isFinite(key.rotationPeriodDays) ? key.rotationPeriodDays : null,
+    isoUtc(key.nextRotationDate),
+    isoUtc(key.lastRotationDate),
+    key.lastRotationType,
+    key.status,
+    reasonWithError(key),
+    key.exceptionId,
+    key.ruleId,
+    key.severity,
+    ctx.controls || null,
+    remediationCommand(key, ctx.header.parameters.maxRotationDays),
+  ];
+}
+
+/** An ERROR's reason carries the AWS error code and operation, so the CSV alone says what failed. */
+export function reasonWithError(key: Pick<KeyResult, 'reason' | 'error'>): string {
+  const e = key.error;
+  if (!e || key.reason.includes(e.code)) return key.reason;
+  return `${key.reason} (${e.code} at ${e.operation})`;
+}

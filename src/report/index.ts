@@ -1,0 +1,163 @@
+/**
+ * writeReports: results.json in, the report folder out (findings.csv, controls.csv, coverage.csv,
+ * report.pdf, then manifest.json last). Reads the results document only; never calls AWS.
+ *
+ * Keys stream once: each is checked for order, written to findings.csv and folded into the PDF's
+ * aggregates, so memory is bounded by accounts, OUs and the PDF's row cap, not by the number of keys.
+ */
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
+import { openResults } from '../results/document.js';
+import { toolName, toolVersion } from '../version.js';
+import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
+import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
+import { CsvFileWriter, writeCsvFile } from './csv.js';
+import { fileDigest, tempPath } from './files.js';
+import { FINDINGS_COLUMNS, findingRow } from './findings.js';
+import { MANIFEST_NAME, writeManifest } from './manifest.js';
+import { KeyOrderGuard } from './order.js';
+import type { FileEvidence } from './pdf/model.js';
+import { renderPdf } from './pdf/render.js';
+import { loadPrevious } from './previous.js';
+import { ReportSummary } from './summary.js';
+import { loadReportTemplates } from './templates.js';
+import { formatInt } from './text.js';
+
+export const REPORT_FILES = {
+  results: 'results.json',
+  findings: 'findings.csv',
+  controls: 'controls.csv',
+  coverage: 'coverage.csv',
+  pdf: 'report.pdf',
+  manifest: MANIFEST_NAME,
+} as const;
+
+/** findings.csv larger than this is not embedded in the PDF (the appendix says so; the digest still binds it). */
+export const DEFAULT_ATTACHMENT_LIMIT_BYTES = 64 * 1024 * 1024;
+
+export interface WriteReportsOptions {
+  resultsPath: string;
+  outDir: string;
+  frameworks: FrameworkSelection;
+  previousResultsPath?: string | null;
+  /** Folder with branding.yaml, text.yaml and the logo (default templates/report). */
+  templatesDir?: string;
+  /** Stamped in manifest.json as generatedAt (the PDF uses the scan's own time). */
+  now?: Date;
+  /** Overrides branding.yaml maxDetailRows (failing/error rows listed in the PDF). */
+  maxDetailRows?: number;
+  attachmentLimitBytes?: number;
+}
+
+export interface WriteReportsResult {
+  /** Absolute paths of the files of the report folder, manifest.json last. */
+  files: string[];
+  pages: number;
+}
+
+export async function writeReports(opts: WriteReportsOptions): Promise<WriteReportsResult> {
+  const outDir = resolve(opts.outDir);
+  const resultsPath = resolve(opts.resultsPath);
+  const templates = await loadReportTemplates(opts.templatesDir);
+  const reader = await openResults(resultsPath);
+  const previous = opts.previousResultsPath ? await loadPrevious(opts.previousResultsPath) : null;
+  await mkdir(outDir, { recursive: true });
+  await rm(join(outDir, MANIFEST_NAME), { force: true }); // the folder is unfinished until the manifest is back
+
+  const header = reader.header;
+  const path = (name: string): string => join(outDir, name);
+  const resultsInFolder = path(REPORT_FILES.results);
+  if (resolve(resultsPath) !== resultsInFolder && !(await sameFile(resultsPath, resultsInFolder))) {
+    // The folder is the hand-off package: it carries the results the reports were made from.
+    const tmp = tempPath(resultsInFolder);
+    await copyFile(resultsPath, tmp);
+    await rename(tmp, resultsInFolder);
+  }
+
+  const maxDetailRows = opts.maxDetailRows ?? templates.branding.maxDetailRows;
+  const summary = new ReportSummary(header.parameters.maxRotationDays, maxDetailRows, previous);
+  const guard = new KeyOrderGuard(resultsPath);
+  const ctx = { header, controls: controlsReference(opts.frameworks) };
+  const findings = CsvFileWriter.open(path(REPORT_FILES.findings), FINDINGS_COLUMNS);
+  try {
+    for await (const key of reader.keys()) {
+      guard.check(key);
+      await findings.write(findingRow(key, ctx));
+      summary.add(key);
+    }
+    await findings.close();
+  } catch (err) {
+    await findings.abort();
+    throw err;
+  }
+
+  const coverage = summariseCoverage(header);
+  const controls = controlLines(opts.frameworks, (rule) => summary.countsForRule(rule), coverage);
+  await writeCsvFile(path(REPORT_FILES.controls), CONTROLS_COLUMNS, controls.map(controlRow));
+  await writeCsvFile(path(REPORT_FILES.coverage), COVERAGE_COLUMNS, coverageRows(header));
+
+  const evidence: FileEvidence[] = [
+    { name: basename(resultsInFolder), role: 'results document (input of every report)', ...(await fileDigest(resultsInFolder)) },
+    { name: REPORT_FILES.findings, role: 'every key, one row per key (attached)', ...(await fileDigest(path(REPORT_FILES.findings))) },
+    { name: REPORT_FILES.controls, role: 'control status per framework', ...(await fileDigest(path(REPORT_FILES.controls))) },
+    { name: REPORT_FILES.coverage, role: 'coverage per account and region', ...(await fileDigest(path(REPORT_FILES.coverage))) },
+  ];
+  const findingsBytes = evidence[1]!.bytes;
+  const limit = opts.attachmentLimitBytes ?? DEFAULT_ATTACHMENT_LIMIT_BYTES;
+  const attach = findingsBytes <= limit;
+  const { pages } = await renderPdf(
+    {
+      header,
+      selection: opts.frameworks,
+      summary,
+      coverage,
+      controls,
+      trend: summary.trend(),
+      templates,
+      files: evidence,
+      attachment: attach ? await readFile(path(REPORT_FILES.findings)) : null,
+      attachmentNote: attach
+        ? `findings.csv (${formatInt(findingsBytes)} bytes) is embedded in this PDF as an attachment.`
+        : `findings.csv (${formatInt(findingsBytes)} bytes) is larger than the ${formatInt(limit)}-byte embedding limit and is not embedded; its SHA-256 above binds it to this report.`,
+      maxDetailRows,
+      placeholders: {
+        companyName: templates.branding.companyName,
+        ruleId: [...new Set(opts.frameworks.frameworks.map((f) => f.rule))].join(', ') || 'KMS-002',
+        maxRotationDays: String(header.parameters.maxRotationDays),
+        detailRows: formatInt(maxDetailRows),
+        toolName: header.toolName,
+        toolVersion: header.toolVersion,
+        scanId: header.scanId,
+        roleName: header.parameters.roleArnTemplate ?? header.parameters.roleName ?? 'base credentials',
+      },
+    },
+    path(REPORT_FILES.pdf),
+  );
+
+  const previousDigest = opts.previousResultsPath && previous ? { scanId: previous.scanId, sha256: (await fileDigest(opts.previousResultsPath)).sha256 } : null;
+  const manifest = await writeManifest(outDir, {
+    toolName,
+    toolVersion,
+    scanId: header.scanId,
+    scanToolVersion: header.toolVersion,
+    snapshotAt: header.finishedAt,
+    complete: header.complete,
+    generatedAt: (opts.now ?? new Date()).toISOString(),
+    frameworks: opts.frameworks.frameworks.map((f) => `${f.id}@${f.version}`),
+    previousResults: previousDigest,
+  });
+  return {
+    files: [resultsInFolder, path(REPORT_FILES.findings), path(REPORT_FILES.controls), path(REPORT_FILES.coverage), path(REPORT_FILES.pdf), manifest],
+    pages,
+  };
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    const [x, y] = await Promise.all([stat(a), stat(b)]);
+    return x.ino === y.ino && x.dev === y.dev;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+/** Everything report.pdf shows, computed before drawing starts (the PDF never reads keys itself). */
+import type { FrameworkSelection } from '../../frameworks/index.js';
+import type { ResultsHeader } from '../../results/types.js';
+import type { ControlLine, ControlStatus } from '../controls.js';
+import type { CoverageSummary } from '../coverage.js';
+import type { ReportSummary, Trend } from '../summary.js';
+import type { Placeholder, ReportTemplates } from '../templates.js';
+
+export interface FileEvidence {
+  name: string;
+  bytes: number;
+  sha256: string;
+  role: string;
+}
+
+export interface PdfModel {
+  header: ResultsHeader;
+  selection: FrameworkSelection;
+  summary: ReportSummary;
+  coverage: CoverageSummary;
+  controls: ControlLine[];
+  trend: Trend | null;
+  templates: ReportTemplates;
+  files: FileEvidence[];
+  /** findings.csv bytes to embed, or null with the reason in attachmentNote. */
+  attachment: Buffer | null;
+  attachmentNote: string;
+  maxDetailRows: number;
+  placeholders: Record<Placeholder, string>;
+}
+
+const SEVERITY: ControlStatus[] = ['met', 'not assessed', 'not met'];
+
+/** The worst control status across the selected frameworks. */
+export function overallStatus(model: PdfModel): ControlStatus {
+  return model.controls.reduce<ControlStatus>((worst, line) => (SEVERITY.indexOf(line.assessment.status) > SEVERITY.indexOf(worst) ? line.assessment.status : worst), 'met');
+}

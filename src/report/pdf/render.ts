@@ -1,0 +1,119 @@
+/**
+ * report.pdf: PDF/A-3b identification, tagged, embedded DejaVu fonts only, findings.csv as an associated
+ * file, "Page X of Y" footers. Deterministic: dates come from the results (header.finishedAt), the
+ * document id derives from them, nothing reads the clock, so the same results give the same bytes.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import PDFDocument from 'pdfkit';
+import { tempPath } from '../files.js';
+import { metadataText } from '../text.js';
+import { Pdf } from './layout.js';
+import type { PdfModel } from './model.js';
+import { drawCover } from './sections/cover.js';
+import { drawCoverage } from './sections/coverage.js';
+import { drawExceptions, drawFindings } from './sections/findings.js';
+import { drawFrameworks } from './sections/frameworks.js';
+import { drawIntegrity } from './sections/integrity.js';
+import { drawMethodology } from './sections/methodology.js';
+import { drawRemediation } from './sections/remediation.js';
+import { drawSummary } from './sections/summary.js';
+import { FONT_FILES, PAGE } from './theme.js';
+
+export interface PdfResult {
+  pages: number;
+}
+
+function documentDate(model: PdfModel): Date {
+  for (const value of [model.header.finishedAt, model.header.startedAt]) {
+    const t = Date.parse(value);
+    if (!Number.isNaN(t)) return new Date(Math.floor(t / 1000) * 1000); // PDF dates have second precision
+  }
+  return new Date(0);
+}
+
+export async function renderPdf(model: PdfModel, path: string): Promise<PdfResult> {
+  const brand = model.templates.branding;
+  const date = documentDate(model);
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    bufferPages: true,
+    size: PAGE.size,
+    margins: PAGE.margins,
+    // An embedded font from the start: otherwise pdfkit loads Helvetica, a non-embedded standard font.
+    font: FONT_FILES.body,
+    pdfVersion: '1.7',
+    subset: 'PDF/A-3b',
+    tagged: true,
+    lang: brand.language,
+    displayTitle: true,
+    fontLayoutCache: false,
+    info: {
+      Title: metadataText(`${brand.reportTitle}: ${model.header.scanId}`),
+      Author: metadataText(brand.companyName),
+      Subject: metadataText(brand.reportSubtitle),
+      Keywords: metadataText(['KMS', 'key rotation', model.header.scanId, ...model.selection.frameworks.map((f) => f.shortName)].join(', ')),
+      Creator: metadataText(`${model.header.toolName} ${model.header.toolVersion}`),
+      Producer: 'PDFKit',
+      CreationDate: date,
+      ModDate: date,
+    },
+  });
+  const xmpDate = date.toISOString().split('.')[0] + 'Z';
+  doc.appendXML(`
+        <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+            <xmp:ModifyDate>${xmpDate}</xmp:ModifyDate>
+            <xmp:MetadataDate>${xmpDate}</xmp:MetadataDate>
+        </rdf:Description>
+        `);
+
+  const pdf = new Pdf(doc, brand.accentColor, model.placeholders);
+  drawCover(pdf, model);
+  drawSummary(pdf, model);
+  drawFrameworks(pdf, model);
+  drawFindings(pdf, model);
+  drawExceptions(pdf, model);
+  drawCoverage(pdf, model);
+  drawMethodology(pdf, model);
+  drawRemediation(pdf, model);
+  drawIntegrity(pdf, model);
+
+  if (model.attachment) {
+    // PDF/A-3 associated file: in the EmbeddedFiles name tree (viewers, pdfdetach) and the catalog's /AF.
+    // @types/pdfkit lags: `relationship` (AFRelationship) exists in pdfkit 0.19, and file() returns the filespec.
+    const options = {
+      name: 'findings.csv',
+      type: 'text/csv',
+      description: 'Every key of this scan, one row per key (the findings.csv of the report folder)',
+      relationship: 'Data',
+      creationDate: date,
+      modifiedDate: date,
+    };
+    const spec = doc.file(model.attachment, options) as unknown;
+    (doc as unknown as { _root: { data: Record<string, unknown> } })._root.data.AF = [spec];
+  }
+
+  pdf.finish({
+    marking: brand.classification,
+    markingColour: brand.classificationColor,
+    headerLeft: brand.companyName,
+    headerRight: `${brand.reportTitle} · ${model.header.scanId}`,
+    footerLeft: `${model.header.toolName} ${model.header.toolVersion} · scan ${model.header.scanId}`,
+  });
+  const pages = doc.bufferedPageRange().count;
+
+  const tmp = tempPath(path);
+  const out = createWriteStream(tmp);
+  try {
+    doc.pipe(out);
+    doc.end();
+    await finished(out);
+    await rename(tmp, path);
+  } catch (err) {
+    out.destroy();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { pages };
+}

@@ -1,0 +1,86 @@
+/** Coverage statement: what was in scope, what could not be assessed and why. */
+import { formatInt, plural } from '../../text.js';
+import type { Pdf } from '../layout.js';
+import type { PdfModel } from '../model.js';
+import { drawTable, type Row } from '../table.js';
+import { COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';
+
+/** Gap rows listed before the PDF refers to coverage.csv. */
+const MAX_GAP_ROWS = 500;
+
+export function drawCoverage(pdf: Pdf, model: PdfModel): void {
+  const { coverage, summary } = model;
+  pdf.startSection('Coverage statement');
+  pdf.blocks(model.templates.text.coverage);
+  const gapText = coverage.gaps === 0 && coverage.runComplete
+    ? 'Every account and region in scope was scanned: there is no coverage gap.'
+    : `Not assessed: ${[
+        coverage.accounts.error ? plural(coverage.accounts.error, 'account') + ' whose read role or regions could not be read' : null,
+        coverage.regions.error ? plural(coverage.regions.error, 'account-region') + ' that could not be listed' : null,
+        coverage.runComplete ? null : 'whatever the unfinished run did not reach',
+      ].filter(Boolean).join('; ')}. Keys there were not checked and appear in no count.`;
+  pdf.paragraph(gapText, { font: 'bold' });
+
+  drawTable(
+    pdf,
+    [{ header: 'Scope', weight: 3 }, { header: 'In scope', weight: 1, align: 'right' }, { header: 'Scanned', weight: 1, align: 'right' }, { header: 'Not enabled', weight: 1.1, align: 'right' }, { header: 'Skipped', weight: 1, align: 'right' }, { header: 'Error (gap)', weight: 1.1, align: 'right' }],
+    [
+      ['Accounts', formatInt(coverage.accounts.total), formatInt(coverage.accounts.scanned), '—', formatInt(coverage.accounts.skipped), formatInt(coverage.accounts.error)],
+      ['Account-regions', formatInt(coverage.regions.total), formatInt(coverage.regions.scanned), formatInt(coverage.regions.notEnabled), formatInt(coverage.regions.skipped), formatInt(coverage.regions.error)],
+      ['Keys', formatInt(summary.keys), formatInt(summary.keys - summary.counts.ERROR), '—', '—', formatInt(summary.counts.ERROR)],
+    ],
+    { size: SIZE.small },
+  );
+
+  const gaps: Row[] = [
+    ...coverage.errorAccounts.map((a): Row => [a.accountName ? `${a.accountId}\n${a.accountName}` : a.accountId, 'all regions', { text: 'error', colour: STATUS_COLOUR.ERROR }, a.error ? `${a.error.code}\n${a.error.operation}` : '—', a.reason ?? a.error?.message ?? '']),
+    ...coverage.errorRegions.map((r): Row => [r.accountId, r.region, { text: 'error', colour: STATUS_COLOUR.ERROR }, r.error ? `${r.error.code}\n${r.error.operation}` : '—', r.reason ?? r.error?.message ?? '']),
+    ...coverage.skippedAccounts.map((a): Row => [a.accountName ? `${a.accountId}\n${a.accountName}` : a.accountId, 'all regions', 'skipped', a.state ? `account state ${a.state}` : '—', a.reason ?? '']),
+    ...coverage.skippedRegions.map((r): Row => [r.accountId, r.region, 'skipped', '—', r.reason ?? '']),
+  ];
+  if (gaps.length) {
+    pdf.heading('Accounts and regions not assessed', 2);
+    drawTable(
+      pdf,
+      [{ header: 'Account', weight: 2.2 }, { header: 'Region', weight: 1.4 }, { header: 'Status', weight: 1 }, { header: 'AWS error', weight: 2.6 }, { header: 'Reason', weight: 4.5 }],
+      gaps.slice(0, MAX_GAP_ROWS),
+      { fullTextIn: 'coverage.csv' },
+    );
+    if (gaps.length > MAX_GAP_ROWS) pdf.note(`${formatInt(gaps.length - MAX_GAP_ROWS)} more rows are in coverage.csv.`);
+  }
+
+  if (coverage.notEnabledByRegion.size) {
+    pdf.heading('Regions not enabled (not gaps: such regions cannot hold keys)', 2);
+    drawTable(
+      pdf,
+      [{ header: 'Region', weight: 2 }, { header: 'Accounts where not enabled', weight: 2, align: 'right' }],
+      [...coverage.notEnabledByRegion.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([region, n]) => [region, formatInt(n)]),
+      { size: SIZE.small },
+    );
+  }
+
+  if (summary.errorCodes.size) {
+    pdf.heading('Keys that could not be checked, by AWS error', 2);
+    drawTable(
+      pdf,
+      [{ header: 'AWS error (operation)', weight: 5 }, { header: 'Keys', weight: 1, align: 'right' }],
+      sortedCounts(summary.errorCodes).map(([code, n]) => [code, formatInt(n)]),
+      { size: SIZE.small },
+    );
+  }
+
+  if (summary.notApplicableReasons.size) {
+    pdf.heading('Keys not applicable, by reason', 2);
+    drawTable(
+      pdf,
+      [{ header: 'Reason', weight: 6 }, { header: 'Keys', weight: 1, align: 'right' }],
+      sortedCounts(summary.notApplicableReasons).map(([reason, n]) => [reason, formatInt(n)]),
+      { size: SIZE.small },
+    );
+    pdf.paragraph('Reasons that name a specific key (for example its primary key or deletion date) are listed individually up to 50 distinct reasons; the rest are counted under "(other)". findings.csv has the reason of every key.', { size: SIZE.small, colour: COLOUR.muted });
+  }
+}
+
+function sortedCounts(map: Map<string, number>): [string, number][] {
+  return [...map.entries()].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,77 @@
+/** Failing and error keys (and exceptions), capped so a huge organization still gives a bounded PDF. */
+import { formatInt, plural } from '../../text.js';
+import type { DetailRow } from '../../summary.js';
+import type { Pdf } from '../layout.js';
+import type { PdfModel } from '../model.js';
+import { drawTable, type Row } from '../table.js';
+import { COLOUR, STATUS_COLOUR } from '../theme.js';
+
+function keyCell(row: DetailRow): string {
+  return [row.keyId, ...row.aliases].join('\n');
+}
+
+/** The command as a shell would accept it pasted from the PDF: one option per line, `\` continuations. */
+function commandCell(parts: readonly string[]): string {
+  return parts.join(' \\\n  ');
+}
+
+function accountCell(row: DetailRow): string {
+  return row.accountName ? `${row.accountId}\n${row.accountName}` : row.accountId;
+}
+
+export function drawFindings(pdf: Pdf, model: PdfModel): void {
+  const { summary } = model;
+  pdf.startSection('Failing and error keys', { orientation: 'landscape' });
+  pdf.blocks(model.templates.text.findings);
+  const total = summary.failingTotal;
+  if (total === 0) {
+    pdf.paragraph('No key failed the rule and no key was in error.', { font: 'bold' });
+    return;
+  }
+  pdf.paragraph(`${plural(summary.counts.FAIL, 'key')} FAIL and ${plural(summary.counts.ERROR, 'key')} ERROR.`, { font: 'bold' });
+  drawTable(
+    pdf,
+    [
+      { header: 'Account', weight: 2.0 },
+      { header: 'Region', weight: 1.45 },
+      { header: 'Key id and aliases', weight: 2.75 },
+      { header: 'Status and reason', weight: 3.8 },
+      // wide enough for "--key-id <uuid or mrk- id>" on one line of the monospace font
+      { header: 'Remediation', weight: 5.0, font: 'mono' },
+    ],
+    summary.failingRows.map((row): Row => [
+      accountCell(row),
+      row.region,
+      keyCell(row),
+      { text: `${row.status}: ${row.reason}`, colour: row.status === 'ERROR' ? STATUS_COLOUR.ERROR : COLOUR.text },
+      row.status === 'ERROR' ? { text: row.action.join(' '), font: 'body' } : commandCell(row.action),
+    ]),
+    { maxCellLines: 10 },
+  );
+  omitted(pdf, total - summary.failingRows.length, 'FAIL or ERROR');
+}
+
+export function drawExceptions(pdf: Pdf, model: PdfModel): void {
+  const { summary } = model;
+  if (summary.counts.EXCEPTION === 0) return;
+  pdf.startSection('Keys under an approved exception', { orientation: 'landscape' });
+  pdf.blocks(model.templates.text.exceptions);
+  drawTable(
+    pdf,
+    [
+      { header: 'Account', weight: 2.0 },
+      { header: 'Region', weight: 1.45 },
+      { header: 'Key id and aliases', weight: 2.75 },
+      { header: 'Exception', weight: 2 },
+      { header: 'Reason', weight: 6 },
+    ],
+    summary.exceptionRows.map((row): Row => [accountCell(row), row.region, keyCell(row), row.action.join(' ') || '—', row.reason]),
+    { maxCellLines: 10 },
+  );
+  omitted(pdf, summary.counts.EXCEPTION - summary.exceptionRows.length, 'EXCEPTION');
+}
+
+function omitted(pdf: Pdf, count: number, status: string): void {
+  if (count <= 0) return;
+  pdf.note(`${formatInt(count)} more ${count === 1 ? 'row' : 'rows'} with status ${status} ${count === 1 ? 'is' : 'are'} not listed here, to keep this document readable: see findings.csv (attached to this PDF and in the report folder), which lists every key.`);
+}
