@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.js';
+import { flat, type Rng } from '../rng.js';
 import type { SimKey, SimRotationRecord } from '../types.js';
 
 /** Every kind of key the KMS-002 judgement must meet (issue 2, "Scenarios"). */
@@ -108,14 +108,14 @@ export function makeKey(kind: KeyKind, c: KeyContext): SimKey {
   const app = rng.pick(APPS);
   const env = rng.pick(ENVS);
   const key: SimKey = {
-    keyId: kind.startsWith('multi-region') ? `mrk-${rng.hex(32)}` : rng.uuid(),
+    keyId: kind.startsWith('multi-region') ? flat(`mrk-${rng.hex(32)}`) : rng.uuid(),
     region: c.region,
     keyManager: 'CUSTOMER',
     keySpec: 'SYMMETRIC_DEFAULT',
     keyUsage: 'ENCRYPT_DECRYPT',
     origin: 'AWS_KMS',
     keyState: 'Enabled',
-    description: rng.chance(0.4) ? rng.pick(DESCRIPTIONS) : `${app} ${env} data key`,
+    description: rng.chance(0.4) ? rng.pick(DESCRIPTIONS) : flat(`${app} ${env} data key`),
     creationDate: iso(created),
     rotation: { enabled: false },
     rotations: [],
@@ -123,7 +123,7 @@ export function makeKey(kind: KeyKind, c: KeyContext): SimKey {
     tags: {},
   };
   const aliasCount = rng.chance(0.25) ? 0 : rng.chance(0.2) ? 2 + rng.int(2) : 1;
-  for (let i = 0; i < aliasCount; i++) key.aliases.push(`alias/${app}-${env}-${c.serial}${i === 0 ? '' : `-${i}`}`);
+  for (let i = 0; i < aliasCount; i++) key.aliases.push(flat(`alias/${app}-${env}-${c.serial}${i === 0 ? '' : `-${i}`}`));
   const tagCount = rng.int(4);
   for (let i = 0; i < tagCount; i++) key.tags[['Owner', 'CostCenter', 'DataClass', 'Application'][i]!] = rng.pick(TAG_VALUES);
   const rotate = (periodDays: number, omitPeriod = false): void => {
@@ -164,13 +164,13 @@ export function makeKey(kind: KeyKind, c: KeyContext): SimKey {
       break;
     case 'cloudhsm':
       key.origin = 'AWS_CLOUDHSM';
-      key.customKeyStoreId = `cks-${rng.hex(17)}`;
-      key.cloudHsmClusterId = `cluster-${rng.alnum(11)}`;
+      key.customKeyStoreId = flat(`cks-${rng.hex(17)}`);
+      key.cloudHsmClusterId = flat(`cluster-${rng.alnum(11)}`);
       break;
     case 'external-key-store':
       key.origin = 'EXTERNAL_KEY_STORE';
-      key.customKeyStoreId = `cks-${rng.hex(17)}`;
-      key.xksKeyId = `ext-key-${rng.hex(8)}`;
+      key.customKeyStoreId = flat(`cks-${rng.hex(17)}`);
+      key.xksKeyId = flat(`ext-key-${rng.hex(8)}`);
       break;
     case 'rsa-sign': key.keySpec = 'RSA_2048'; key.keyUsage = 'SIGN_VERIFY'; break;
     case 'ecc-sign': key.keySpec = 'ECC_NIST_P256'; key.keyUsage = 'SIGN_VERIFY'; break;
