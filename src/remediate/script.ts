@@ -89,7 +89,11 @@ if [ -z "$profile" ] && [ -z "$role_arn" ]; then
   die 'give --profile NAME or --role-arn ARN'
 fi
 if [ -n "$external_id" ] && [ -z "$role_arn" ]; then die '--external-id needs --role-arn'; fi
-if [ -n "$profile" ]; then export AWS_PROFILE="$profile"; fi
+if [ -n "$profile" ]; then
+  # The profile, not whatever keys happen to be in the environment (the CLI would prefer those).
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+  export AWS_PROFILE="$profile"
+fi
 
 if [ -n "$role_arn" ]; then
   assume=(aws sts assume-role --region "$STS_REGION" --role-arn "$role_arn" --role-session-name kms-rotation-remediate
