@@ -83,6 +83,22 @@ describe('credential binding', () => {
   });
 });
 
+describe('SDK credential providers', () => {
+  it('fromTemporaryCredentials assumes a role through the simulator and signs with the session', async () => {
+    const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
+    const provider = fromTemporaryCredentials({
+      params: { RoleArn: `arn:aws:iam::${B}:role/KmsRotationAuditReader`, RoleSessionName: 'provider' },
+      masterCredentials: sim.baseCredentials,
+      clientConfig: { endpoint: sim.endpoint, region: 'us-east-1' },
+    });
+    const creds = await provider();
+    expect(creds.accessKeyId).toMatch(/^ASIA/);
+    expect(creds.expiration).toEqual(new Date(clock + 3600_000));
+    const c = new (await import('@aws-sdk/client-kms')).KMSClient({ endpoint: sim.endpoint, region: 'af-south-1', credentials: provider, maxAttempts: 1 });
+    expect(((await c.send(new ListKeysCommand({}))).Keys ?? []).map((k) => k.KeyId)).toEqual(['key-of-b-in-af']);
+  });
+});
+
 describe('AssumeRole checks', () => {
   const denied = async (p: Promise<unknown>) => {
     const err = await failure(p);

@@ -177,6 +177,13 @@ describe('loadScenarioFile', () => {
     expect(await fails('{ not json')).toMatch(/^not valid JSON/);
   });
 
+  it('loads the example fixture', async () => {
+    const s = await loadScenarioFile(new URL('./fixtures/small-org.json', import.meta.url).pathname);
+    expect(s.accounts.map((a) => a.id)).toEqual(['111111111111', '222222222222', '333333333333', '444444444444']);
+    expect(keysInScope(s).map((k) => k.keyId)).toHaveLength(6);
+    expect(keysInScope(s, { roleName: READER_ROLE_NAME })).toHaveLength(6);
+  });
+
   it('reports a missing file as a usage error', async () => {
     await expect(loadScenarioFile('/nonexistent/scenario.json')).rejects.toThrow(/^\/nonexistent\/scenario\.json: cannot read scenario file \(ENOENT\)$/);
   });
