@@ -4,12 +4,11 @@
  * PATH through the image's symlink and shebang, the environment is the image's ENV plus the
  * compose demo-scan service's, and /reports is a temp folder.
  */
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
-import { buildImageRoot, composeService, givenEnvironment, mapPaths, readDockerfile, runEntrypoint, runFolders, type ImageRoot, type RunResult } from './image.js';
+import { buildImageRoot, composeService, givenEnvironment, makeTempDir, mapPaths, readDockerfile, removeTempDirs, runEntrypoint, runFolders, type ImageRoot, type RunResult } from './image.js';
 
 /** One PASS key, one FAIL key (rotation off) and one AWS managed key, in two accounts. */
 function smallOrganization() {
@@ -21,11 +20,9 @@ function smallOrganization() {
   });
 }
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(dir, 0o755);
-  return dir;
-}
+const tempDir = makeTempDir;
+
+afterAll(removeTempDirs);
 
 /** Path, size and mtime of every file and folder under dir (not following symlinks). */
 function snapshot(dir: string): string[] {

@@ -4,7 +4,7 @@
  * build output) so that the image's exact ENTRYPOINT and CMD can run here as child processes.
  */
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { DockerfileParser, type Flag, type Instruction } from 'dockerfile-ast';
@@ -12,6 +12,20 @@ import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../../src/paths.js';
 
 export const repoRoot = packageRoot;
+
+const tempDirs: string[] = [];
+
+/** A fresh folder under the OS temp dir, readable by everyone (mkdtemp makes 0700), removed by removeTempDirs(). */
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export interface DockerStage {
   name: string | null;
@@ -131,9 +145,8 @@ export interface ImageRoot {
  */
 export function buildImageRoot(image: RuntimeImage): ImageRoot {
   if (!existsSync(join(repoRoot, 'dist/src/cli.js'))) throw new Error('dist/src/cli.js is missing: run `npm run build` first (npm test does)');
-  const root = mkdtempSync(join(tmpdir(), 'kra-image-'));
-  // Readable by the unprivileged user the read-only test runs as (mkdtemp makes 0700 folders).
-  chmodSync(root, 0o755);
+  // Readable by the unprivileged user the read-only test runs as.
+  const root = makeTempDir('kra-image-');
   for (const copy of image.copies) {
     if (copy.from !== 'build') throw new Error(`runtime COPY from ${copy.from ?? 'the context'} is not modelled here: ${copy.sources.join(' ')}`);
     for (const source of copy.sources) {

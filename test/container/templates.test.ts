@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../src/config/load.js';
 import { envName, optionSpecByKey, optionSpecs } from '../../src/config/schema.js';
 import { READER_ROLE_NAME } from '../../src/sim/index.js';
 import { actionsIn, readCloudFormation } from './cloudformation.js';
-import { readDockerfile, repoRoot } from './image.js';
+import { makeTempDir, readDockerfile, removeTempDirs, repoRoot } from './image.js';
+
+afterAll(removeTempDirs);
 
 // Parsed manifests and task definitions are walked by path; their shapes are what the tests assert.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -183,7 +184,7 @@ describe('Kubernetes', () => {
 
   it('CronJob: the ConfigMap holds a config file the scanner accepts', async () => {
     const configMap = manifests('kubernetes/cronjob.yaml').find((d) => d.kind === 'ConfigMap')!;
-    const file = join(mkdtempSync(join(tmpdir(), 'kra-config-')), 'kms-rotation-audit.yaml');
+    const file = join(makeTempDir('kra-config-'), 'kms-rotation-audit.yaml');
     writeFileSync(file, configMap.data['kms-rotation-audit.yaml']);
     await expect(readConfigFile(file)).resolves.toMatchObject({ roleName: roleName() });
   });
@@ -354,7 +355,7 @@ describe('templates/config/example.yaml', () => {
       .split('\n')
       .map((line) => line.replace(commented, '$1: $2'))
       .join('\n');
-    const file = join(mkdtempSync(join(tmpdir(), 'kra-config-')), 'all.yaml');
+    const file = join(makeTempDir('kra-config-'), 'all.yaml');
     writeFileSync(file, enabled);
     const config = await readConfigFile(file);
     expect(Object.keys(config).length).toBeGreaterThan(20);
