@@ -23,9 +23,27 @@ export function refreshWindowMs(lifetimeMs: number): number {
   return Math.min(5 * 60_000, Math.max(0, lifetimeMs) / 4);
 }
 
-/** A provider that fetches once, reuses until the refresh window, and coalesces concurrent refreshes. */
+/** Never sign with credentials this close to expiry (a request must arrive before they lapse). */
+export function expiryMarginMs(lifetimeMs: number): number {
+  return Math.min(30_000, Math.max(0, lifetimeMs) / 10);
+}
+
+/**
+ * A provider that fetches once and reuses. In the refresh window it keeps answering the current,
+ * still valid credentials and refreshes in the background; `get()` waits for a fetch only when it
+ * has nothing fresh (first use, near expiry, or `invalidate()` after an ExpiredToken answer).
+ * Concurrent fetches are coalesced.
+ *
+ * Why the SDK's own ask (`provider`) must not wait: it happens inside a request that already holds
+ * one of the scan's in-flight slots; if it waited for an AssumeRole, which needs a slot too, a full
+ * house of such requests would wait on each other forever. So callers get fresh credentials before
+ * taking a slot (Throttle CallOptions.prepare) and check them again once in the slot
+ * (CallOptions.ready); the SDK's ask then answers at once with credentials that are still valid
+ * (the expiry margin covers the microseconds between that check and the signature).
+ */
 export class CachedCredentials {
-  private current: { credentials: AwsCredentials; refreshAt: number } | null = null;
+  /** refreshAt: start a background refresh; freshUntil: stop using them for new requests; expiresAt: their real expiry. */
+  private current: { credentials: AwsCredentials; refreshAt: number; freshUntil: number; expiresAt: number } | null = null;
   private pending: Promise<AwsCredentials> | null = null;
   readonly provider: CredentialsProvider;
   /** Fetches performed (initial + refreshes). */
@@ -35,30 +53,61 @@ export class CachedCredentials {
     private readonly fetch: () => Promise<AwsCredentials>,
     private readonly now: () => number = Date.now,
   ) {
-    const provider: CredentialsProvider = () => this.get();
+    const provider: CredentialsProvider = () => this.forSigning();
     provider.memoized = true;
     this.provider = provider;
   }
 
+  /** Fresh credentials, fetching them if needed (call this before taking an in-flight slot). */
   async get(): Promise<AwsCredentials> {
-    if (this.current && this.now() < this.current.refreshAt) return this.current.credentials;
-    this.pending ??= this.refresh().finally(() => {
-      this.pending = null;
-    });
-    return this.pending;
+    const current = this.current;
+    const now = this.now();
+    if (current && now < current.freshUntil) {
+      if (now >= current.refreshAt) this.refreshInBackground();
+      return current.credentials;
+    }
+    return this.refresh();
+  }
+
+  /** Whether `get()` would answer without fetching. */
+  isFresh(): boolean {
+    return this.current !== null && this.now() < this.current.freshUntil;
+  }
+
+  /** The SDK's ask, inside a request: anything not yet expired, without waiting. */
+  private async forSigning(): Promise<AwsCredentials> {
+    const current = this.current;
+    if (current && this.now() < current.expiresAt) return current.credentials;
+    return this.refresh();
   }
 
   invalidate(): void {
     this.current = null;
   }
 
-  private async refresh(): Promise<AwsCredentials> {
+  private refreshInBackground(): void {
+    // A failed background refresh is not lost: the next get() after expiry fetches and throws.
+    this.refresh().catch(() => undefined);
+  }
+
+  private refresh(): Promise<AwsCredentials> {
+    this.pending ??= this.fetchNow().finally(() => {
+      this.pending = null;
+    });
+    return this.pending;
+  }
+
+  private async fetchNow(): Promise<AwsCredentials> {
     const fetchedAt = this.now();
     this.fetches++;
     const credentials = await this.fetch();
-    const expiresAt = credentials.expiration?.getTime();
-    const refreshAt = expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - refreshWindowMs(expiresAt - fetchedAt);
-    this.current = { credentials, refreshAt };
+    const expiration = credentials.expiration?.getTime();
+    if (expiration === undefined) {
+      this.current = { credentials, refreshAt: Number.POSITIVE_INFINITY, freshUntil: Number.POSITIVE_INFINITY, expiresAt: Number.POSITIVE_INFINITY };
+    } else {
+      const lifetime = expiration - fetchedAt;
+      this.current = { credentials, refreshAt: expiration - refreshWindowMs(lifetime), freshUntil: expiration - expiryMarginMs(lifetime), expiresAt: expiration };
+    }
     return credentials;
   }
 }

@@ -2,7 +2,8 @@
  * The one module every AWS call goes through (octokit/plugin-throttling in spirit):
  * - a Bottleneck limiter per account | region | quota bucket, spacing requests at the published
  *   quota × `quotaSafety` (× the shard's share for the management account's STS/Organizations calls);
- * - one global limiter capping requests in flight at `concurrency`;
+ * - one global semaphore capping requests in flight at `concurrency` (see semaphore.ts for why it is
+ *   not a Bottleneck limiter);
  * - the only retry layer (SDK clients are built with maxAttempts 1): full-jitter exponential
  *   back-off on throttling, 5xx and dropped connections/timeouts, never on AccessDenied,
  *   NotFound or validation errors; an expired token refreshes the session and retries.
@@ -11,6 +12,7 @@
 import Bottleneck from 'bottleneck';
 import { classifyError, isRetryable, type ErrorClass } from './errors.js';
 import { quotaFor, validateQuotaOverrides } from './quotas.js';
+import { Semaphore } from './semaphore.js';
 
 export interface CallScope {
   /** The account whose quota the call spends (the caller's account for STS and Organizations). */
@@ -27,6 +29,13 @@ export interface CallOptions {
   onAttempt?: () => void;
   /** Called when the call answered an expired token: drop cached credentials; the call is retried once refreshed. */
   onExpiredCredentials?: () => void;
+  /**
+   * Awaited before each attempt takes an in-flight slot: fetch the credentials the call will sign
+   * with (an AssumeRole needs a slot of its own; waiting for it inside a slot could deadlock).
+   */
+  prepare?: () => Promise<unknown>;
+  /** Checked once the attempt holds its slot: false (the credentials went stale while queued) gives the slot back and prepares again. */
+  ready?: () => boolean;
 }
 
 export interface ThrottleConfig {
@@ -57,10 +66,13 @@ export interface ThrottleStats {
   limiters: number;
 }
 
+/** Thrown inside a slot to give it back when the call's credentials went stale while it queued. */
+const NOT_READY = Symbol('credentials not ready');
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Throttle {
-  private readonly global: Bottleneck;
+  private readonly global: Semaphore;
   private readonly byAccount = new Map<string, Map<string, Bottleneck>>();
   private readonly sharedLimiters = new Map<string, Bottleneck>();
   private readonly apiCalls = new Map<string, number>();
@@ -77,7 +89,7 @@ export class Throttle {
 
   constructor(private readonly config: ThrottleConfig) {
     validateQuotaOverrides(config.quotaOverrides);
-    this.global = new Bottleneck({ maxConcurrent: config.concurrency });
+    this.global = new Semaphore(config.concurrency);
     this.sleep = config.sleep ?? defaultSleep;
     this.random = config.random ?? Math.random;
     this.baseDelayMs = config.baseDelayMs ?? 100;
@@ -90,8 +102,18 @@ export class Throttle {
     const limiter = this.limiterFor(scope);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await limiter.schedule(() => this.global.schedule(() => this.attempt(scope.operation, send, options)));
+        await options.prepare?.();
+        return await limiter.schedule(() =>
+          this.global.run(async () => {
+            if (options.ready && !options.ready()) throw NOT_READY;
+            return this.attempt(scope.operation, send, options);
+          }),
+        );
       } catch (err) {
+        if (err === NOT_READY) {
+          attempt--;
+          continue;
+        }
         const cls = classifyError(err);
         const retryable = isRetryable(cls) || (cls === 'expired-credentials' && options.onExpiredCredentials !== undefined);
         if (!retryable) throw err;

@@ -91,7 +91,7 @@ async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredent
             ...(options.externalId ? { ExternalId: options.externalId } : {}),
           }),
         ),
-      { onExpiredCredentials: () => ctx.base.invalidate() },
+      refreshOn(ctx.base),
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error('AssumeRole answered without credentials'), { name: 'IncompleteResponse' });
@@ -178,8 +178,9 @@ async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials:
   }
 }
 
+/** Calls signed with these credentials: fetch them before taking a slot, drop them on an expired-token answer. */
 function refreshOn(credentials: CachedCredentials): CallOptions {
-  return { onExpiredCredentials: () => credentials.invalidate() };
+  return { prepare: () => credentials.get(), ready: () => credentials.isFresh(), onExpiredCredentials: () => credentials.invalidate() };
 }
 
 function fail(ctx: ScanContext, coverage: AccountCoverage, error: AwsErrorRecord, reason: string): void {

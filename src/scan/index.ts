@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../aws/clients.js';
-import { baseCredentials } from '../aws/credentials.js';
+import { baseCredentials, type CachedCredentials } from '../aws/credentials.js';
 import { toErrorRecord } from '../aws/errors.js';
 import { SharedHttpHandler } from '../aws/http.js';
 import { listInventory, type Inventory } from '../aws/organizations.js';
@@ -62,7 +62,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
   await mkdir(options.outDir, { recursive: true });
   const spool = await KeySpool.create(join(options.outDir, SPOOL_FILE));
   try {
-    const identity = await callerIdentity(throttle, sts, home, base.invalidate.bind(base));
+    const identity = await callerIdentity(throttle, sts, home, base);
     const partition = identity.arn.split(':')[1] || 'aws';
     deps.logger.info({ scanId, account: identity.account, arn: identity.arn }, 'scan started');
 
@@ -71,7 +71,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       try {
         inventory = await listInventory(
           organizations,
-          (operation, send) => throttle.call({ accountId: identity.account, region: home, operation, shared: true }, send, { onExpiredCredentials: () => base.invalidate() }),
+          (operation, send) => throttle.call({ accountId: identity.account, region: home, operation, shared: true }, send, { prepare: () => base.get(), ready: () => base.isFresh(), onExpiredCredentials: () => base.invalidate() }),
           options.ous === null ? idSelector(options) : () => true,
         );
       } catch (err) {
@@ -144,9 +144,13 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
   }
 }
 
-async function callerIdentity(throttle: Throttle, sts: ReturnType<ClientFactory['sts']>, home: string, invalidate: () => void): Promise<{ account: string; arn: string }> {
+async function callerIdentity(throttle: Throttle, sts: ReturnType<ClientFactory['sts']>, home: string, base: CachedCredentials): Promise<{ account: string; arn: string }> {
   try {
-    const out = await throttle.call({ accountId: 'caller', region: home, operation: 'sts:GetCallerIdentity', shared: true }, () => sts.send(new GetCallerIdentityCommand({})), { onExpiredCredentials: invalidate });
+    const out = await throttle.call({ accountId: 'caller', region: home, operation: 'sts:GetCallerIdentity', shared: true }, () => sts.send(new GetCallerIdentityCommand({})), {
+      prepare: () => base.get(),
+      ready: () => base.isFresh(),
+      onExpiredCredentials: () => base.invalidate(),
+    });
     if (!out.Account || !out.Arn) throw Object.assign(new Error('GetCallerIdentity answered without Account or Arn'), { name: 'IncompleteResponse' });
     return { account: out.Account, arn: out.Arn };
   } catch (err) {

@@ -1,0 +1,41 @@
+/**
+ * The global cap on requests in flight. Not a Bottleneck limiter: Bottleneck serialises every job
+ * of one limiter through setTimeout(0) yields, which measured about 360 jobs/s through a single
+ * maxConcurrent limiter here — far below the calls per second a scan needs. A FIFO of waiters
+ * costs nothing per call.
+ */
+export class Semaphore {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+  private head = 0;
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
+  }
+
+  get waiting(): number {
+    return this.waiters.length - this.head;
+  }
+
+  private release(): void {
+    if (this.head < this.waiters.length) {
+      // The slot passes straight to the next waiter (active stays the same).
+      const next = this.waiters[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.waiters.length) {
+        this.waiters.splice(0, this.head);
+        this.head = 0;
+      }
+      next();
+    } else {
+      this.active--;
+    }
+  }
+}
