@@ -59,8 +59,8 @@ describe('IAM policy documents', () => {
     expect(actionsIn(statements(iam('reports-bucket-policy.json')))).toEqual(BUCKET_ACTIONS);
   });
 
-  it('remediator: kms:EnableKeyRotation only', () => {
-    expect(actionsIn(statements(iam('remediator-policy.json')))).toEqual(['kms:EnableKeyRotation']);
+  it('remediator: kms:EnableKeyRotation, and the status read that remediate --apply verifies with', () => {
+    expect(actionsIn(statements(iam('remediator-policy.json')))).toEqual(['kms:EnableKeyRotation', 'kms:GetKeyRotationStatus']);
   });
 
   it('no document allows a wildcard action or anything but Allow', () => {
@@ -110,11 +110,11 @@ describe('CloudFormation templates', () => {
     expect([parameter.MinLength, parameter.MaxLength]).toEqual([2, 1224]);
   });
 
-  it('remediator StackSet: its own role name and ExternalId, kms:EnableKeyRotation only', () => {
+  it('remediator StackSet: its own role name and ExternalId, exactly the remediator document', () => {
     const template = readCloudFormation(iam('remediator-role-stackset.yaml'));
     expect(template.Parameters.RoleName!.Default).toBe('KmsRotationAuditRemediator');
     const role = template.Resources.RemediatorRole!;
-    expect(actionsIn(role.Properties.Policies)).toEqual(['kms:EnableKeyRotation']);
+    expect(actionsIn(role.Properties.Policies)).toEqual(actionsIn(statements(iam('remediator-policy.json'))));
     const trust = (role.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement[0]!;
     expect(JSON.stringify(trust.Condition)).toContain('"sts:ExternalId":{"Ref":"ExternalId"}');
   });
