@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../aws/clients.js';
 import { baseCredentials, type CachedCredentials } from '../aws/credentials.js';
-import { toErrorRecord } from '../aws/errors.js';
+import { AwsCallError, toErrorRecord } from '../aws/errors.js';
 import { SharedHttpHandler } from '../aws/http.js';
 import { listInventory, type Inventory } from '../aws/organizations.js';
 import { roleArnResolver } from '../aws/role-arn.js';
@@ -71,7 +71,12 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       try {
         inventory = await listInventory(
           organizations,
-          (operation, send) => throttle.call({ accountId: identity.account, region: home, operation, shared: true }, send, { prepare: () => base.get(), ready: () => base.isFresh(), onExpiredCredentials: () => base.invalidate() }),
+          (operation, send) =>
+            throttle
+              .call({ accountId: identity.account, region: home, operation, shared: true }, send, { prepare: () => base.get(), ready: () => base.isFresh(), onExpiredCredentials: () => base.invalidate() })
+              .catch((err: unknown) => {
+                throw new AwsCallError(toErrorRecord(err, operation), { cause: err });
+              }),
           options.ous === null ? idSelector(options) : () => true,
         );
       } catch (err) {
