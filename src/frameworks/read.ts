@@ -22,7 +22,7 @@ export async function readDataFile(file: string): Promise<unknown> {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0].line;
+    const line = first.linePos?.[0].line ?? text.slice(0, first.pos[0]).split('\n').length;
     throw new UsageError(`${file}: invalid YAML${line ? ` at line ${line}` : ''} (${first.message.split('\n')[0]})`);
   }
   return doc.toJS() as unknown;

@@ -8,6 +8,7 @@
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
+import type { ChangeSummary } from '../history/changes.js';
 import { openResults } from '../results/document.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
@@ -15,6 +16,7 @@ import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js
 import { CsvFileWriter, writeCsvFile } from './csv.js';
 import { fileDigest, tempPath } from './files.js';
 import { FINDINGS_COLUMNS, findingRow } from './findings.js';
+import { checkHeader } from './header.js';
 import { MANIFEST_NAME, writeManifest } from './manifest.js';
 import { KeyOrderGuard } from './order.js';
 import type { FileEvidence } from './pdf/model.js';
@@ -48,6 +50,8 @@ export interface WriteReportsOptions {
   /** Overrides branding.yaml maxDetailRows (failing/error rows listed in the PDF). */
   maxDetailRows?: number;
   attachmentLimitBytes?: number;
+  /** Key-by-key changes against the previous run (src/history), shown with the trend; changes.csv has the rows. */
+  changes?: ChangeSummary | null;
 }
 
 export interface WriteReportsResult {
@@ -61,11 +65,12 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const resultsPath = resolve(opts.resultsPath);
   const templates = await loadReportTemplates(opts.templatesDir);
   const reader = await openResults(resultsPath);
+  const header = checkHeader(reader.header, resultsPath);
   const previous = opts.previousResultsPath ? await loadPrevious(opts.previousResultsPath) : null;
+  // Inputs are valid: from here on the folder is unfinished until the manifest is back.
   await mkdir(outDir, { recursive: true });
-  await rm(join(outDir, MANIFEST_NAME), { force: true }); // the folder is unfinished until the manifest is back
+  await rm(join(outDir, MANIFEST_NAME), { force: true });
 
-  const header = reader.header;
   const path = (name: string): string => join(outDir, name);
   const resultsInFolder = path(REPORT_FILES.results);
   if (resolve(resultsPath) !== resultsInFolder && !(await sameFile(resultsPath, resultsInFolder))) {
@@ -114,9 +119,10 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       coverage,
       controls,
       trend: summary.trend(),
+      changes: opts.changes ?? null,
       templates,
       files: evidence,
-      attachment: attach ? await readFile(path(REPORT_FILES.findings)) : null,
+      attachment: async () => (attach ? readFile(path(REPORT_FILES.findings)) : null),
       attachmentNote: attach
         ? `findings.csv (${formatInt(findingsBytes)} bytes) is embedded in this PDF as an attachment.`
         : `findings.csv (${formatInt(findingsBytes)} bytes) is larger than the ${formatInt(limit)}-byte embedding limit and is not embedded; its SHA-256 above binds it to this report.`,

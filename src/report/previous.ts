@@ -1,10 +1,12 @@
 /** The previous run, for the trend: its counts by status and the keys that failed in it. */
 import { openResults } from '../results/document.js';
 import { emptyStatusCounts } from '../results/types.js';
+import { checkHeader } from './header.js';
 import type { TrendInput } from './summary.js';
 
 export async function loadPrevious(path: string): Promise<TrendInput> {
   const reader = await openResults(path);
+  checkHeader(reader.header, path);
   const counts = emptyStatusCounts();
   const failing = new Set<string>();
   for await (const key of reader.keys()) {

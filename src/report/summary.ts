@@ -42,6 +42,8 @@ export interface Trend {
 }
 
 const MAX_DISTINCT = 50;
+/** Exception rows listed in the PDF at most (exceptions are reviewed in their register; all are in findings.csv). */
+export const MAX_EXCEPTION_ROWS = 500;
 
 export class ReportSummary {
   readonly counts: StatusCounts = emptyStatusCounts();
@@ -96,7 +98,7 @@ export class ReportSummary {
     if ((key.status === 'FAIL' || key.status === 'ERROR') && this.failingRows.length < this.maxDetailRows) {
       this.failingRows.push(this.row(key, key.status === 'FAIL' ? (remediationParts(key, this.maxRotationDays) ?? []) : [errorHint(key)]));
     }
-    if (key.status === 'EXCEPTION' && this.exceptionRows.length < this.maxDetailRows) {
+    if (key.status === 'EXCEPTION' && this.exceptionRows.length < Math.min(this.maxDetailRows, MAX_EXCEPTION_ROWS)) {
       this.exceptionRows.push(this.row(key, key.exceptionId ? [key.exceptionId] : []));
     }
   }

@@ -12,6 +12,7 @@ export function neutraliseFormula(value: string): string {
 
 // C0/C1 controls (except tab/newline, handled by callers), bidi overrides and isolates (text spoofing),
 // zero-width and BOM characters, lone surrogates.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text for the PDF: control characters become U+FFFD (visible, not silently dropped); newlines and tabs become spaces. */

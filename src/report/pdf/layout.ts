@@ -318,8 +318,8 @@ export class Pdf {
         this.doc.moveTo(left, 48).lineTo(left + width, 48).lineWidth(0.5).strokeColor(COLOUR.rule).stroke();
       }
       this.use('body', SIZE.mark - 0.5, COLOUR.muted);
-      this.text(pdfText(furniture.footerLeft), left, page.height - 42, { width: width / 2, lineBreak: false });
-      this.text(`Page ${i - start + 1} of ${count}`, left + width / 2, page.height - 42, { width: width / 2, align: 'right', lineBreak: false });
+      this.text(pdfText(furniture.footerLeft), left, page.height - 42, { width: width * 0.7, height: 10, lineBreak: false, ellipsis: true });
+      this.text(`Page ${i - start + 1} of ${count}`, left + width * 0.7, page.height - 42, { width: width * 0.3, align: 'right', lineBreak: false });
       this.doc.endMarkedContent();
       page.margins.bottom = bottomMargin;
     }

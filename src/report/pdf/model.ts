@@ -1,5 +1,6 @@
 /** Everything report.pdf shows, computed before drawing starts (the PDF never reads keys itself). */
 import type { FrameworkSelection } from '../../frameworks/index.js';
+import type { ChangeSummary } from '../../history/changes.js';
 import type { ResultsHeader } from '../../results/types.js';
 import type { ControlLine, ControlStatus } from '../controls.js';
 import type { CoverageSummary } from '../coverage.js';
@@ -20,10 +21,13 @@ export interface PdfModel {
   coverage: CoverageSummary;
   controls: ControlLine[];
   trend: Trend | null;
+  /** Key-by-key change counts from src/history, when the caller computed them (changes.csv). */
+  changes: ChangeSummary | null;
   templates: ReportTemplates;
   files: FileEvidence[];
-  /** findings.csv bytes to embed, or null with the reason in attachmentNote. */
-  attachment: Buffer | null;
+  /** Reads findings.csv to embed (null: not embedded, reason in attachmentNote); called once, so the
+   *  possibly large buffer is held only while pdfkit embeds it. */
+  attachment: () => Promise<Buffer | null>;
   attachmentNote: string;
   maxDetailRows: number;
   placeholders: Record<Placeholder, string>;

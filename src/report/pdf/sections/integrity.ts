@@ -11,7 +11,7 @@ export function drawIntegrity(pdf: Pdf, model: PdfModel): void {
   drawTable(
     pdf,
     // The SHA-256 column fits 64 hex digits of the monospace font on one line.
-    [{ header: 'File', weight: 3.1 }, { header: 'Bytes', weight: 1.3, align: 'right' }, { header: 'SHA-256', weight: 6.6, font: 'mono' }],
+    [{ header: 'File', weight: 2.6 }, { header: 'Bytes', weight: 1.1, align: 'right' }, { header: 'SHA-256', weight: 7.3, font: 'mono' }],
     model.files.map((f) => [`${f.name}\n${f.role}`, formatInt(f.bytes), f.sha256]),
     { size: SIZE.small },
   );

@@ -54,10 +54,15 @@ export function drawSummary(pdf: Pdf, model: PdfModel): void {
   const trend = model.trend;
   pdf.heading('Trend against the previous run', 2, trend ? 190 : 20);
   if (!trend) {
-    pdf.paragraph('No previous run was given (report --previous OLD-results.json adds this comparison).', { colour: COLOUR.muted });
+    if (model.changes) drawChanges(pdf, model);
+    else pdf.paragraph('No previous run was given (report --previous OLD-results.json adds this comparison).', { colour: COLOUR.muted });
     return;
   }
-  pdf.paragraph(`Previous run ${trend.scanId} (snapshot ${displayUtc(trend.finishedAt)}) against this run. Since then: ${plural(trend.newlyFailing, 'key')} newly failing, ${plural(trend.resolved, 'previously failing key')} no longer failing, ${plural(trend.stillFailing, 'key')} still failing.`);
+  pdf.paragraph(
+    model.changes
+      ? `Previous run ${trend.scanId} (snapshot ${displayUtc(trend.finishedAt)}) against this run.`
+      : `Previous run ${trend.scanId} (snapshot ${displayUtc(trend.finishedAt)}) against this run. Since then: ${plural(trend.newlyFailing, 'key')} newly failing, ${plural(trend.resolved, 'previously failing key')} no longer failing, ${plural(trend.stillFailing, 'key')} still failing.`,
+  );
   pdf.figure(`Bar chart of key counts by status, previous run against this run: ${ALL_STATUSES.map((s) => `${s} ${trend.previous[s]} then, ${c[s]} now`).join('; ')}.`, 150, (x, y, width) => {
     trendBars(pdf, x, y, width, 140, ALL_STATUSES.map((s) => ({ label: STATUS_LABEL[s], colour: STATUS_COLOUR[s], before: trend.previous[s], now: c[s] })));
   });
@@ -66,6 +71,27 @@ export function drawSummary(pdf: Pdf, model: PdfModel): void {
     pdf,
     [{ header: 'Status', weight: 2 }, { header: 'Previous run', weight: 1.5, align: 'right' }, { header: 'This run', weight: 1.5, align: 'right' }, { header: 'Change', weight: 1.5, align: 'right' }],
     ALL_STATUSES.map((s) => [STATUS_LABEL[s], formatInt(trend.previous[s]), formatInt(c[s]), signed(c[s] - trend.previous[s])]),
+    { size: SIZE.small },
+  );
+  if (model.changes) drawChanges(pdf, model);
+}
+
+const CHANGE_LABELS: Record<string, string> = {
+  newly_failing: 'Newly failing (FAIL now, not FAIL then)',
+  fixed: 'Fixed (FAIL then, PASS now)',
+  new: 'New keys',
+  gone: 'Keys gone (deleted since)',
+  not_assessed: 'Not assessed now (account or region not scanned this time)',
+  status_changed: 'Other status changes',
+};
+
+function drawChanges(pdf: Pdf, model: PdfModel): void {
+  const changes = model.changes!;
+  pdf.paragraph(`Key by key against run ${changes.previousScanId} (snapshot ${displayUtc(changes.previousFinishedAt)}); changes.csv lists each changed key.`);
+  drawTable(
+    pdf,
+    [{ header: 'Change', weight: 5 }, { header: 'Keys', weight: 1, align: 'right' }],
+    Object.entries(changes.counts).map(([kind, n]) => [CHANGE_LABELS[kind] ?? kind, formatInt(n)]),
     { size: SIZE.small },
   );
 }
