@@ -34,14 +34,16 @@ export const QUOTAS: ReadonlyMap<string, Quota> = new Map<string, Quota>([
   ['ec2:DescribeRegions', { requestsPerSecond: 20, bucket: 'ec2:describe', regional: true }],
 ]);
 
-/** The quota for `service:Operation`, falling back to the service's wildcard entry. */
-export function quotaFor(operation: string): Quota {
-  const exact = QUOTAS.get(operation);
-  if (exact) return exact;
-  const service = operation.split(':')[0] ?? '';
-  const wildcard = QUOTAS.get(`${service}:*`);
-  if (wildcard) return wildcard;
+/** The quota table entry for `service:Operation`: its own, else the service's wildcard (`organizations:*`). */
+export function quotaKey(operation: string): string {
+  if (QUOTAS.has(operation)) return operation;
+  const wildcard = `${operation.split(':')[0] ?? ''}:*`;
+  if (QUOTAS.has(wildcard)) return wildcard;
   throw new UsageError(`no request quota is known for ${operation}`);
+}
+
+export function quotaFor(operation: string): Quota {
+  return QUOTAS.get(quotaKey(operation))!;
 }
 
 /** Checks `quotaOverrides` keys and values (requests/second), naming the bad one. */

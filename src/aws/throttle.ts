@@ -11,7 +11,7 @@
  */
 import Bottleneck from 'bottleneck';
 import { classifyError, isRetryable, type ErrorClass } from './errors.js';
-import { quotaFor, validateQuotaOverrides } from './quotas.js';
+import { quotaFor, quotaKey, validateQuotaOverrides } from './quotas.js';
 import { Semaphore } from './semaphore.js';
 
 export interface CallScope {
@@ -160,7 +160,7 @@ export class Throttle {
   /** Requests per second a scope's limiter allows. */
   rateFor(scope: CallScope): number {
     const quota = quotaFor(scope.operation);
-    const published = this.config.quotaOverrides[scope.operation] ?? quota.requestsPerSecond;
+    const published = this.config.quotaOverrides[scope.operation] ?? this.config.quotaOverrides[quotaKey(scope.operation)] ?? quota.requestsPerSecond;
     const share = scope.shared ? (this.config.sharedQuotaShare ?? 1) : 1;
     return published * this.config.quotaSafety * share;
   }

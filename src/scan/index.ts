@@ -39,7 +39,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
   const now = deps.now ?? (() => new Date());
   const clockMs = timing.clockMs ?? Date.now;
   const startedAt = now();
-  const scanId = newScanId(startedAt);
+  const scanId = options.scanId ?? newScanId(startedAt);
   const home = options.homeRegion;
   const throttle = new Throttle({
     concurrency: options.concurrency,

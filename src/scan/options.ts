@@ -4,6 +4,8 @@
  * credential chain and AWS_ENDPOINT_URL* variables, which the SDK honours).
  */
 export interface ScanOptions {
+  /** The run's id (names its folder); generated from the start time when absent. */
+  scanId?: string;
   /** Read role name in member accounts (ignored when roleArnTemplate is set). */
   roleName: string;
   /** e.g. 'arn:${partition}:iam::${accountId}:role/path/Name'. */

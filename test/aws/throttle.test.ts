@@ -158,6 +158,18 @@ describe('Throttle limits', () => {
     expect(t.rateFor({ ...scope, operation: 'kms:ListKeyRotations' })).toBe(150);
     expect(t.rateFor({ ...scope, operation: 'sts:AssumeRole', shared: true })).toBe(75);
     expect(t.rateFor({ ...scope, operation: 'organizations:ListAccounts', shared: true })).toBeCloseTo(2.5);
+    const overridden = throttle({ quotaSafety: 0.5, quotaOverrides: { 'organizations:*': 4 } }).throttle;
+    expect(overridden.rateFor({ ...scope, operation: 'organizations:ListAccounts', shared: true })).toBe(2);
+  });
+
+  it('shared limiters are token buckets: one second of burst, then the budgeted rate', async () => {
+    const { throttle: t } = throttle({ quotaOverrides: { 'organizations:*': 4 } });
+    const starts: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 6 }, () => t.call({ ...scope, operation: 'organizations:ListAccounts', shared: true }, async () => void starts.push(performance.now() - t0))));
+    t.close();
+    expect(starts.filter((ms) => ms < 100)).toHaveLength(4);
+    expect(starts.at(-1)!).toBeGreaterThan(400);
   });
 
   it('spaces calls of one scope at the budgeted rate', async () => {
