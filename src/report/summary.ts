@@ -51,7 +51,8 @@ export class ReportSummary {
   readonly byAccount = new Map<string, GroupCounts & { ouPath: string | null }>();
   readonly byOu = new Map<string, StatusCounts>();
   readonly byRule = new Map<string, StatusCounts>();
-  readonly notApplicableReasons = new Map<string, number>();
+  /** NOT_APPLICABLE keys by category (the reason's label, see reasonCategory), with one full reason as example. */
+  readonly notApplicableReasons = new Map<string, { count: number; example: string }>();
   readonly errorCodes = new Map<string, number>();
   readonly failingRows: DetailRow[] = [];
   readonly exceptionRows: DetailRow[] = [];
@@ -90,7 +91,12 @@ export class ReportSummary {
     }
     ruleCounts[key.status]++;
 
-    if (key.status === 'NOT_APPLICABLE') bump(this.notApplicableReasons, key.reason);
+    if (key.status === 'NOT_APPLICABLE') {
+      const category = capped(this.notApplicableReasons, reasonCategory(key.reason));
+      const entry = this.notApplicableReasons.get(category);
+      if (entry) entry.count++;
+      else this.notApplicableReasons.set(category, { count: 1, example: key.reason });
+    }
     if (key.status === 'PASS' && key.lastRotationDate) this.passWithRotationEvidence++;
     if (key.status === 'ERROR') bump(this.errorCodes, key.error ? `${key.error.code} (${key.error.operation})` : 'unrecorded error');
     if (key.status === 'FAIL' && this.previous?.failing.has(key.keyArn)) this.stillFailing++;
@@ -143,8 +149,23 @@ export class ReportSummary {
   }
 }
 
-/** Counts distinct values up to a cap; the rest are folded into one bucket so untrusted text cannot grow the map. */
+/** Distinct values up to a cap; the rest fold into one bucket so untrusted text cannot grow a map. */
+function capped(map: Map<string, unknown>, value: string): string {
+  return map.has(value) || map.size < MAX_DISTINCT ? value : '(other)';
+}
+
 function bump(map: Map<string, number>, value: string): void {
-  const key = map.has(value) || map.size < MAX_DISTINCT ? value : '(other)';
+  const key = capped(map, value);
   map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/**
+ * The label of a reason: rule reasons read "Label (details): explanation" (e.g. "Pending deletion
+ * (deletion date …): …", "Multi-Region replica key: …"), so the text before the first "(" or ":"
+ * groups keys by cause without the key-specific details. A reason without that shape is its own group.
+ */
+export function reasonCategory(reason: string): string {
+  const cut = reason.search(/\s*[(:]/);
+  const label = cut > 0 ? reason.slice(0, cut).trim() : reason.trim();
+  return label.length > 0 && label.length <= 80 ? label : reason.slice(0, 120);
 }

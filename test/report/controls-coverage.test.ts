@@ -58,3 +58,16 @@ describe('controls.csv and coverage.csv', () => {
     expect(order).toEqual([...order].sort());
   });
 });
+
+describe('not applicable causes', () => {
+  it.each([
+    ['Pending deletion (deletion date 2026-12-20): a key scheduled for deletion is not rotated.', 'Pending deletion'],
+    ['Multi-Region replica key: rotation is set on its primary key arn:aws:kms:eu-west-1:1:key/mrk-1, which is judged in its own region.', 'Multi-Region replica key'],
+    ['Key in an AWS CloudHSM custom key store (cks-1): automatic rotation is not supported.', 'Key in an AWS CloudHSM custom key store'],
+    ['AWS managed key: AWS rotates its key material every year and customers cannot change that.', 'AWS managed key'],
+    ['no label here', 'no label here'],
+  ])('%s → %s', async (reason, expected) => {
+    const { reasonCategory } = await import('../../src/report/summary.js');
+    expect(reasonCategory(reason)).toBe(expected);
+  });
+});

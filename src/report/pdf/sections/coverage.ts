@@ -70,14 +70,16 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
   }
 
   if (summary.notApplicableReasons.size) {
-    pdf.heading('Keys not applicable, by reason', 2);
+    pdf.heading('Keys not applicable, by cause', 2);
     drawTable(
       pdf,
-      [{ header: 'Reason', weight: 6 }, { header: 'Keys', weight: 1, align: 'right' }],
-      sortedCounts(summary.notApplicableReasons).map(([reason, n]) => [reason, formatInt(n)]),
+      [{ header: 'Cause', weight: 2.6 }, { header: 'Keys', weight: 0.8, align: 'right' }, { header: 'Example reason', weight: 6 }],
+      [...summary.notApplicableReasons.entries()]
+        .sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0))
+        .map(([cause, { count, example }]) => [cause, formatInt(count), example]),
       { size: SIZE.small },
     );
-    pdf.paragraph('Reasons that name a specific key (for example its primary key or deletion date) are listed individually up to 50 distinct reasons; the rest are counted under "(other)". findings.csv has the reason of every key.', { size: SIZE.small, colour: COLOUR.muted });
+    pdf.paragraph('Causes are the labels of the rule\'s reasons; each key\'s full reason (with its primary key, key store or deletion date) is in findings.csv.', { size: SIZE.small, colour: COLOUR.muted });
   }
 }
 

@@ -48,8 +48,8 @@ export function drawSummary(pdf: Pdf, model: PdfModel): void {
     { size: SIZE.small },
   );
 
-  drawFailingBy(pdf, 'Failing and error keys by account', [...summary.byAccount.entries()].map(([id, a]) => ({ label: a.label === id ? id : `${a.label} (${id})`, counts: a.counts })));
-  if (summary.byOu.size > 1) drawFailingBy(pdf, 'Failing and error keys by organizational unit', [...summary.byOu.entries()].map(([ou, counts]) => ({ label: ou, counts })));
+  drawFailingBy(pdf, 'Failing and error keys by account', ['account', 'accounts'], [...summary.byAccount.entries()].map(([id, a]) => ({ label: a.label === id ? id : `${a.label} (${id})`, counts: a.counts })));
+  if (summary.byOu.size > 1) drawFailingBy(pdf, 'Failing and error keys by organizational unit', ['OU', 'OUs'], [...summary.byOu.entries()].map(([ou, counts]) => ({ label: ou, counts })));
 
   const trend = model.trend;
   pdf.heading('Trend against the previous run', 2, trend ? 190 : 20);
@@ -100,7 +100,7 @@ function signed(n: number): string {
   return n > 0 ? `+${formatInt(n)}` : formatInt(n);
 }
 
-function drawFailingBy(pdf: Pdf, title: string, groups: { label: string; counts: StatusCounts }[]): void {
+function drawFailingBy(pdf: Pdf, title: string, noun: [string, string], groups: { label: string; counts: StatusCounts }[]): void {
   const failing = groups
     .map((g) => ({ ...g, total: g.counts.FAIL + g.counts.ERROR }))
     .filter((g) => g.total > 0)
@@ -124,6 +124,6 @@ function drawFailingBy(pdf: Pdf, title: string, groups: { label: string; counts:
     horizontalBars(pdf, x, y, width, items);
   });
   const note = [`Red: FAIL; purple: ERROR. Top ${Math.min(TOP, failing.length)} of ${failing.length}.`];
-  if (rest.length) note.push(`${plural(rest.length, 'other group')} ${rest.length === 1 ? 'has' : 'have'} ${plural(rest.reduce((s, g) => s + g.total, 0), 'failing or error key')}.`);
+  if (rest.length) note.push(`${plural(rest.length, `other ${noun[0]}`, `other ${noun[1]}`)} ${rest.length === 1 ? 'has' : 'have'} ${plural(rest.reduce((s, g) => s + g.total, 0), 'failing or error key')}.`);
   pdf.paragraph(note.join(' '), { size: SIZE.small, colour: COLOUR.muted });
 }
