@@ -5,7 +5,8 @@
 import { Command, Option } from 'commander';
 import { optionSpecs } from '../config/schema.js';
 import { loadConfig, redactConfig } from '../config/load.js';
-import { ExitCode } from '../errors.js';
+import { basename } from 'node:path';
+import { ExitCode, UsageError } from '../errors.js';
 import { toolVersion } from '../version.js';
 
 export function buildProgram(): Command {
@@ -26,7 +27,81 @@ export function buildProgram(): Command {
     setExit(command, await runScanCommand(config, { env: process.env }));
   });
 
+  program
+    .command('report')
+    .description('Re-render every report from a saved results.json, without AWS.')
+    .requiredOption('--from <files...>', 'results.json of a finished scan')
+    .option('--out <dir>', 'output folder (default: the folder of the results file)')
+    .option('--previous <results>', 'an older results.json for the trend and changes')
+    .option('--frameworks <ids>', 'frameworks to show (default cis,apra,mas,nist)', list)
+    .option('--cis-version <version>', 'CIS AWS Foundations Benchmark version (default: the newest)')
+    .option('--controls <file>', 'YAML/JSON file adding or overriding control mappings')
+    .action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string }) => {
+      const { runReportCommand } = await import('./report.js');
+      const result = await runReportCommand({ from: opts.from, out: opts.out ?? null, previous: opts.previous ?? null, frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controls: opts.controls ?? null });
+      process.stdout.write(`Reports in ${result.outDir}: ${result.files.map((f) => basename(f)).join(', ')} (${result.pages} PDF pages)\n`);
+    });
+
+  program
+    .command('remediate')
+    .description('Write per-account remediation scripts and a plan CSV from a finished scan; --apply carries them out through a write role.')
+    .requiredOption('--from <results>', 'results.json of a finished scan')
+    .option('--out <dir>', 'output folder (default: <folder of results.json>/remediation/)')
+    .option('--apply', 'enable rotation on every FAIL key (default: dry run)')
+    .option('--yes', 'do not ask for confirmation (needed with --apply when not on a terminal)')
+    .option('--write-role-name <name>', 'write role assumed in each account (never the read role)', 'KmsRotationAuditRemediator')
+    .option('--write-role-arn-template <template>', 'write role ARN template with ${partition} and ${accountId}')
+    .option('--external-id <id>', 'ExternalId for the write role')
+    .option('--accounts <ids>', 'only these accounts', list)
+    .option('--concurrency <n>', 'accounts handled at once', integer('--concurrency'))
+    .action(async (opts: { from: string; out?: string; apply?: boolean; yes?: boolean; writeRoleName: string; writeRoleArnTemplate?: string; externalId?: string; accounts?: string[]; concurrency?: number }, command: Command) => {
+      const { runRemediateCommand } = await import('./remediate.js');
+      setExit(command, await runRemediateCommand({ ...opts, out: opts.out ?? null, writeRoleArnTemplate: opts.writeRoleArnTemplate ?? null, externalId: opts.externalId ?? null, accounts: opts.accounts ?? null }));
+    });
+
+  program
+    .command('demo')
+    .description('Run the whole job against an embedded simulated organization (no AWS account needed).')
+    .option('--out <dir>', 'output folder (default: reports/<scan id>/, with reports/latest pointing at it)')
+    .option('--reports-root <dir>', 'reports root', 'reports')
+    .option('--log-format <format>', 'auto, pretty or json', 'auto')
+    .option('--no-progress', 'no live progress display')
+    .action(async (opts: { out?: string; reportsRoot: string; logFormat: 'auto' | 'pretty' | 'json'; progress: boolean }, command: Command) => {
+      const { runDemoCommand } = await import('./demo.js');
+      setExit(command, await runDemoCommand({ out: opts.out ?? null, reportsRoot: opts.reportsRoot, logFormat: opts.logFormat, progress: opts.progress }));
+    });
+
+  program
+    .command('sim')
+    .description('Serve a simulated AWS organization (KMS, Organizations, STS, EC2) until stopped; prints AWS_ENDPOINT_URL and credentials.')
+    .option('--scenario <file>', 'JSON scenario file (default: a generated organization)')
+    .option('--accounts <n>', 'accounts in the generated organization', integer('--accounts'))
+    .option('--regions <n>', 'regions', integer('--regions'))
+    .option('--keys-per-region <n>', 'keys per account and region', integer('--keys-per-region'))
+    .option('--latency-ms <n>', 'latency added to every answer', integer('--latency-ms'))
+    .option('--seed <n>', 'seed of the generator', integer('--seed'))
+    .option('--port <n>', 'port (0 = any free port)', integer('--port'))
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--quotas', "enforce AWS's published request quotas")
+    .option('--access-key-id <id>', 'fixed access key id of the management account (default: random)')
+    .option('--secret-access-key <secret>', 'fixed secret of the management account (default: random)')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runSimCommand } = await import('./sim.js');
+      await runSimCommand(opts);
+    });
+
   return program;
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+}
+
+function integer(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag}: expected a whole number, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
 }
 
 /** Adds every scan option of the one schema to a command (no commander defaults: the schema owns them). */

@@ -1,3 +1,188 @@
-export async function runScanCommand(_config: unknown, _ctx: { env: NodeJS.ProcessEnv }): Promise<number> {
-  throw new Error('not wired yet');
+/**
+ * `kms-rotation-audit scan`: the nightly job. Validate everything that can be validated before
+ * any AWS call (frameworks, control mappings, previous run), scan, write the reports, then (only
+ * for a finished run) move `latest`, upload and prune. Returns the exit code.
+ */
+import { basename, join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { stat } from 'node:fs/promises';
+import type { Config } from '../config/schema.js';
+import { ExitCode, ExitError, UsageError } from '../errors.js';
+import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
+import { loadFrameworks } from '../frameworks/index.js';
+import type { ChangeSummary } from '../history/changes.js';
+import { markLatest, previousFinishedRun, pruneRuns } from '../history/runs.js';
+import { createLogger, type Logger } from '../log.js';
+import { createProgress } from '../progress.js';
+import { writeReports } from '../report/index.js';
+import type { StatusCounts } from '../results/types.js';
+import { runScan, type ScanDeps, type ScanOutcome } from '../scan/index.js';
+import type { KeyStage } from '../scan/types.js';
+import type { ScanOptions } from '../scan/options.js';
+import { newScanId } from '../scan/scan-id.js';
+import { parseS3Url, s3ClientConfig, uploadRun } from '../upload/s3.js';
+
+export interface ScanCommandContext {
+  env: NodeJS.ProcessEnv;
+  /** Test and demo hooks: explicit endpoint / credentials / logger instead of the SDK defaults. */
+  deps?: Partial<ScanDeps>;
+  logger?: Logger;
+  now?: () => Date;
 }
+
+export interface ScanRunSummary {
+  exitCode: number;
+  outDir: string;
+  outcome: ScanOutcome;
+  changes: ChangeSummary | null;
+}
+
+export async function runScanCommand(config: Config, ctx: ScanCommandContext): Promise<number> {
+  return (await runScanJob(config, ctx)).exitCode;
+}
+
+export async function runScanJob(config: Config, ctx: ScanCommandContext): Promise<ScanRunSummary> {
+  const started = Date.now();
+  const now = ctx.now ?? (() => new Date());
+  const logger = ctx.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
+
+  // Everything checkable without AWS, first.
+  const frameworks = await loadFrameworks({ frameworks: config.frameworks, cisVersion: config.cisVersion, controlsFile: config.controls });
+  const reportsRoot = resolve(config.reportsRoot);
+  const scanId = newScanId(now());
+  const outDir = resolve(config.out ?? join(reportsRoot, scanId));
+  const previousResults = await resolvePrevious(config, reportsRoot, outDir);
+  const upload = config.upload ? parseS3Url(config.upload) : null;
+  const startedAt = now();
+  const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
+  const options = scanOptions(config, outDir, scanId, ctx.env);
+  if (register && registerNeedsTags(register)) options.collectTags = 'failing';
+  const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt)] : [];
+
+  const live = config.progress && Boolean(process.stderr.isTTY) && config.logFormat !== 'json';
+  const sink = createProgress({ logger, live });
+  let outcome: ScanOutcome;
+  try {
+    outcome = await runScan(options, {
+      logger,
+      progress: {
+        accountsTotal: (n) => sink.setTotal(n),
+        accountDone: () => sink.accountDone(),
+        keysJudged: (n) => sink.keysJudged(n),
+        errors: (n) => sink.errors(n),
+      },
+      stages,
+      ...ctx.deps,
+    });
+  } finally {
+    sink.stop();
+  }
+
+  const report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults });
+
+  if (!config.out) {
+    await markLatest(reportsRoot, outDir);
+    if (config.keep) {
+      const removed = await pruneRuns(reportsRoot, config.keep);
+      if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
+    }
+  }
+  if (upload) {
+    const client = new S3Client(s3ClientConfig(ctx.env, options.homeRegion));
+    try {
+      const keys = await uploadRun(outDir, { client, location: upload, runName: basename(outDir), sseKms: config.uploadSseKms || config.uploadKmsKeyId ? { keyId: config.uploadKmsKeyId } : null });
+      logger.info({ bucket: upload.bucket, objects: keys.length, prefix: `${upload.prefix}${basename(outDir)}/` }, 'run uploaded');
+    } catch (err) {
+      const error = err as Error & { name?: string };
+      throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${outDir} to ${config.upload} failed with ${error.name ?? 'Error'} (${error.message}); the reports are complete on local disk`);
+    } finally {
+      client.destroy();
+    }
+  }
+  const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
+  logger.info(
+    {
+      scanId: outcome.header.scanId,
+      byStatus: outcome.counts,
+      keys: outcome.header.summary.keys,
+      accounts: outcome.header.summary.accountsInScope,
+      accountRegionPairs: outcome.header.summary.accountRegionPairs,
+      coverageComplete: outcome.coverageComplete,
+      changes: report.changes?.counts ?? null,
+      durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+      reports: outDir,
+      pdfPages: report.pages,
+      exitCode,
+    },
+    'run finished',
+  );
+  return { exitCode, outDir, outcome, changes: report.changes };
+}
+
+/**
+ * 0: complete, nothing failing; 1: FAIL findings (with --fail-on fail); 2: incomplete coverage
+ * (an account, region or key could not be assessed), unless --fail-on never. Incomplete wins over
+ * FAIL: a partial picture is the more urgent thing for a scheduler to surface.
+ */
+export function exitCodeFor(failOn: Config['failOn'], coverageComplete: boolean, counts: StatusCounts): number {
+  if (failOn === 'never') return ExitCode.Ok;
+  if (!coverageComplete) return ExitCode.Incomplete;
+  if (failOn === 'fail' && counts.FAIL > 0) return ExitCode.Findings;
+  return ExitCode.Ok;
+}
+
+export function scanOptions(config: Config, outDir: string, scanId: string, env: NodeJS.ProcessEnv): ScanOptions {
+  return {
+    scanId,
+    roleName: config.roleName,
+    roleArnTemplate: config.roleArnTemplate,
+    externalId: config.externalId,
+    roleSessionName: config.roleSessionName,
+    sessionDurationSeconds: config.sessionDuration,
+    accounts: config.accounts,
+    excludeAccounts: config.excludeAccounts,
+    ous: config.ous,
+    useOrganizations: config.organizations,
+    regions: config.regions,
+    maxRotationDays: config.maxRotationDays,
+    evaluateDisabled: config.evaluateDisabled,
+    concurrency: config.concurrency,
+    homeRegion: config.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    outDir,
+    shard: null,
+    collectTags: 'none',
+    quotaSafety: config.quotaSafety,
+    quotaOverrides: {},
+    maxAttempts: config.maxAttempts,
+  };
+}
+
+/** FAIL keys matched by a valid entry of the register become EXCEPTION; the header gets the register's summary. */
+function exceptionsStage(register: ExceptionRegister, now: Date): KeyStage {
+  const usage = createExceptionUsage(register);
+  return {
+    name: EXCEPTIONS_EXTENSION,
+    apply: (key) => applyExceptions(key, register, now, usage),
+    extension: () => exceptionsSummary(register, usage, now),
+  };
+}
+
+/** --previous auto: the newest finished run under the reports root; a folder or results.json otherwise. */
+async function resolvePrevious(config: Config, reportsRoot: string, outDir: string): Promise<string | null> {
+  const previous = config.previous;
+  if (!previous) return null;
+  if (previous === 'auto') {
+    const dir = await previousFinishedRun(reportsRoot, outDir);
+    return dir ? join(dir, 'results.json') : null;
+  }
+  const path = resolve(previous);
+  try {
+    const info = await stat(path);
+    const file = info.isDirectory() ? join(path, 'results.json') : path;
+    await stat(file);
+    return file;
+  } catch {
+    throw new UsageError(`--previous: ${previous} is not a results.json file or a run folder holding one`);
+  }
+}
+

@@ -15,6 +15,9 @@ export interface SimCommandOptions {
   host?: string;
   /** Enforce AWS's request quotas. */
   quotas?: boolean;
+  /** Fixed base credentials (docker-compose's demo); both or neither. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
   /** Where the four environment lines go (default stdout). */
   print?: (line: string) => void;
   /** Stops the simulator when aborted (default: SIGINT or SIGTERM). */
@@ -47,8 +50,16 @@ export async function runSimCommand(opts: SimCommandOptions): Promise<void> {
       keysPerRegion: positiveInt('keys-per-region', opts.keysPerRegion, 4, 0),
     });
   }
+  if ((opts.accessKeyId === undefined) !== (opts.secretAccessKey === undefined)) {
+    throw new UsageError('--access-key-id and --secret-access-key: give both or neither');
+  }
+  if (opts.accessKeyId !== undefined && !/^AKIA[A-Z0-9]{16}$/.test(opts.accessKeyId)) {
+    throw new UsageError(`--access-key-id: expected AKIA followed by 16 upper-case letters or digits, got ${JSON.stringify(opts.accessKeyId)}`);
+  }
+  if (opts.secretAccessKey !== undefined && opts.secretAccessKey.length < 16) throw new UsageError('--secret-access-key: expected at least 16 characters');
   const sim = await startSimulator({
     scenario,
+    ...(opts.accessKeyId && opts.secretAccessKey ? { baseCredentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey } } : {}),
     host: opts.host ?? '127.0.0.1',
     port,
     seed,

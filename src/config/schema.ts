@@ -24,6 +24,7 @@ export interface OptionSpec {
 
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const ouId = z.string().regex(/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)');
+const s3Url = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/prefix');
 const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region name such as eu-west-1');
 
 export const optionSpecs: OptionSpec[] = [
@@ -46,6 +47,13 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'out', flag: '--out <dir>', kind: 'string', description: 'Write this run into DIR instead of <reports-root>/<scan id>/.', schema: z.string().min(1).nullable().default(null) },
   { key: 'reportsRoot', flag: '--reports-root <dir>', kind: 'string', description: 'Folder holding one sub-folder per run and the "latest" pointer.', schema: z.string().min(1).default('reports') },
   { key: 'failOn', flag: '--fail-on <level>', kind: 'string', description: 'Exit 1 on FAIL findings ("fail"), only on ERROR ("error"), or never.', schema: z.enum(['fail', 'error', 'never']).default('fail') },
+  { key: 'previous', flag: '--previous <auto|path>', kind: 'string', description: 'Compare with a previous run ("auto": the newest finished run under the reports root; or a run folder or results.json): changes.csv and the PDF\'s changes section.', schema: z.string().min(1).nullable().default('auto') },
+  { key: 'keep', flag: '--keep <n>', kind: 'int', description: 'Keep only the newest N finished runs under the reports root (older run folders are deleted).', schema: z.number().int().min(1).nullable().default(null) },
+  { key: 'upload', flag: '--upload <s3url>', kind: 'string', description: 'Upload the finished run folder to s3://bucket/prefix/<scan id>/ (manifest.json last).', schema: s3Url.nullable().default(null) },
+  { key: 'uploadSseKms', flag: '--upload-sse-kms', kind: 'bool', description: 'Encrypt uploaded objects with SSE-KMS.', schema: z.boolean().default(false) },
+  { key: 'uploadKmsKeyId', flag: '--upload-kms-key-id <key>', kind: 'string', description: 'KMS key for --upload-sse-kms (default: the AWS managed aws/s3 key).', schema: z.string().min(1).nullable().default(null) },
+  { key: 'exceptions', flag: '--exceptions <file>', kind: 'string', description: 'Exceptions register (YAML): approved, time-limited exceptions that turn matching FAIL keys into EXCEPTION.', schema: z.string().min(1).nullable().default(null) },
+  { key: 'exceptionMaxDays', flag: '--exception-max-days <days>', kind: 'int', description: 'Longest allowed exception (days from created to expires).', schema: z.number().int().min(1).max(3650).default(365) },
   { key: 'frameworks', flag: '--frameworks <ids>', kind: 'list', description: 'Frameworks the reports map to.', schema: z.array(z.string().regex(/^[a-z0-9-]+$/, 'expected a framework id such as cis')).min(1).default(['cis', 'apra', 'mas', 'nist']) },
   { key: 'cisVersion', flag: '--cis-version <version>', kind: 'string', description: 'CIS AWS Foundations Benchmark version to show.', defaultText: 'the newest', schema: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 5.0.0').nullable().default(null) },
   { key: 'controls', flag: '--controls <file>', kind: 'string', description: 'YAML/JSON file adding or overriding control mappings.', schema: z.string().min(1).nullable().default(null) },
@@ -83,6 +91,13 @@ export type Config = z.output<typeof configSchema> & {
   logFormat: 'auto' | 'pretty' | 'json';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   progress: boolean;
+  previous: string | null;
+  exceptions: string | null;
+  exceptionMaxDays: number;
+  keep: number | null;
+  upload: string | null;
+  uploadSseKms: boolean;
+  uploadKmsKeyId: string | null;
 };
 
 /** Environment variable for a key: KMS_ROTATION_AUDIT_ + UPPER_SNAKE. */

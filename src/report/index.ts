@@ -8,7 +8,9 @@
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
+import { writeChangesCsv } from '../history/changes-csv.js';
 import type { ChangeSummary } from '../history/changes.js';
+import { EXCEPTIONS_EXTENSION, writeExceptionsCsv, type ExceptionsSummary } from '../exceptions/index.js';
 import { openResults } from '../results/document.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
@@ -31,6 +33,8 @@ export const REPORT_FILES = {
   findings: 'findings.csv',
   controls: 'controls.csv',
   coverage: 'coverage.csv',
+  changes: 'changes.csv',
+  exceptions: 'exceptions.csv',
   pdf: 'report.pdf',
   manifest: MANIFEST_NAME,
 } as const;
@@ -50,14 +54,14 @@ export interface WriteReportsOptions {
   /** Overrides branding.yaml maxDetailRows (failing/error rows listed in the PDF). */
   maxDetailRows?: number;
   attachmentLimitBytes?: number;
-  /** Key-by-key changes against the previous run (src/history), shown with the trend; changes.csv has the rows. */
-  changes?: ChangeSummary | null;
 }
 
 export interface WriteReportsResult {
   /** Absolute paths of the files of the report folder, manifest.json last. */
   files: string[];
   pages: number;
+  /** Change counts against the previous run, when one was given. */
+  changes: ChangeSummary | null;
 }
 
 export async function writeReports(opts: WriteReportsOptions): Promise<WriteReportsResult> {
@@ -101,6 +105,12 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const controls = controlLines(opts.frameworks, (rule) => summary.countsForRule(rule), coverage);
   await writeCsvFile(path(REPORT_FILES.controls), CONTROLS_COLUMNS, controls.map(controlRow));
   await writeCsvFile(path(REPORT_FILES.coverage), COVERAGE_COLUMNS, coverageRows(header));
+  // Optional files: written when their input exists, removed otherwise so a re-render leaves nothing stale.
+  const changes = opts.previousResultsPath ? await writeChangesCsv(path(REPORT_FILES.changes), opts.previousResultsPath, resultsInFolder) : null;
+  if (!changes) await rm(path(REPORT_FILES.changes), { force: true });
+  const exceptions = header.extensions[EXCEPTIONS_EXTENSION] as ExceptionsSummary | undefined;
+  if (exceptions) await writeExceptionsCsv(path(REPORT_FILES.exceptions), exceptions, reader.keys());
+  else await rm(path(REPORT_FILES.exceptions), { force: true });
 
   const evidence: FileEvidence[] = [
     { name: basename(resultsInFolder), role: 'results document (input of every report)', ...(await fileDigest(resultsInFolder)) },
@@ -119,7 +129,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       coverage,
       controls,
       trend: summary.trend(),
-      changes: opts.changes ?? null,
+      changes,
       templates,
       files: evidence,
       attachment: async () => (attach ? readFile(path(REPORT_FILES.findings)) : null),
@@ -154,8 +164,18 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     previousResults: previousDigest,
   });
   return {
-    files: [resultsInFolder, path(REPORT_FILES.findings), path(REPORT_FILES.controls), path(REPORT_FILES.coverage), path(REPORT_FILES.pdf), manifest],
+    files: [
+      resultsInFolder,
+      path(REPORT_FILES.findings),
+      path(REPORT_FILES.controls),
+      path(REPORT_FILES.coverage),
+      ...(changes ? [path(REPORT_FILES.changes)] : []),
+      ...(exceptions ? [path(REPORT_FILES.exceptions)] : []),
+      path(REPORT_FILES.pdf),
+      manifest,
+    ],
     pages,
+    changes,
   };
 }
 

@@ -151,16 +151,17 @@ async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials:
     }
     ctx.tally.addCalls(collected.tally);
     const evaluatedAt = ctx.now().toISOString();
-    const results: KeyResult[] = collected.keys.map((facts) => toKeyResult(account, region, facts, judgeSafely(ctx.rule, facts, ctx.policy), ctx.rule, evaluatedAt));
+    const judged: KeyResult[] = collected.keys.map((facts) => toKeyResult(account, region, facts, judgeSafely(ctx.rule, facts, ctx.policy), ctx.rule, evaluatedAt));
     if (ctx.options.collectTags === 'failing') {
       await Promise.all(
-        results
+        judged
           .filter((key) => key.status === Status.Fail && key.tags === null)
           .map(async (key) => {
             key.tags = await fetchTags({ client, call }, key.keyId);
           }),
       );
     }
+    const results = judged.map((key) => ctx.stages.reduce((staged, stage) => stage.apply(staged), key));
     const keyErrors = results.filter((key) => key.status === Status.Error).length;
     await ctx.spool.append(account.id, region, results);
     ctx.tally.addKeys(results);

@@ -4,6 +4,7 @@ import type { CachedCredentials } from '../aws/credentials.js';
 import type { RoleArnFor } from '../aws/role-arn.js';
 import type { Throttle } from '../aws/throttle.js';
 import type { Rule, RulePolicy } from '../rules/types.js';
+import type { KeyStage } from './types.js';
 import type { ScanOptions } from './options.js';
 import type { KeySpool } from './spool.js';
 import type { ScanTally } from './tally.js';
@@ -30,4 +31,5 @@ export interface ScanContext {
   now: () => Date;
   clockMs: () => number;
   keyConcurrency: number;
+  stages: KeyStage[];
 }

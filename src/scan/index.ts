@@ -118,6 +118,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       now,
       clockMs,
       keyConcurrency: Math.max(4, Math.ceil(options.concurrency / 4)),
+      stages: deps.stages ?? [],
     };
     await forEachLimit(scope.scan, deps.accountParallelism ?? Math.max(4, options.concurrency), (account) => scanAccount(ctx, account));
 
@@ -136,6 +137,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       throttle: throttle.stats(),
       coverageComplete,
     });
+    for (const stage of ctx.stages) header.extensions[stage.name] = stage.extension();
     const resultsPath = join(options.outDir, RESULTS_FILE);
     await writeResultsDocument(resultsPath, header, spool.read());
     deps.logger.info({ scanId, keys: header.summary.keys, byStatus: header.summary.byStatus, coverageComplete, gaps }, 'scan finished');

@@ -1,6 +1,6 @@
 import type { ExtraClientConfig } from '../aws/clients.js';
 import type { AwsCredentials } from '../aws/credentials.js';
-import type { ResultsHeader, StatusCounts } from '../results/types.js';
+import type { KeyResult, ResultsHeader, StatusCounts } from '../results/types.js';
 
 type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
 
@@ -37,7 +37,19 @@ export interface ScanTiming {
   clockMs?: () => number;
 }
 
+/**
+ * A stage applied to every judged key before it is spooled (the exceptions register is one),
+ * and what it adds to the results header's `extensions` once every key has passed through.
+ */
+export interface KeyStage {
+  name: string;
+  apply(key: KeyResult): KeyResult;
+  extension(): unknown;
+}
+
 export interface ScanDeps {
+  /** Post-judgement stages, applied in order. */
+  stages?: KeyStage[];
   logger: Logger;
   progress?: ScanProgress;
   /** Clock for the scan id, start/end and evaluatedAt. */

@@ -38,6 +38,19 @@ export class CredentialStore {
     return this.byAccessKey.get(accessKeyId);
   }
 
+  /** Fixed long-term keys for an account (docker-compose's demo shares them between two containers). */
+  presetLongTerm(accountId: string, credentials: SimCredentials): void {
+    const identity: Identity = {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      accountId,
+      arn: `arn:aws:iam::${accountId}:user/kms-rotation-audit-sim`,
+      userId: keyId('AIDA'),
+    };
+    this.longTerm.set(accountId, identity);
+    this.byAccessKey.set(identity.accessKeyId, identity);
+  }
+
   longTermFor(accountId: string): Identity {
     let identity = this.longTerm.get(accountId);
     if (!identity) {

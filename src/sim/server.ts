@@ -42,6 +42,7 @@ class SimServer implements SimRuntime {
     this.faults = new FaultSet(options.faults ?? [], this.rng);
     this.quotas = options.quotas ? new QuotaBuckets(options.quotas) : undefined;
     this.now = options.now ?? Date.now;
+    if (options.baseCredentials) this.credentials.presetLongTerm(options.scenario.managementAccountId, options.baseCredentials);
   }
 
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {

@@ -149,6 +149,8 @@ export interface SimOptions {
   faults?: SimFault[];
   /** Lifetime of credentials issued by AssumeRole is min(DurationSeconds, this) when set (tests of expiry). */
   maxCredentialLifetimeSeconds?: number;
+  /** Fixed base credentials for the management account (default: random per instance). */
+  baseCredentials?: SimCredentials;
   /** RNG seed for fault rates and jitter. */
   seed?: number;
   /** Clock, for tests that move time (default Date.now). */

@@ -1,0 +1,27 @@
+/** changes.csv: one row per key whose situation changed since the previous finished run. */
+import { CsvFileWriter } from '../report/csv.js';
+import { summarizeChanges, type ChangeSummary, type KeyChange } from './changes.js';
+
+export const CHANGES_COLUMNS = [
+  'change', 'account_id', 'region', 'key_id', 'key_arn', 'aliases',
+  'previous_status', 'current_status', 'previous_reason', 'current_reason',
+] as const;
+
+function changeRow(change: KeyChange): string[] {
+  return [
+    change.kind, change.accountId, change.region, change.keyId, change.keyArn, change.aliases.join(' '),
+    change.previousStatus ?? '', change.currentStatus ?? '', change.previousReason ?? '', change.currentReason ?? '',
+  ];
+}
+
+export async function writeChangesCsv(path: string, previousResults: string, currentResults: string): Promise<ChangeSummary> {
+  const writer = CsvFileWriter.open(path, CHANGES_COLUMNS);
+  try {
+    const summary = await summarizeChanges(previousResults, currentResults, (change) => writer.write(changeRow(change)));
+    await writer.close();
+    return summary;
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
