@@ -14,10 +14,14 @@ function changeRow(change: KeyChange): string[] {
   ];
 }
 
-export async function writeChangesCsv(path: string, previousResults: string, currentResults: string): Promise<ChangeSummary> {
+/** `onChange` sees every change as it is written (the PDF keeps the first few newly failing keys). */
+export async function writeChangesCsv(path: string, previousResults: string, currentResults: string, onChange?: (change: KeyChange) => void): Promise<ChangeSummary> {
   const writer = CsvFileWriter.open(path, CHANGES_COLUMNS);
   try {
-    const summary = await summarizeChanges(previousResults, currentResults, (change) => writer.write(changeRow(change)));
+    const summary = await summarizeChanges(previousResults, currentResults, async (change) => {
+      await writer.write(changeRow(change));
+      onChange?.(change);
+    });
     await writer.close();
     return summary;
   } catch (err) {

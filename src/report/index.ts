@@ -9,8 +9,8 @@ import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
 import { writeChangesCsv } from '../history/changes-csv.js';
-import type { ChangeSummary } from '../history/changes.js';
-import { EXCEPTIONS_EXTENSION, writeExceptionsCsv, type ExceptionsSummary } from '../exceptions/index.js';
+import type { ChangeSummary, KeyChange } from '../history/changes.js';
+import { writeExceptionsCsv } from '../exceptions/index.js';
 import { openResults } from '../results/document.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
@@ -21,7 +21,8 @@ import { FINDINGS_COLUMNS, findingRow } from './findings.js';
 import { checkHeader } from './header.js';
 import { MANIFEST_NAME, writeManifest } from './manifest.js';
 import { KeyOrderGuard } from './order.js';
-import type { FileEvidence } from './pdf/model.js';
+import { NEWLY_FAILING_ROWS, type FileEvidence } from './pdf/model.js';
+import { readExceptionsSummary } from './pdf/register.js';
 import { renderPdf } from './pdf/render.js';
 import { loadPrevious } from './previous.js';
 import { ReportSummary } from './summary.js';
@@ -70,6 +71,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const templates = await loadReportTemplates(opts.templatesDir);
   const reader = await openResults(resultsPath);
   const header = checkHeader(reader.header, resultsPath);
+  const exceptions = readExceptionsSummary(header.extensions, resultsPath);
   const previous = opts.previousResultsPath ? await loadPrevious(opts.previousResultsPath) : null;
   // Inputs are valid: from here on the folder is unfinished until the manifest is back.
   await mkdir(outDir, { recursive: true });
@@ -106,9 +108,12 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   await writeCsvFile(path(REPORT_FILES.controls), CONTROLS_COLUMNS, controls.map(controlRow));
   await writeCsvFile(path(REPORT_FILES.coverage), COVERAGE_COLUMNS, coverageRows(header));
   // Optional files: written when their input exists, removed otherwise so a re-render leaves nothing stale.
-  const changes = opts.previousResultsPath ? await writeChangesCsv(path(REPORT_FILES.changes), opts.previousResultsPath, resultsInFolder) : null;
+  const newlyFailing: KeyChange[] = [];
+  const keepNewlyFailing = (change: KeyChange): void => {
+    if (change.kind === 'newly_failing' && newlyFailing.length < Math.min(NEWLY_FAILING_ROWS, maxDetailRows)) newlyFailing.push(change);
+  };
+  const changes = opts.previousResultsPath ? await writeChangesCsv(path(REPORT_FILES.changes), opts.previousResultsPath, resultsInFolder, keepNewlyFailing) : null;
   if (!changes) await rm(path(REPORT_FILES.changes), { force: true });
-  const exceptions = header.extensions[EXCEPTIONS_EXTENSION] as ExceptionsSummary | undefined;
   if (exceptions) await writeExceptionsCsv(path(REPORT_FILES.exceptions), exceptions, reader.keys());
   else await rm(path(REPORT_FILES.exceptions), { force: true });
 
@@ -130,6 +135,8 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       controls,
       trend: summary.trend(),
       changes,
+      newlyFailing,
+      exceptions,
       templates,
       files: evidence,
       attachment: async () => (attach ? readFile(path(REPORT_FILES.findings)) : null),

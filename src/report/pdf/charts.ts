@@ -111,15 +111,28 @@ export interface TrendGroup {
   now: number;
 }
 
-/** Grouped vertical bars: the previous run (light) beside this run (full colour), per status. */
-export function trendBars(pdf: Pdf, x: number, y: number, width: number, height: number, groups: readonly TrendGroup[]): void {
+/**
+ * Grouped vertical bars: the previous run (light) beside this run (full colour), per status, each bar
+ * labelled with its value; `series` names the two bars in a legend above the plot.
+ */
+export function trendBars(pdf: Pdf, x: number, y: number, width: number, height: number, groups: readonly TrendGroup[], series?: [string, string]): void {
   const doc = pdf.doc;
   const max = Math.max(1, ...groups.flatMap((g) => [g.before, g.now]));
-  const plotTop = y + 14;
+  const legendHeight = series ? 16 : 0;
+  const plotTop = y + legendHeight + 14;
   const base = y + height - 22;
   const plotHeight = base - plotTop;
   const groupWidth = width / groups.length;
   const barWidth = Math.min(34, groupWidth / 3);
+  if (series) {
+    let lx = x;
+    for (const [label, shade] of [[series[0], 0.6], [series[1], 0]] as const) {
+      doc.rect(lx, y + 2, 9, 9).fill(lighten(COLOUR.muted, shade));
+      pdf.use('body', SIZE.small, COLOUR.text);
+      pdf.text(`${label}${shade ? ' (light)' : ' (full colour)'}`, lx + 13, y + 1, { lineBreak: false });
+      lx += 13 + doc.widthOfString(`${label}${shade ? ' (light)' : ' (full colour)'}`) + 18;
+    }
+  }
   doc.moveTo(x, base).lineTo(x + width, base).lineWidth(0.7).strokeColor(COLOUR.muted).stroke();
   groups.forEach((g, i) => {
     const gx = x + i * groupWidth + (groupWidth - 2 * barWidth - 4) / 2;

@@ -216,10 +216,12 @@ export class Pdf {
     this.y += 3;
   }
 
-  /** Monospace text kept as written; split across pages line by line when long. */
+  /** Monospace text kept as written: kept on one page when it fits on one, else split line by line. */
   code(text: string): void {
-    const lines = text.replace(/\t/g, '    ').split('\n').map((l) => pdfText(l) || ' ');
+    const lines = this.codeLines(text);
     const lineHeight = this.measure('M', 'mono', SIZE.table, this.width) + 1;
+    const whole = this.codeHeight(lines);
+    if (whole <= this.pageBody / 2) this.ensure(whole);
     let i = 0;
     while (i < lines.length) {
       this.ensure(lineHeight * Math.min(3, lines.length - i) + 12);
@@ -236,6 +238,14 @@ export class Pdf {
       });
       this.y = top + height + 16;
     }
+  }
+
+  private codeLines(text: string): string[] {
+    return text.replace(/\t/g, '    ').split('\n').map((l) => pdfText(l) || ' ');
+  }
+
+  private codeHeight(lines: readonly string[]): number {
+    return this.measure(lines.join('\n'), 'mono', SIZE.table, this.width - 16, 1) + 16;
   }
 
   note(text: string, fill: string = COLOUR.noteFill, rule: string = COLOUR.noteRule): void {
@@ -280,16 +290,30 @@ export class Pdf {
     this.y = y + height;
   }
 
-  /** Template blocks from text.yaml, placeholders filled. */
+  /** Template blocks from text.yaml, placeholders filled; a sub-heading stays on the page of what it introduces. */
   blocks(blocks: readonly Block[]): void {
     const fill = (s: string): string => fillPlaceholders(s, this.placeholders);
-    for (const block of blocks) {
+    blocks.forEach((block, i) => {
       if ('p' in block) this.paragraph(fill(block.p));
-      else if ('h' in block) this.heading(fill(block.h), 3);
+      else if ('h' in block) this.heading(fill(block.h), 3, this.introducedHeight(blocks.slice(i + 1), fill));
       else if ('note' in block) this.note(fill(block.note));
       else if ('code' in block) this.code(fill(block.code));
       else this.bullets(block.bullets.map(fill));
+    });
+  }
+
+  /** Height of the blocks up to the next sub-heading (a paragraph and the code it introduces), capped. */
+  private introducedHeight(following: readonly Block[], fill: (s: string) => string): number {
+    const cap = this.pageBody / 3;
+    let height = 0;
+    for (const block of following) {
+      if ('h' in block || height >= cap) break;
+      if ('p' in block) height += this.measure(pdfText(fill(block.p)), 'body', SIZE.body, this.width, 1.5) + 6;
+      else if ('note' in block) height += this.measure(pdfText(fill(block.note)), 'body', SIZE.small + 0.5, this.width - 22, 1.5) + 20;
+      else if ('code' in block) height += this.codeHeight(this.codeLines(fill(block.code)));
+      else height += block.bullets.reduce((sum, item) => sum + this.measure(pdfText(fill(item)), 'body', SIZE.body, this.width - 14, 1.5) + 3, 3);
     }
+    return Math.max(40, Math.min(height, cap));
   }
 
   /** Ends the tag structure and draws header, footer and "Page X of Y" on every page. */

@@ -1,6 +1,7 @@
 /** Everything report.pdf shows, computed before drawing starts (the PDF never reads keys itself). */
 import type { FrameworkSelection } from '../../frameworks/index.js';
-import type { ChangeSummary } from '../../history/changes.js';
+import type { ExceptionsSummary } from '../../exceptions/index.js';
+import type { ChangeSummary, KeyChange } from '../../history/changes.js';
 import type { ResultsHeader } from '../../results/types.js';
 import type { ControlLine, ControlStatus } from '../controls.js';
 import type { CoverageSummary } from '../coverage.js';
@@ -23,6 +24,10 @@ export interface PdfModel {
   trend: Trend | null;
   /** Key-by-key change counts from src/history, when the caller computed them (changes.csv). */
   changes: ChangeSummary | null;
+  /** The first newly failing keys of `changes` (at most NEWLY_FAILING_ROWS), in key order. */
+  newlyFailing: KeyChange[];
+  /** The exceptions register the scan applied (header.extensions.exceptions, validated); null: none used. */
+  exceptions: ExceptionsSummary | null;
   templates: ReportTemplates;
   files: FileEvidence[];
   /** Reads findings.csv to embed (null: not embedded, reason in attachmentNote); called once, so the
@@ -32,6 +37,9 @@ export interface PdfModel {
   maxDetailRows: number;
   placeholders: Record<Placeholder, string>;
 }
+
+/** Newly failing keys listed in the "Changes since" section; changes.csv lists them all. */
+export const NEWLY_FAILING_ROWS = 200;
 
 const SEVERITY: ControlStatus[] = ['met', 'not assessed', 'not met'];
 

@@ -1,5 +1,5 @@
 /**
- * report.pdf: PDF/A-3b identification, tagged, embedded DejaVu fonts only, findings.csv as an associated
+ * report.pdf: PDF/A-3b identification, tagged, embedded Noto Sans fonts only (SIL OFL), findings.csv as an associated
  * file, "Page X of Y" footers. Deterministic: dates come from the results (header.finishedAt), the
  * document id derives from them, nothing reads the clock, so the same results give the same bytes.
  */
@@ -13,7 +13,9 @@ import { Pdf } from './layout.js';
 import type { PdfModel } from './model.js';
 import { drawCover } from './sections/cover.js';
 import { drawCoverage } from './sections/coverage.js';
-import { drawExceptions, drawFindings } from './sections/findings.js';
+import { drawChanges } from './sections/changes.js';
+import { drawExceptionsRegister } from './sections/exceptions.js';
+import { drawFindings } from './sections/findings.js';
 import { drawFrameworks } from './sections/frameworks.js';
 import { drawIntegrity } from './sections/integrity.js';
 import { drawMethodology } from './sections/methodology.js';
@@ -101,9 +103,10 @@ function draw(doc: PDFKit.PDFDocument, model: PdfModel): number {
   const pdf = new Pdf(doc, brand.accentColor, model.placeholders);
   drawCover(pdf, model);
   drawSummary(pdf, model);
+  drawChanges(pdf, model);
   drawFrameworks(pdf, model);
   drawFindings(pdf, model);
-  drawExceptions(pdf, model);
+  drawExceptionsRegister(pdf, model);
   drawCoverage(pdf, model);
   drawMethodology(pdf, model);
   drawRemediation(pdf, model);

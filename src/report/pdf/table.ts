@@ -33,16 +33,79 @@ export interface TableStyle {
   fullTextIn?: string;
 }
 
-export function drawTable(pdf: Pdf, columns: readonly Column[], rows: Iterable<Row>, style: TableStyle = {}): void {
+interface Layout {
+  size: number;
+  pad: number;
+  widths: number[];
+  xs: number[];
+  lineHeight: number;
+  maxTextHeight: number;
+  cutNote: string;
+}
+
+interface PreparedCell {
+  text: string;
+  font: FontName;
+  width: number;
+  height: number;
+  colour: string | undefined;
+}
+
+function layout(pdf: Pdf, columns: readonly Column[], style: TableStyle): Layout {
   const size = style.size ?? SIZE.table;
   const pad = style.padding ?? 3;
-  const maxLines = style.maxCellLines ?? 12;
-  const cutNote = ` […cut here; full text in ${style.fullTextIn ?? 'findings.csv'}]`;
   const total = columns.reduce((s, c) => s + c.weight, 0);
   const widths = columns.map((c) => (c.weight / total) * pdf.width);
-  const xs = widths.map((_, i) => pdf.left + widths.slice(0, i).reduce((s, w) => s + w, 0));
   const lineHeight = pdf.measure('Mg', 'body', size, 1000);
-  const maxTextHeight = lineHeight * maxLines + 0.5;
+  return {
+    size,
+    pad,
+    widths,
+    xs: widths.map((_, i) => pdf.left + widths.slice(0, i).reduce((s, w) => s + w, 0)),
+    lineHeight,
+    maxTextHeight: lineHeight * (style.maxCellLines ?? 12) + 0.5,
+    cutNote: ` […cut here; full text in ${style.fullTextIn ?? 'findings.csv'}]`,
+  };
+}
+
+function headerHeight(pdf: Pdf, columns: readonly Column[], l: Layout): number {
+  return Math.max(...columns.map((c, i) => pdf.measure(pdfText(c.header), 'bold', l.size, l.widths[i]! - 2 * l.pad))) + 2 * l.pad;
+}
+
+/** Wraps (and if need be cuts) every cell of a row; the row's height. */
+function prepareRow(pdf: Pdf, columns: readonly Column[], l: Layout, row: Row): { cells: PreparedCell[]; height: number } {
+  const cells = row.map((raw, i): PreparedCell => {
+    const cell = typeof raw === 'string' ? { text: raw } : raw;
+    const font = cell.font ?? columns[i]!.font ?? 'body';
+    const width = l.widths[i]! - 2 * l.pad;
+    let text = pdfTextLines(cell.text);
+    let height = pdf.measure(text, font, l.size, width);
+    if (height > l.maxTextHeight) {
+      text = cutToFit(pdf, text, l.cutNote, font, l.size, width, l.maxTextHeight);
+      height = pdf.measure(text, font, l.size, width);
+    }
+    return { text, font, width, height, colour: cell.colour };
+  });
+  return { cells, height: Math.max(l.lineHeight, ...cells.map((c) => c.height)) + 2 * l.pad };
+}
+
+/**
+ * Height of the table's header and first rows, up to `cap`: what a heading above it keeps on its page, so a
+ * short table moves to the next page together with its heading rather than leaving one row behind.
+ */
+export function tableLead(pdf: Pdf, columns: readonly Column[], rows: readonly Row[], style: TableStyle = {}, cap = 200): number {
+  const l = layout(pdf, columns, style);
+  let height = headerHeight(pdf, columns, l) + 8;
+  for (const row of rows) {
+    if (height >= cap) break;
+    height += prepareRow(pdf, columns, l, row).height;
+  }
+  return Math.min(height, cap);
+}
+
+export function drawTable(pdf: Pdf, columns: readonly Column[], rows: Iterable<Row>, style: TableStyle = {}): void {
+  const l = layout(pdf, columns, style);
+  const { size, pad, widths, xs, lineHeight } = l;
 
   // Attached to the section before its rows are added, so that each cell's closure runs (draws) as it is added.
   const table = pdf.doc.struct('Table');
@@ -50,7 +113,7 @@ export function drawTable(pdf: Pdf, columns: readonly Column[], rows: Iterable<R
 
   const drawHeader = (): void => {
     const cells = columns.map((c, i) => ({ text: pdfText(c.header), width: widths[i]! - 2 * pad }));
-    const height = Math.max(...cells.map((c) => pdf.measure(c.text, 'bold', size, c.width))) + 2 * pad;
+    const height = headerHeight(pdf, columns, l);
     pdf.ensure(height + lineHeight + 2 * pad);
     const y = pdf.y;
     pdf.artifact(() => pdf.doc.rect(pdf.left, y, pdf.width, height).fill(COLOUR.headerFill));
@@ -73,19 +136,7 @@ export function drawTable(pdf: Pdf, columns: readonly Column[], rows: Iterable<R
   drawHeader();
   let zebra = false;
   for (const row of rows) {
-    const cells = row.map((raw, i) => {
-      const cell = typeof raw === 'string' ? { text: raw } : raw;
-      const font = cell.font ?? columns[i]!.font ?? 'body';
-      const width = widths[i]! - 2 * pad;
-      let text = pdfTextLines(cell.text);
-      let height = pdf.measure(text, font, size, width);
-      if (height > maxTextHeight) {
-        text = cutToFit(pdf, text, cutNote, font, size, width, maxTextHeight);
-        height = pdf.measure(text, font, size, width);
-      }
-      return { text, font, width, height, colour: cell.colour };
-    });
-    const rowHeight = Math.max(lineHeight, ...cells.map((c) => c.height)) + 2 * pad;
+    const { cells, height: rowHeight } = prepareRow(pdf, columns, l, row);
     if (pdf.y + rowHeight > pdf.bottom) {
       pdf.addPage();
       drawHeader();

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { assetsDir } from '../../paths.js';
 import type { Status } from '../../results/types.js';
 
-/** Embedded font files (DejaVu, assets/fonts/); the PDF never uses the non-embedded standard 14 fonts. */
+/** Embedded font files (Noto Sans, SIL OFL 1.1, assets/fonts/); the PDF never uses the non-embedded standard 14 fonts. */
 export const FONT_FILES = {
-  body: join(assetsDir, 'fonts', 'DejaVuSans.ttf'),
-  bold: join(assetsDir, 'fonts', 'DejaVuSans-Bold.ttf'),
-  mono: join(assetsDir, 'fonts', 'DejaVuSansMono.ttf'),
+  body: join(assetsDir, 'fonts', 'NotoSans-Regular.ttf'),
+  bold: join(assetsDir, 'fonts', 'NotoSans-Bold.ttf'),
+  mono: join(assetsDir, 'fonts', 'NotoSansMono-Regular.ttf'),
 } as const;
 export type FontName = keyof typeof FONT_FILES;
 

@@ -1,4 +1,4 @@
-/** Failing and error keys (and exceptions), capped so a huge organization still gives a bounded PDF. */
+/** Failing and error keys, capped so a huge organization still gives a bounded PDF. */
 import { formatInt, plural } from '../../text.js';
 import type { DetailRow } from '../../summary.js';
 import type { Pdf } from '../layout.js';
@@ -6,7 +6,7 @@ import type { PdfModel } from '../model.js';
 import { drawTable, type Row } from '../table.js';
 import { COLOUR, STATUS_COLOUR } from '../theme.js';
 
-function keyCell(row: DetailRow): string {
+export function keyCell(row: DetailRow): string {
   return [row.keyId, ...row.aliases].join('\n');
 }
 
@@ -15,7 +15,7 @@ function commandCell(parts: readonly string[]): string {
   return parts.join(' \\\n  ');
 }
 
-function accountCell(row: DetailRow): string {
+export function accountCell(row: DetailRow): string {
   return row.accountName ? `${row.accountId}\n${row.accountName}` : row.accountId;
 }
 
@@ -32,12 +32,13 @@ export function drawFindings(pdf: Pdf, model: PdfModel): void {
   drawTable(
     pdf,
     [
-      { header: 'Account', weight: 2.0 },
-      { header: 'Region', weight: 1.45 },
-      { header: 'Key id and aliases', weight: 2.75 },
-      { header: 'Status and reason', weight: 3.8 },
-      // wide enough for "--key-id <uuid or mrk- id>" on one line of the monospace font
-      { header: 'Remediation', weight: 5.0, font: 'mono' },
+      // Weights in points of the landscape body width (742): a key id (36 characters, 152 pt in Noto Sans
+      // 7.5 pt) and "  --key-id <id> \" in the monospace font (220 pt) each fit on one line.
+      { header: 'Account', weight: 72 },
+      { header: 'Region', weight: 62 },
+      { header: 'Key id and aliases', weight: 162 },
+      { header: 'Status and reason', weight: 214 },
+      { header: 'Remediation', weight: 232, font: 'mono' },
     ],
     summary.failingRows.map((row): Row => [
       accountCell(row),
@@ -51,27 +52,7 @@ export function drawFindings(pdf: Pdf, model: PdfModel): void {
   omitted(pdf, total - summary.failingRows.length, 'FAIL or ERROR');
 }
 
-export function drawExceptions(pdf: Pdf, model: PdfModel): void {
-  const { summary } = model;
-  if (summary.counts.EXCEPTION === 0) return;
-  pdf.startSection('Keys under an approved exception', { orientation: 'landscape' });
-  pdf.blocks(model.templates.text.exceptions);
-  drawTable(
-    pdf,
-    [
-      { header: 'Account', weight: 2.0 },
-      { header: 'Region', weight: 1.45 },
-      { header: 'Key id and aliases', weight: 2.75 },
-      { header: 'Exception', weight: 2 },
-      { header: 'Reason', weight: 6 },
-    ],
-    summary.exceptionRows.map((row): Row => [accountCell(row), row.region, keyCell(row), row.action.join(' ') || '—', row.reason]),
-    { maxCellLines: 10 },
-  );
-  omitted(pdf, summary.counts.EXCEPTION - summary.exceptionRows.length, 'EXCEPTION');
-}
-
-function omitted(pdf: Pdf, count: number, status: string): void {
+export function omitted(pdf: Pdf, count: number, status: string): void {
   if (count <= 0) return;
   pdf.note(`${formatInt(count)} more ${count === 1 ? 'row' : 'rows'} with status ${status} ${count === 1 ? 'is' : 'are'} not listed here, to keep this document readable: see findings.csv (attached to this PDF and in the report folder), which lists every key.`);
 }

@@ -1,11 +1,12 @@
-/** Executive summary: the compliance share, where the failures are, and the trend since the previous run. */
-import { ALL_STATUSES, type StatusCounts } from '../../../results/types.js';
-import { formatInt, displayUtc, percent, plural } from '../../text.js';
-import { donut, horizontalBars, trendBars, type BarItem } from '../charts.js';
+/** Executive summary: the compliance share, where the failures are, and a pointer to the changes since the previous run. */
+import type { StatusCounts } from '../../../results/types.js';
+import { formatInt, percent, plural } from '../../text.js';
+import { donut, horizontalBars, type BarItem } from '../charts.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
 import { drawTable } from '../table.js';
 import { COLOUR, CONTROL_STATUS_COLOUR, SIZE, STATUS_COLOUR, STATUS_LABEL } from '../theme.js';
+import { changesTitle } from './changes.js';
 
 const TOP = 10;
 
@@ -51,53 +52,19 @@ export function drawSummary(pdf: Pdf, model: PdfModel): void {
   drawFailingBy(pdf, 'Failing and error keys by account', ['account', 'accounts'], [...summary.byAccount.entries()].map(([id, a]) => ({ label: a.label === id ? id : `${a.label} (${id})`, counts: a.counts })));
   if (summary.byOu.size > 1) drawFailingBy(pdf, 'Failing and error keys by organizational unit', ['OU', 'OUs'], [...summary.byOu.entries()].map(([ou, counts]) => ({ label: ou, counts })));
 
-  const trend = model.trend;
-  pdf.heading('Trend against the previous run', 2, trend ? 190 : 20);
-  if (!trend) {
-    if (model.changes) drawChanges(pdf, model);
-    else pdf.paragraph('No previous run was given (report --previous OLD-results.json adds this comparison).', { colour: COLOUR.muted });
-    return;
-  }
-  pdf.paragraph(
-    model.changes
-      ? `Previous run ${trend.scanId} (snapshot ${displayUtc(trend.finishedAt)}) against this run.`
-      : `Previous run ${trend.scanId} (snapshot ${displayUtc(trend.finishedAt)}) against this run. Since then: ${plural(trend.newlyFailing, 'key')} newly failing, ${plural(trend.resolved, 'previously failing key')} no longer failing, ${plural(trend.stillFailing, 'key')} still failing.`,
-  );
-  pdf.figure(`Bar chart of key counts by status, previous run against this run: ${ALL_STATUSES.map((s) => `${s} ${trend.previous[s]} then, ${c[s]} now`).join('; ')}.`, 150, (x, y, width) => {
-    trendBars(pdf, x, y, width, 140, ALL_STATUSES.map((s) => ({ label: STATUS_LABEL[s], colour: STATUS_COLOUR[s], before: trend.previous[s], now: c[s] })));
-  });
-  pdf.paragraph('Light bars: previous run. Full colour: this run.', { size: SIZE.small, colour: COLOUR.muted });
-  drawTable(
-    pdf,
-    [{ header: 'Status', weight: 2 }, { header: 'Previous run', weight: 1.5, align: 'right' }, { header: 'This run', weight: 1.5, align: 'right' }, { header: 'Change', weight: 1.5, align: 'right' }],
-    ALL_STATUSES.map((s) => [STATUS_LABEL[s], formatInt(trend.previous[s]), formatInt(c[s]), signed(c[s] - trend.previous[s])]),
-    { size: SIZE.small },
-  );
-  if (model.changes) drawChanges(pdf, model);
+  pdf.heading('Trend against the previous run', 2, 30);
+  pdf.paragraph(trendSentence(model), model.changes || model.trend ? {} : { colour: COLOUR.muted });
 }
 
-const CHANGE_LABELS: Record<string, string> = {
-  newly_failing: 'Newly failing (FAIL now, not FAIL then)',
-  fixed: 'Fixed (FAIL then, PASS now)',
-  new: 'New keys',
-  gone: 'Keys gone (deleted since)',
-  not_assessed: 'Not assessed now (account or region not scanned this time)',
-  status_changed: 'Other status changes',
-};
-
-function drawChanges(pdf: Pdf, model: PdfModel): void {
-  const changes = model.changes!;
-  pdf.paragraph(`Key by key against run ${changes.previousScanId} (snapshot ${displayUtc(changes.previousFinishedAt)}); changes.csv lists each changed key.`);
-  drawTable(
-    pdf,
-    [{ header: 'Change', weight: 5 }, { header: 'Keys', weight: 1, align: 'right' }],
-    Object.entries(changes.counts).map(([kind, n]) => [CHANGE_LABELS[kind] ?? kind, formatInt(n)]),
-    { size: SIZE.small },
-  );
-}
-
-function signed(n: number): string {
-  return n > 0 ? `+${formatInt(n)}` : formatInt(n);
+/** One sentence: the headline changes and where the "Changes since" section is. */
+function trendSentence(model: PdfModel): string {
+  const title = changesTitle(model);
+  if (!title) return 'No previous run was given (report --previous OLD-results.json adds this comparison).';
+  const counts = model.changes?.counts;
+  const headline = counts
+    ? `${plural(counts.newly_failing, 'key')} newly failing, ${formatInt(counts.fixed)} fixed, ${formatInt(counts.new)} new and ${formatInt(counts.gone)} gone`
+    : `${formatInt(model.summary.counts.FAIL)} keys FAIL now, ${formatInt(model.trend!.previous.FAIL)} then`;
+  return `Since the previous run (scan ${model.changes?.previousScanId ?? model.trend!.scanId}): ${headline}; the section “${title}” gives every count, the chart by status and the newly failing keys.`;
 }
 
 function drawFailingBy(pdf: Pdf, title: string, noun: [string, string], groups: { label: string; counts: StatusCounts }[]): void {

@@ -1,0 +1,188 @@
+/**
+ * Exceptions register: every entry the scan applied (in force, expiring, expired, unused), the keys each
+ * entry matched and how they are reported, then the EXCEPTION keys. Always present, so an auditor never
+ * has to wonder whether exceptions exist: without a register it says so in one line.
+ */
+import type { ExceptionsSummary, ExceptionSummaryEntry } from '../../../exceptions/index.js';
+import { displayUtc, formatInt, plural } from '../../text.js';
+import type { Pdf } from '../layout.js';
+import type { PdfModel } from '../model.js';
+import { daysLeft } from '../register.js';
+import { drawTable, tableLead, type Cell, type Column, type Row } from '../table.js';
+import { COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';
+import { accountCell, keyCell, omitted } from './findings.js';
+
+/** Keys listed per entry, and in all, before the PDF refers to exceptions.csv. */
+const KEYS_PER_ENTRY = 25;
+const MAX_KEY_ROWS = 500;
+/** Values of one scope kind shown before "and N more". */
+const SCOPE_VALUES = 6;
+
+const UNUSED_COLOUR = '#6A1B9A';
+
+const ENTRY_COLUMNS: Column[] = [
+  // Points of the landscape body width (742): ids, e-mail addresses and dates fit on one line.
+  { header: 'Exception', weight: 64 },
+  { header: 'Scope', weight: 146 },
+  { header: 'Reason', weight: 150 },
+  { header: 'Approver', weight: 100 },
+  { header: 'Ticket', weight: 50 },
+  { header: 'Created', weight: 50 },
+  { header: 'Expires', weight: 50 },
+  { header: 'State', weight: 62 },
+  { header: 'Keys covered', weight: 70 },
+];
+
+const MATCHED_COLUMNS: Column[] = [
+  { header: 'Exception', weight: 80 },
+  { header: 'Account', weight: 80 },
+  { header: 'Region', weight: 70 },
+  { header: 'Key id and aliases', weight: 300 },
+  { header: 'Reported as', weight: 212 },
+];
+
+export function drawExceptionsRegister(pdf: Pdf, model: PdfModel): void {
+  const register = model.exceptions;
+  const { summary } = model;
+  // Without a register (and so, usually, without EXCEPTION keys) the section is one line: it follows the
+  // failing keys on their page instead of taking a page of its own.
+  pdf.startSection('Exceptions register', register || summary.counts.EXCEPTION > 0 ? { orientation: 'landscape' } : { newPage: false });
+  if (!register) {
+    pdf.paragraph('No exceptions register was used for this scan.', { font: 'bold' });
+    if (summary.counts.EXCEPTION > 0) {
+      pdf.paragraph(`The results nevertheless mark ${plural(summary.counts.EXCEPTION, 'key')} EXCEPTION (listed below with the identifier each carries); no register entry in this document backs them.`);
+      drawExceptionKeys(pdf, model);
+    }
+    return;
+  }
+  pdf.blocks(model.templates.text.exceptions);
+  drawRegisterFacts(pdf, register);
+  const expired = register.entries.filter((e) => e.state === 'expired' && e.keysCovered > 0);
+  if (expired.length) {
+    pdf.note(
+      `Expired: ${expired.map((e) => `${e.id} (expired ${e.expires}) matched ${plural(e.keysCovered, 'failing key')}`).join('; ')}. These keys stay FAIL: they are listed with the failing keys, and their reason names the expired entry.`,
+      '#FDECEA',
+      STATUS_COLOUR.FAIL,
+    );
+  }
+
+  if (register.entries.length === 0) {
+    pdf.heading('Register entries', 2);
+    pdf.paragraph('The register has no entries.', { colour: COLOUR.muted });
+  } else {
+    const rows = register.entries.map((entry): Row => [
+      { text: entry.id, font: 'bold' },
+      scopeText(entry),
+      entry.reason,
+      entry.approver,
+      entry.ticket,
+      entry.created,
+      entry.expires,
+      stateCell(entry, register),
+      coveredCell(entry),
+    ]);
+    const style = { fullTextIn: 'exceptions.csv' };
+    pdf.heading('Register entries', 2, tableLead(pdf, ENTRY_COLUMNS, rows, style));
+    drawTable(pdf, ENTRY_COLUMNS, rows, style);
+  }
+  drawMatchedKeys(pdf, model, register);
+  pdf.paragraph('EXCEPTION keys count toward a control being met; the EXC. column of each framework in the control mapping gives their number per control.', { size: SIZE.small, colour: COLOUR.muted });
+}
+
+function drawRegisterFacts(pdf: Pdf, register: ExceptionsSummary): void {
+  const c = register.counts;
+  pdf.keyValues(
+    [
+      ['Register file', register.source],
+      ['Applied at', displayUtc(register.evaluatedAt)],
+      [
+        'Entries',
+        `${formatInt(c.entries)}: ${formatInt(c.active)} active, ${formatInt(c.expiringSoon)} expiring within ${register.expiringSoonDays} days, ${formatInt(c.expired)} expired; ${formatInt(c.unused)} unused (matched no failing key)`,
+      ],
+      ['Keys made EXCEPTION', `${formatInt(c.keysCovered)} (failing keys matched by an entry in force)`],
+      ['Longest validity allowed', `${formatInt(register.maxDays)} days from created to expires`],
+    ],
+    150,
+    SIZE.small + 0.5,
+  );
+}
+
+/** "accounts: 1111…; aliases: alias/legacy-*; tags: owner=vendor-x", each kind capped. */
+function scopeText(entry: ExceptionSummaryEntry): string {
+  const s = entry.scope;
+  const list = (values: readonly string[]): string => (values.length <= SCOPE_VALUES ? values.join(', ') : `${values.slice(0, SCOPE_VALUES).join(', ')} and ${values.length - SCOPE_VALUES} more`);
+  const parts: string[] = [];
+  if (s.accounts?.length) parts.push(`accounts: ${list(s.accounts)}`);
+  if (s.ous?.length) parts.push(`OUs: ${list(s.ous)}`);
+  if (s.keys?.length) parts.push(`keys: ${list(s.keys)}`);
+  if (s.aliases?.length) parts.push(`aliases: ${list(s.aliases)}`);
+  if (s.tags && Object.keys(s.tags).length) parts.push(`tags: ${list(Object.entries(s.tags).map(([k, v]) => `${k}=${v}`))}`);
+  return parts.length ? parts.join('\n') : 'every key (no scope given)';
+}
+
+function stateCell(entry: ExceptionSummaryEntry, register: ExceptionsSummary): Cell {
+  const left = daysLeft(entry, register.evaluatedAt);
+  if (entry.state === 'expired') return { text: `EXPIRED${left !== null ? `\n${plural(-left, 'day')} ago` : ''}`, colour: STATUS_COLOUR.FAIL, font: 'bold' };
+  if (entry.state === 'expiring-soon') return { text: `EXPIRING${left !== null ? `\nin ${plural(left, 'day')}` : ` within ${register.expiringSoonDays} days`}`, colour: STATUS_COLOUR.EXCEPTION, font: 'bold' };
+  return { text: 'active', colour: STATUS_COLOUR.PASS, font: 'bold' };
+}
+
+function coveredCell(entry: ExceptionSummaryEntry): Cell {
+  const undecided = entry.tagsUndecided ? `\n${plural(entry.tagsUndecided, 'key')} undecided (tags not collected; stay FAIL)` : '';
+  if (entry.unused) return { text: `UNUSED\nmatched no failing key${undecided}`, colour: UNUSED_COLOUR, font: 'bold' };
+  const effect = entry.state === 'expired' ? 'stay FAIL' : 'EXCEPTION';
+  return { text: `${plural(entry.keysCovered, 'key')}\n(${effect})${undecided}` };
+}
+
+/** The keys each entry matched, from the register summary's ARN lists, with aliases where this PDF has them. */
+function drawMatchedKeys(pdf: Pdf, model: PdfModel, register: ExceptionsSummary): void {
+  const used = register.entries.filter((e) => e.keysCovered > 0);
+  if (used.length === 0) return;
+  const aliases = new Map<string, string[]>();
+  for (const row of [...model.summary.exceptionRows, ...model.summary.failingRows]) aliases.set(rowKey(row.accountId, row.region, row.keyId), row.aliases);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const entry of used) {
+    const listed = entry.keyArns.slice(0, Math.min(KEYS_PER_ENTRY, Math.max(0, MAX_KEY_ROWS - rows.length)));
+    for (const arn of listed) {
+      const { accountId, region, keyId } = arnParts(arn);
+      const status = entry.state === 'expired'
+        ? { text: `FAIL: the entry expired on ${entry.expires}`, colour: STATUS_COLOUR.FAIL, font: 'bold' as const }
+        : { text: `EXCEPTION until ${entry.expires}`, colour: STATUS_COLOUR.EXCEPTION, font: 'bold' as const };
+      rows.push([{ text: entry.id, font: 'bold' }, accountId, region, [keyId, ...(aliases.get(rowKey(accountId, region, keyId)) ?? [])].join('\n'), status]);
+    }
+    const rest = entry.keysCovered - listed.length;
+    if (rest > 0) notes.push(`${entry.id}: ${formatInt(rest)} more`);
+  }
+  const style = { fullTextIn: 'exceptions.csv' };
+  pdf.heading('Keys matched by register entries', 2, tableLead(pdf, MATCHED_COLUMNS, rows, style));
+  drawTable(pdf, MATCHED_COLUMNS, rows, style);
+  if (notes.length) pdf.note(`Not listed here, to keep this document readable (${notes.join('; ')}): exceptions.csv lists every key each entry covers.`);
+}
+
+/** EXCEPTION keys from the results themselves (used when no register summary backs them). */
+function drawExceptionKeys(pdf: Pdf, model: PdfModel): void {
+  const { summary } = model;
+  const columns: Column[] = [
+    { header: 'Account', weight: 72 },
+    { header: 'Region', weight: 62 },
+    { header: 'Key id and aliases', weight: 162 },
+    { header: 'Exception', weight: 80 },
+    { header: 'Reason', weight: 366 },
+  ];
+  const rows = summary.exceptionRows.map((row): Row => [accountCell(row), row.region, keyCell(row), row.action.join(' ') || '—', row.reason]);
+  const style = { maxCellLines: 10 };
+  pdf.heading('Keys under an approved exception', 2, tableLead(pdf, columns, rows, style));
+  drawTable(pdf, columns, rows, style);
+  omitted(pdf, summary.counts.EXCEPTION - summary.exceptionRows.length, 'EXCEPTION');
+}
+
+function rowKey(accountId: string, region: string, keyId: string): string {
+  return `${accountId}|${region}|${keyId}`;
+}
+
+/** arn:<partition>:kms:<region>:<account>:key/<id> → its parts. */
+function arnParts(arn: string): { accountId: string; region: string; keyId: string } {
+  const [, , , region = '', accountId = '', resource = ''] = arn.split(':');
+  return { accountId, region, keyId: resource.replace(/^key\//, '') || arn };
+}
