@@ -1,8 +1,8 @@
 /**
  * The organization's inventory: accounts with their state and OU path, with as few Organizations
  * calls as possible (its quota is low and unverified, aws-facts.md):
- * DescribeOrganization, ListAccounts to the last page, ListRoots, then the OU tree once
- * (ListOrganizationalUnitsForParent from the root down, for OU names). Each account's parent
+ * DescribeOrganization, ListAccounts to the last page, and the OU tree once (ListRoots, then
+ * ListOrganizationalUnitsForParent from the root down, for OU names), all three concurrently. Each account's parent
  * comes from its `Paths` field when present (2026), else from ListParents per account or
  * ListAccountsForParent per OU, whichever takes fewer calls.
  */
@@ -56,40 +56,69 @@ export async function describeOrganization(client: OrganizationsClient, call: Or
  * Lists every account and resolves OU paths. `needParents(accountId)` says which accounts need an
  * OU path (the others get the root only): account id filters are applied before this, so a scan of
  * three accounts does not walk parents for three thousand.
+ *
+ * `onAccounts` receives accounts as soon as they are resolved, so scanning can start while
+ * ListAccounts is still paging (20 accounts a page at a low, shared rate): with `Paths`, each page
+ * once the OU tree is known; without, all at the end.
  */
-export async function listInventory(client: OrganizationsClient, call: OrgCaller, needParents: (accountId: string) => boolean = () => true): Promise<Inventory> {
-  const org = await describeOrganization(client, call);
-  const accounts = await collectPages<Account>(async (token) => {
+export async function listInventory(
+  client: OrganizationsClient,
+  call: OrgCaller,
+  needParents: (accountId: string) => boolean = () => true,
+  onAccounts: (accounts: OrgAccount[]) => void = () => {},
+): Promise<Inventory> {
+  // The organization, the OU tree and the first account pages are fetched concurrently.
+  const orgPromise = describeOrganization(client, call);
+  const treePromise = walkOuTree(client, call);
+  // Neither may reject unobserved while ListAccounts is paging.
+  orgPromise.catch(() => undefined);
+  treePromise.catch(() => undefined);
+
+  const resolved: OrgAccount[] = [];
+  const missing: Account[] = [];
+  const emit = (accounts: OrgAccount[]): void => {
+    if (accounts.length === 0) return;
+    resolved.push(...accounts);
+    onAccounts(accounts);
+  };
+  let token: string | undefined;
+  const seenTokens = new Set<string>();
+  do {
     const out = await call('organizations:ListAccounts', () => client.send(new ListAccountsCommand({ NextToken: token, MaxResults: MAX_RESULTS })));
-    return { items: out.Accounts, next: out.NextToken };
-  });
-  const tree = await walkOuTree(client, call);
+    const page = (out.Accounts ?? []).filter((account): account is Account & { Id: string } => typeof account.Id === 'string');
+    const ready: OrgAccount[] = [];
+    for (const account of page) {
+      const parent = needParents(account.Id) ? parentFromPaths(account.Paths, account.Id) : null;
+      if (parent === null && needParents(account.Id)) missing.push(account);
+      else ready.push(toOrgAccount(account, parent, await treePromise));
+    }
+    emit(ready);
+    // A page may be empty while a token remains (aws-facts.md "Organizations"): only its absence ends the list.
+    token = out.NextToken || undefined;
+    if (token !== undefined) {
+      if (seenTokens.has(token)) throw new Error('organizations:ListAccounts: pagination token repeated: the endpoint is looping');
+      seenTokens.add(token);
+    }
+  } while (token !== undefined);
 
-  const parentOf = new Map<string, string>();
-  const missing: string[] = [];
-  for (const account of accounts) {
-    if (!account.Id || !needParents(account.Id)) continue;
-    const fromPaths = parentFromPaths(account.Paths, account.Id);
-    if (fromPaths) parentOf.set(account.Id, fromPaths);
-    else missing.push(account.Id);
+  const tree = await treePromise;
+  if (missing.length > 0) {
+    const parentOf = new Map<string, string>();
+    await resolveParents(client, call, missing.map((account) => account.Id!), [...tree.keys()], parentOf);
+    emit(missing.map((account) => toOrgAccount(account as Account & { Id: string }, parentOf.get(account.Id!) ?? null, tree)));
   }
-  if (missing.length > 0) await resolveParents(client, call, missing, [...tree.keys()], parentOf);
+  return { ...(await orgPromise), accounts: resolved };
+}
 
+function toOrgAccount(account: Account & { Id: string }, parentId: string | null, tree: Map<string, OuNode>): OrgAccount {
   const root = [...tree.values()].find((node) => node.parentId === null) ?? null;
+  const chain = chainOf(parentId ?? root?.id ?? null, tree);
   return {
-    ...org,
-    accounts: accounts
-      .filter((account): account is Account & { Id: string } => typeof account.Id === 'string')
-      .map((account) => {
-        const chain = chainOf(parentOf.get(account.Id) ?? root?.id ?? null, tree);
-        return {
-          id: account.Id,
-          name: account.Name ?? null,
-          state: account.State ?? account.Status ?? null,
-          ouIds: chain.map((node) => node.id),
-          ouPath: chain.map((node) => node.name).join('/'),
-        };
-      }),
+    id: account.Id,
+    name: account.Name ?? null,
+    state: account.State ?? account.Status ?? null,
+    ouIds: chain.map((node) => node.id),
+    ouPath: chain.map((node) => node.name).join('/'),
   };
 }
 

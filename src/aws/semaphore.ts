@@ -8,6 +8,7 @@ export class Semaphore {
   private active = 0;
   private readonly waiters: (() => void)[] = [];
   private head = 0;
+  private readonly gates: { below: number; resolve: () => void }[] = [];
 
   constructor(private readonly limit: number) {}
 
@@ -25,6 +26,12 @@ export class Semaphore {
     return this.waiters.length - this.head;
   }
 
+  /** Resolves once fewer than `below` callers wait for a slot (back-pressure for whoever adds work). */
+  whenWaitingBelow(below: number): Promise<void> {
+    if (this.waiting < below) return Promise.resolve();
+    return new Promise((resolve) => this.gates.push({ below, resolve }));
+  }
+
   private release(): void {
     if (this.head < this.waiters.length) {
       // The slot passes straight to the next waiter (active stays the same).
@@ -36,6 +43,18 @@ export class Semaphore {
       next();
     } else {
       this.active--;
+    }
+    if (this.gates.length > 0) this.openGates();
+  }
+
+  private openGates(): void {
+    const waiting = this.waiting;
+    for (let i = this.gates.length - 1; i >= 0; i--) {
+      const gate = this.gates[i]!;
+      if (waiting < gate.below) {
+        this.gates.splice(i, 1);
+        gate.resolve();
+      }
     }
   }
 }

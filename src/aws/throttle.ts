@@ -64,6 +64,8 @@ export interface ThrottleStats {
   maxInFlight: number;
   /** Live per-scope limiters (released with their account). */
   limiters: number;
+  /** Sum of the attempts' durations (s): ÷ wall time = mean requests in flight; ÷ calls = mean round trip. */
+  sendSeconds: number;
 }
 
 /** Thrown inside a slot to give it back when the call's credentials went stale while it queued. */
@@ -81,6 +83,7 @@ export class Throttle {
   private exhausted = 0;
   private inFlight = 0;
   private maxInFlight = 0;
+  private sendMs = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly baseDelayMs: number;
@@ -138,6 +141,11 @@ export class Throttle {
     return this.random() * Math.min(this.maxDelayMs, base * 2 ** (attempt - 1));
   }
 
+  /** Resolves once fewer than `below` requests wait for an in-flight slot: start new work then. */
+  whenBacklogBelow(below: number): Promise<void> {
+    return this.global.whenWaitingBelow(below);
+  }
+
   /** Drops the limiters of an account that is finished, so memory does not grow with accounts scanned. */
   releaseAccount(accountId: string): void {
     this.byAccount.delete(accountId);
@@ -154,6 +162,7 @@ export class Throttle {
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
       limiters,
+      sendSeconds: this.sendMs / 1000,
     };
   }
 
@@ -170,10 +179,12 @@ export class Throttle {
     this.apiCalls.set(operation, (this.apiCalls.get(operation) ?? 0) + 1);
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    const started = performance.now();
     try {
       return await send();
     } finally {
       this.inFlight--;
+      this.sendMs += performance.now() - started;
     }
   }
 

@@ -76,8 +76,14 @@ export function buildHeader(input: HeaderInput): ResultsHeader {
         retriesByClass: throttle.retriesByClass,
         retriesExhausted: throttle.exhausted,
         maxInFlight: throttle.maxInFlight,
+        meanInFlight: round(throttle.sendSeconds / Math.max(0.001, (input.finishedAt.getTime() - input.startedAt.getTime()) / 1000)),
+        meanRoundTripMs: round((1000 * throttle.sendSeconds) / Math.max(1, Object.values(throttle.apiCalls).reduce((a, b) => a + b, 0))),
         keyCalls: { ...tally.keyCalls },
       },
     },
   };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
 }

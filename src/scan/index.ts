@@ -12,7 +12,6 @@ import { SharedHttpHandler } from '../aws/http.js';
 import { listInventory, type Inventory } from '../aws/organizations.js';
 import { roleArnResolver } from '../aws/role-arn.js';
 import { Throttle } from '../aws/throttle.js';
-import { forEachLimit } from '../collect/pool.js';
 import { ExitCode, ExitError, UsageError } from '../errors.js';
 import { writeResultsDocument } from '../results/document.js';
 import { kms002 } from '../rules/index.js';
@@ -21,7 +20,8 @@ import type { ScanContext } from './context.js';
 import { buildHeader } from './header.js';
 import type { ScanOptions } from './options.js';
 import { newScanId } from './scan-id.js';
-import { idSelector, selectAccounts } from './scope.js';
+import { AccountSelector, idSelector, selectAccounts, toTarget, type AccountTarget } from './scope.js';
+import { WorkQueue } from './queue.js';
 import { KeySpool } from './spool.js';
 import { ScanTally } from './tally.js';
 import type { ScanDeps, ScanOutcome } from './types.js';
@@ -66,40 +66,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
     const partition = identity.arn.split(':')[1] || 'aws';
     deps.logger.info({ scanId, account: identity.account, arn: identity.arn }, 'scan started');
 
-    let inventory: Inventory | null = null;
-    if (organizations) {
-      try {
-        inventory = await listInventory(
-          organizations,
-          (operation, send) =>
-            throttle
-              .call({ accountId: identity.account, region: home, operation, shared: true }, send, { prepare: () => base.get(), ready: () => base.isFresh(), onExpiredCredentials: () => base.invalidate() })
-              .catch((err: unknown) => {
-                throw new AwsCallError(toErrorRecord(err, operation), { cause: err });
-              }),
-          options.ous === null ? idSelector(options) : () => true,
-        );
-      } catch (err) {
-        const error = toErrorRecord(err, 'organizations');
-        throw new ExitError(
-          ExitCode.Incomplete,
-          `cannot list the organization's accounts: ${error.operation} failed with ${error.code} (${error.message}); run from the management account or a delegated administrator, or pass --no-organizations with --accounts`,
-        );
-      }
-    }
-    const scope = selectAccounts(inventory?.accounts ?? null, options);
     const tally = new ScanTally();
-    for (const account of scope.skipped) {
-      tally.accounts.push({ accountId: account.id, accountName: account.name, state: account.state, ouPath: account.ouPath, ouIds: account.ouIds, access: 'none', roleArn: null, status: 'skipped', error: null, reason: `Account state ${account.state ?? 'unknown'}: only ACTIVE accounts are scanned.` });
-    }
-    for (const accountId of scope.unknown) {
-      const message = `Account ${accountId} is not in organization ${inventory?.organizationId ?? ''}`.trim();
-      tally.accounts.push({ accountId, accountName: null, state: null, ouPath: null, ouIds: [], access: 'none', roleArn: null, status: 'error', error: { code: 'AccountNotInOrganization', message, operation: 'organizations:ListAccounts' }, reason: 'Not in the organization.' });
-    }
-    deps.logger.info({ accounts: scope.scan.length, skipped: scope.skipped.length, unknown: scope.unknown.length }, 'accounts in scope');
-    deps.progress?.accountsTotal(scope.scan.length);
-    if (scope.unknown.length > 0) deps.progress?.errors(scope.unknown.length);
-
     const ctx: ScanContext = {
       options,
       partition,
@@ -120,7 +87,76 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       keyConcurrency: Math.max(4, Math.ceil(options.concurrency / 4)),
       stages: deps.stages ?? [],
     };
-    await forEachLimit(scope.scan, deps.accountParallelism ?? Math.max(4, options.concurrency), (account) => scanAccount(ctx, account));
+
+    // Accounts are scanned as the inventory finds them: workers pull from the queue while
+    // ListAccounts is still paging.
+    const queue = new WorkQueue<AccountTarget>();
+    // A quarter of `concurrency` accounts at once (an account keeps several requests in flight: one
+    // per region and key), and a new one starts only while fewer than `concurrency` requests queue
+    // for a slot. Measured on 200 accounts × 6 regions at concurrency 64: the same calls per second
+    // as 64 accounts at once, with a third less live heap (bench/scan-200.ts).
+    const workers = queue.drain(
+      deps.accountParallelism ?? Math.max(4, Math.ceil(options.concurrency / 4)),
+      (account) => scanAccount(ctx, account),
+      () => throttle.whenBacklogBelow(options.concurrency),
+    );
+    workers.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    let inScope = 0;
+    const admit = (targets: AccountTarget[]): void => {
+      if (targets.length === 0) return;
+      inScope += targets.length;
+      deps.progress?.accountsTotal(inScope);
+      for (const target of targets) queue.push(target);
+    };
+    let inventory: Inventory | null = null;
+    let skipped = 0;
+    let unknown: string[] = [];
+    try {
+      if (organizations) {
+        const selector = new AccountSelector(options);
+        inventory = await listInventory(
+          organizations,
+          (operation, send) =>
+            throttle
+              .call({ accountId: identity.account, region: home, operation, shared: true }, send, { prepare: () => base.get(), ready: () => base.isFresh(), onExpiredCredentials: () => base.invalidate() })
+              .catch((err: unknown) => {
+                throw new AwsCallError(toErrorRecord(err, operation), { cause: err });
+              }),
+          options.ous === null ? idSelector(options) : () => true,
+          (accounts) => {
+            const targets: AccountTarget[] = [];
+            for (const account of accounts) {
+              const verdict = selector.classify(account);
+              if (verdict === 'scan') targets.push(toTarget(account));
+              if (verdict === 'skip') {
+                skipped++;
+                tally.accounts.push({ accountId: account.id, accountName: account.name, state: account.state, ouPath: account.ouPath, ouIds: account.ouIds, access: 'none', roleArn: null, status: 'skipped', error: null, reason: `Account state ${account.state ?? 'unknown'}: only ACTIVE accounts are scanned.` });
+              }
+            }
+            admit(targets);
+          },
+        );
+        unknown = selector.unknown();
+      } else {
+        admit(selectAccounts(null, options).scan);
+      }
+    } catch (err) {
+      queue.close(true);
+      await workers;
+      const error = toErrorRecord(err, 'organizations');
+      throw new ExitError(
+        ExitCode.Incomplete,
+        `cannot list the organization's accounts: ${error.operation} failed with ${error.code} (${error.message}); run from the management account or a delegated administrator, or pass --no-organizations with --accounts`,
+      );
+    }
+    queue.close();
+    for (const accountId of unknown) {
+      const message = `Account ${accountId} is not in organization ${inventory?.organizationId ?? ''}`.trim();
+      tally.accounts.push({ accountId, accountName: null, state: null, ouPath: null, ouIds: [], access: 'none', roleArn: null, status: 'error', error: { code: 'AccountNotInOrganization', message, operation: 'organizations:ListAccounts' }, reason: 'Not in the organization.' });
+    }
+    deps.logger.info({ accounts: inScope, skipped, unknown: unknown.length }, 'accounts in scope');
+    if (unknown.length > 0) deps.progress?.errors(unknown.length);
+    await workers;
 
     const gaps = tally.gaps();
     const coverageComplete = gaps.accounts === 0 && gaps.regions === 0 && gaps.errorKeys === 0;

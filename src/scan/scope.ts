@@ -33,30 +33,56 @@ export function idSelector(options: ScopeOptions): (accountId: string) => boolea
   return (id) => (wanted === null || wanted.has(id)) && !exclude.has(id) && (shard === null || shardOf(id, shard.count) === shard.index);
 }
 
+/**
+ * Decides, one account at a time (the inventory streams), whether an organization account is
+ * scanned, listed as skipped (selected but not ACTIVE), or out of scope; and at the end, which
+ * requested ids were never seen.
+ */
+export class AccountSelector {
+  private readonly byId: (accountId: string) => boolean;
+  private readonly ous: Set<string> | null;
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly options: ScopeOptions) {
+    this.byId = idSelector(options);
+    this.ous = options.ous ? new Set(options.ous) : null;
+  }
+
+  classify(account: OrgAccount): 'scan' | 'skip' | 'out' {
+    this.seen.add(account.id);
+    if (!this.byId(account.id)) return 'out';
+    if (this.ous !== null && !account.ouIds.some((id) => this.ous!.has(id))) return 'out';
+    // An account answered without State or Status is scanned: skipping it would hide it.
+    return account.state === 'ACTIVE' || account.state === null ? 'scan' : 'skip';
+  }
+
+  /** Requested with --accounts (and in this shard) but not in the organization. */
+  unknown(): string[] {
+    const inShard = idSelector({ ...this.options, accounts: null });
+    return [...new Set(this.options.accounts ?? [])].filter((id) => !this.seen.has(id) && inShard(id)).sort();
+  }
+}
+
+export function toTarget(account: OrgAccount): AccountTarget {
+  return { id: account.id, name: account.name, state: account.state, ouIds: account.ouIds, ouPath: account.ouPath };
+}
+
 export function selectAccounts(accounts: OrgAccount[] | null, options: ScopeOptions): AccountScope {
-  const exclude = new Set(options.excludeAccounts);
-  const inShard = (id: string): boolean => options.shard === null || shardOf(id, options.shard.count) === options.shard.index;
   if (accounts === null) {
     // Without Organizations: exactly the accounts asked for.
-    const ids = [...new Set(options.accounts ?? [])].filter((id) => !exclude.has(id) && inShard(id)).sort();
+    const selected = idSelector(options);
+    const ids = [...new Set(options.accounts ?? [])].filter(selected).sort();
     return { scan: ids.map((id) => ({ id, name: null, state: null, ouIds: [], ouPath: null })), skipped: [], unknown: [] };
   }
-  const byId = new Map(accounts.map((account) => [account.id, account]));
-  const wanted = options.accounts ? new Set(options.accounts) : null;
-  const ous = options.ous ? new Set(options.ous) : null;
-  const unknown = [...(wanted ?? [])].filter((id) => !byId.has(id) && !exclude.has(id) && inShard(id)).sort();
-  const selected = accounts
-    .filter((account) => (wanted === null || wanted.has(account.id)) && !exclude.has(account.id))
-    .filter((account) => ous === null || account.ouIds.some((id) => ous.has(id)))
-    .filter((account) => inShard(account.id))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((account) => ({ id: account.id, name: account.name, state: account.state, ouIds: account.ouIds, ouPath: account.ouPath }));
-  return {
-    // An account answered without State or Status is scanned: skipping it would hide it.
-    scan: selected.filter((account) => account.state === 'ACTIVE' || account.state === null),
-    skipped: selected.filter((account) => account.state !== 'ACTIVE' && account.state !== null),
-    unknown,
-  };
+  const selector = new AccountSelector(options);
+  const scope: AccountScope = { scan: [], skipped: [], unknown: [] };
+  for (const account of [...accounts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const verdict = selector.classify(account);
+    if (verdict === 'scan') scope.scan.push(toTarget(account));
+    else if (verdict === 'skip') scope.skipped.push(toTarget(account));
+  }
+  scope.unknown = selector.unknown();
+  return scope;
 }
 
 /** Stable shard of an account: by its id alone, so adding accounts never moves others between shards. */

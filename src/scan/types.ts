@@ -14,7 +14,10 @@ export interface Logger {
 
 /** Progress callbacks (the CLI drives cli-progress on a terminal, periodic log lines otherwise). */
 export interface ScanProgress {
-  /** Accounts in scope (called once, before the first account starts). */
+  /**
+   * Accounts in scope so far. The inventory streams (accounts are scanned while ListAccounts is
+   * still paging), so this is called again as the count grows; the last call gives the total.
+   */
   accountsTotal(total: number): void;
   /** An account finished (scanned, or recorded as an error). */
   accountDone(accountId: string, info: { keys: number; errors: number; status: 'scanned' | 'error' }): void;
@@ -60,7 +63,7 @@ export interface ScanDeps {
   endpoint?: string;
   extraClientConfig?: ExtraClientConfig;
   timing?: ScanTiming;
-  /** Accounts scanned at once (default: `concurrency`, at least 4). */
+  /** Accounts scanned at once (default: a quarter of `concurrency`, at least 4). */
   accountParallelism?: number;
 }
 

@@ -1,0 +1,69 @@
+/** The Organizations inventory against the simulator: every page, OU paths, streaming, few calls. */
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { describe, expect, it } from 'vitest';
+import { listInventory, parentFromPaths, type OrgAccount, type OrgCaller } from '../../src/aws/organizations.js';
+import { generateScenario, startSimulator, type SimScenario } from '../../src/sim/index.js';
+
+async function inventoryOf(scenario: SimScenario, needParents?: (id: string) => boolean) {
+  const sim = await startSimulator({ scenario });
+  const client = new OrganizationsClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: sim.baseCredentials, maxAttempts: 1 });
+  const batches: OrgAccount[][] = [];
+  const call: OrgCaller = (_operation, send) => send();
+  try {
+    const inventory = await listInventory(client, call, needParents, (accounts) => batches.push(accounts));
+    return { inventory, batches, calls: sim.stats().calls };
+  } finally {
+    client.destroy();
+    await sim.stop();
+  }
+}
+
+describe('Organizations inventory', () => {
+  it('pages ListAccounts to the last page through empty pages, with State and OU paths', async () => {
+    const s = generateScenario({ seed: 3, accounts: 65, regions: 1, keysPerRegion: 0 });
+    const { inventory, batches, calls } = await inventoryOf(s);
+    expect(inventory.accounts.map((a) => a.id).sort()).toEqual(s.accounts.map((a) => a.id).sort());
+    // 65 accounts, 20 a page, every third page empty: 5 pages.
+    expect(calls['organizations:ListAccounts']).toBe(5);
+    expect(inventory).toMatchObject({ organizationId: s.organizationId, managementAccountId: s.managementAccountId });
+    for (const account of inventory.accounts) {
+      const sim = s.accounts.find((a) => a.id === account.id)!;
+      expect(account.state).toBe(sim.omitState ? sim.status : sim.state);
+      expect(account.ouIds.at(-1)).toBe(sim.parentId);
+      expect(account.ouIds[0]).toBe(s.rootId);
+      expect(account.ouPath.split('/')).toHaveLength(account.ouIds.length);
+    }
+    // With Paths, accounts stream out page by page (scanning starts before the listing ends).
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.flat()).toEqual(inventory.accounts);
+  });
+
+  it('without Paths: parents from one ListAccountsForParent walk, emitted at the end', async () => {
+    const s = generateScenario({ seed: 3, accounts: 65, regions: 1, keysPerRegion: 0, withPaths: false });
+    const withPaths = await inventoryOf(generateScenario({ seed: 3, accounts: 65, regions: 1, keysPerRegion: 0 }));
+    const { inventory, batches, calls } = await inventoryOf(s);
+    const paths = (accounts: OrgAccount[]) => Object.fromEntries(accounts.map((a) => [a.id, [a.ouPath, a.ouIds.join('/')]]));
+    expect(paths(inventory.accounts)).toEqual(paths(withPaths.inventory.accounts));
+    expect(batches).toHaveLength(1);
+    expect(calls['organizations:ListParents'] ?? 0).toBe(0);
+    expect(calls['organizations:ListAccountsForParent']).toBeGreaterThan(0);
+  });
+
+  it('asks ListParents only for the accounts that need a path', async () => {
+    const s = generateScenario({ seed: 3, accounts: 65, regions: 1, keysPerRegion: 0, withPaths: false });
+    const wanted = new Set(s.accounts.slice(5, 8).map((a) => a.id));
+    const { inventory, calls } = await inventoryOf(s, (id) => wanted.has(id));
+    expect(calls['organizations:ListParents']).toBe(3);
+    expect(calls['organizations:ListAccountsForParent'] ?? 0).toBe(0);
+    for (const account of inventory.accounts.filter((a) => wanted.has(a.id))) {
+      expect(account.ouIds.at(-1)).toBe(s.accounts.find((a) => a.id === account.id)!.parentId);
+    }
+  });
+
+  it('reads the parent from a Paths entry', () => {
+    expect(parentFromPaths(['o-abc/r-ab12/ou-ab12-11111111/ou-ab12-22222222/123456789012/'], '123456789012')).toBe('ou-ab12-22222222');
+    expect(parentFromPaths(['o-abc/r-ab12/123456789012/'], '123456789012')).toBe('r-ab12');
+    expect(parentFromPaths([], '123456789012')).toBeNull();
+    expect(parentFromPaths(undefined, '123456789012')).toBeNull();
+  });
+});
