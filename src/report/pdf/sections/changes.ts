@@ -16,8 +16,8 @@ export const CHANGE_LABELS: Record<ChangeKind, [string, string]> = {
   newly_failing: ['Newly failing', 'FAIL now, another status then'],
   fixed: ['Fixed', 'FAIL then, PASS now'],
   new: ['New keys', 'not in the previous run'],
-  gone: ['Keys gone', 'in the previous run, absent now from an account-region this run scanned (deleted since)'],
-  not_assessed: ['Not assessed now', 'in the previous run; its account or region could not be scanned this time, so its state is unknown'],
+  gone: ['Keys gone', 'absent now from an account-region this run scanned (deleted since)'],
+  not_assessed: ['Not assessed now', 'account or region not scanned this time: state unknown, not deleted'],
   status_changed: ['Other status changes', 'e.g. PASS to NOT APPLICABLE, FAIL to EXCEPTION, or to ERROR'],
 };
 

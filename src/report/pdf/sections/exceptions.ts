@@ -23,13 +23,13 @@ const UNUSED_COLOUR = '#6A1B9A';
 const ENTRY_COLUMNS: Column[] = [
   // Points of the landscape body width (742): ids, e-mail addresses and dates fit on one line.
   { header: 'Exception', weight: 64 },
-  { header: 'Scope', weight: 146 },
-  { header: 'Reason', weight: 150 },
-  { header: 'Approver', weight: 100 },
+  { header: 'Scope', weight: 150 },
+  { header: 'Reason', weight: 130 },
+  { header: 'Approver', weight: 122 },
   { header: 'Ticket', weight: 50 },
-  { header: 'Created', weight: 50 },
-  { header: 'Expires', weight: 50 },
-  { header: 'State', weight: 62 },
+  { header: 'Created', weight: 48 },
+  { header: 'Expires', weight: 48 },
+  { header: 'State', weight: 60 },
   { header: 'Keys covered', weight: 70 },
 ];
 
