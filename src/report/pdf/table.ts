@@ -90,17 +90,20 @@ function prepareRow(pdf: Pdf, columns: readonly Column[], l: Layout, row: Row): 
 }
 
 /**
- * Height of the table's header and first rows, up to `cap`: what a heading above it keeps on its page, so a
- * short table moves to the next page together with its heading rather than leaving one row behind.
+ * What a heading above the table keeps on its page: the whole table when it is at most `cap` high (a short
+ * table then moves to the next page with its heading rather than leaving a row or two behind), else its
+ * header and first three rows.
  */
 export function tableLead(pdf: Pdf, columns: readonly Column[], rows: readonly Row[], style: TableStyle = {}, cap = 200): number {
   const l = layout(pdf, columns, style);
   let height = headerHeight(pdf, columns, l) + 8;
-  for (const row of rows) {
-    if (height >= cap) break;
+  let lead = height;
+  for (const [i, row] of rows.entries()) {
     height += prepareRow(pdf, columns, l, row).height;
+    if (i < 3) lead = height;
+    if (height > cap) return lead;
   }
-  return Math.min(height, cap);
+  return height;
 }
 
 export function drawTable(pdf: Pdf, columns: readonly Column[], rows: Iterable<Row>, style: TableStyle = {}): void {
@@ -175,4 +178,13 @@ function cutToFit(pdf: Pdf, text: string, note: string, font: FontName, size: nu
     else hi = mid - 1;
   }
   return text.slice(0, lo) + note;
+}
+
+/**
+ * A sub-heading and its table: a table up to half a page long starts on the page of its heading and is not
+ * split; a longer one keeps its header and first rows with the heading.
+ */
+export function drawHeadedTable(pdf: Pdf, heading: string, columns: readonly Column[], rows: readonly Row[], style: TableStyle = {}): void {
+  pdf.heading(heading, 2, tableLead(pdf, columns, rows, style, pdf.pageBody / 2));
+  drawTable(pdf, columns, rows, style);
 }

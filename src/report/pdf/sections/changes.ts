@@ -9,7 +9,7 @@ import { displayUtc, formatInt, plural } from '../../text.js';
 import { trendBars } from '../charts.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
-import { drawTable, type Row } from '../table.js';
+import { drawHeadedTable, drawTable, type Row } from '../table.js';
 import { COLOUR, SIZE, STATUS_COLOUR, STATUS_LABEL } from '../theme.js';
 
 export const CHANGE_LABELS: Record<ChangeKind, [string, string]> = {
@@ -41,9 +41,9 @@ export function drawChanges(pdf: Pdf, model: PdfModel): void {
 
   if (changes) {
     const total = CHANGE_KINDS.reduce((sum, kind) => sum + changes.counts[kind], 0);
-    pdf.heading('Key-by-key changes', 2, 120);
-    drawTable(
+    drawHeadedTable(
       pdf,
+      'Key-by-key changes',
       [{ header: 'Change', weight: 2 }, { header: 'Meaning', weight: 5.2 }, { header: 'Keys', weight: 1, align: 'right' }],
       [
         ...CHANGE_KINDS.map((kind): Row => [
@@ -76,14 +76,15 @@ export function drawChanges(pdf: Pdf, model: PdfModel): void {
 }
 
 function drawNewlyFailing(pdf: Pdf, model: PdfModel, total: number): void {
-  pdf.heading('Newly failing keys', 2, 60);
   if (total === 0) {
+    pdf.heading('Newly failing keys', 2);
     pdf.paragraph('No key is newly failing.', { colour: COLOUR.muted });
     return;
   }
   const names = new Map(model.header.coverage.accounts.map((a) => [a.accountId, a.accountName]));
-  drawTable(
+  drawHeadedTable(
     pdf,
+    'Newly failing keys',
     [
       // Points of the portrait body width (495): a key id (152 pt in Noto Sans 7.5 pt) fits on one line.
       { header: 'Account', weight: 64 },

@@ -2,7 +2,7 @@
 import { formatInt, plural } from '../../text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
-import { drawTable, type Row } from '../table.js';
+import { drawHeadedTable, drawTable, type Row } from '../table.js';
 import { COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';
 
 /** Gap rows listed before the PDF refers to coverage.csv. */
@@ -39,9 +39,9 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
     ...coverage.skippedRegions.map((r): Row => [r.accountId, r.region, 'skipped', '—', r.reason ?? '']),
   ];
   if (gaps.length) {
-    pdf.heading('Accounts and regions not assessed', 2);
-    drawTable(
+    drawHeadedTable(
       pdf,
+      'Accounts and regions not assessed',
       [{ header: 'Account', weight: 2.2 }, { header: 'Region', weight: 1.4 }, { header: 'Status', weight: 1 }, { header: 'AWS error', weight: 2.6 }, { header: 'Reason', weight: 4.5 }],
       gaps.slice(0, MAX_GAP_ROWS),
       { fullTextIn: 'coverage.csv' },
@@ -50,9 +50,9 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
   }
 
   if (coverage.notEnabledByRegion.size) {
-    pdf.heading('Regions not enabled (not gaps: such regions cannot hold keys)', 2);
-    drawTable(
+    drawHeadedTable(
       pdf,
+      'Regions not enabled (not gaps: such regions cannot hold keys)',
       [{ header: 'Region', weight: 2 }, { header: 'Accounts where not enabled', weight: 2, align: 'right' }],
       [...coverage.notEnabledByRegion.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([region, n]) => [region, formatInt(n)]),
       { size: SIZE.small },
@@ -60,9 +60,9 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
   }
 
   if (summary.errorCodes.size) {
-    pdf.heading('Keys that could not be checked, by AWS error', 2);
-    drawTable(
+    drawHeadedTable(
       pdf,
+      'Keys that could not be checked, by AWS error',
       [{ header: 'AWS error (operation)', weight: 5 }, { header: 'Keys', weight: 1, align: 'right' }],
       sortedCounts(summary.errorCodes).map(([code, n]) => [code, formatInt(n)]),
       { size: SIZE.small },
@@ -70,9 +70,9 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
   }
 
   if (summary.notApplicableReasons.size) {
-    pdf.heading('Keys not applicable, by cause', 2);
-    drawTable(
+    drawHeadedTable(
       pdf,
+      'Keys not applicable, by cause',
       [{ header: 'Cause', weight: 2.6 }, { header: 'Keys', weight: 0.8, align: 'right' }, { header: 'Example reason', weight: 6 }],
       [...summary.notApplicableReasons.entries()]
         .sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0))

@@ -4,11 +4,12 @@
  * has to wonder whether exceptions exist: without a register it says so in one line.
  */
 import type { ExceptionsSummary, ExceptionSummaryEntry } from '../../../exceptions/index.js';
+import { compareKeys } from '../../../results/types.js';
 import { displayUtc, formatInt, plural } from '../../text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
 import { daysLeft } from '../register.js';
-import { drawTable, tableLead, type Cell, type Column, type Row } from '../table.js';
+import { drawHeadedTable, type Cell, type Column, type Row } from '../table.js';
 import { COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';
 import { accountCell, keyCell, omitted } from './findings.js';
 
@@ -82,8 +83,7 @@ export function drawExceptionsRegister(pdf: Pdf, model: PdfModel): void {
       coveredCell(entry),
     ]);
     const style = { fullTextIn: 'exceptions.csv' };
-    pdf.heading('Register entries', 2, tableLead(pdf, ENTRY_COLUMNS, rows, style));
-    drawTable(pdf, ENTRY_COLUMNS, rows, style);
+    drawHeadedTable(pdf, 'Register entries', ENTRY_COLUMNS, rows, style);
   }
   drawMatchedKeys(pdf, model, register);
   pdf.paragraph('EXCEPTION keys count toward a control being met; the EXC. column of each framework in the control mapping gives their number per control.', { size: SIZE.small, colour: COLOUR.muted });
@@ -143,9 +143,10 @@ function drawMatchedKeys(pdf: Pdf, model: PdfModel, register: ExceptionsSummary)
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const entry of used) {
-    const listed = entry.keyArns.slice(0, Math.min(KEYS_PER_ENTRY, Math.max(0, MAX_KEY_ROWS - rows.length)));
-    for (const arn of listed) {
-      const { accountId, region, keyId } = arnParts(arn);
+    // The summary keeps ARNs in the order the scan met them; the report lists them in key order.
+    const keys = entry.keyArns.map(arnParts).sort(compareKeys);
+    const listed = keys.slice(0, Math.min(KEYS_PER_ENTRY, Math.max(0, MAX_KEY_ROWS - rows.length)));
+    for (const { accountId, region, keyId } of listed) {
       const status = entry.state === 'expired'
         ? { text: `FAIL: the entry expired on ${entry.expires}`, colour: STATUS_COLOUR.FAIL, font: 'bold' as const }
         : { text: `EXCEPTION until ${entry.expires}`, colour: STATUS_COLOUR.EXCEPTION, font: 'bold' as const };
@@ -155,8 +156,7 @@ function drawMatchedKeys(pdf: Pdf, model: PdfModel, register: ExceptionsSummary)
     if (rest > 0) notes.push(`${entry.id}: ${formatInt(rest)} more`);
   }
   const style = { fullTextIn: 'exceptions.csv' };
-  pdf.heading('Keys matched by register entries', 2, tableLead(pdf, MATCHED_COLUMNS, rows, style));
-  drawTable(pdf, MATCHED_COLUMNS, rows, style);
+  drawHeadedTable(pdf, 'Keys matched by register entries', MATCHED_COLUMNS, rows, style);
   if (notes.length) pdf.note(`Not listed here, to keep this document readable (${notes.join('; ')}): exceptions.csv lists every key each entry covers.`);
 }
 
@@ -172,8 +172,7 @@ function drawExceptionKeys(pdf: Pdf, model: PdfModel): void {
   ];
   const rows = summary.exceptionRows.map((row): Row => [accountCell(row), row.region, keyCell(row), row.action.join(' ') || '—', row.reason]);
   const style = { maxCellLines: 10 };
-  pdf.heading('Keys under an approved exception', 2, tableLead(pdf, columns, rows, style));
-  drawTable(pdf, columns, rows, style);
+  drawHeadedTable(pdf, 'Keys under an approved exception', columns, rows, style);
   omitted(pdf, summary.counts.EXCEPTION - summary.exceptionRows.length, 'EXCEPTION');
 }
 

@@ -2,7 +2,7 @@
 import { formatInt } from '../../text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
-import { drawTable } from '../table.js';
+import { drawHeadedTable } from '../table.js';
 import { SIZE } from '../theme.js';
 
 export function drawMethodology(pdf: Pdf, model: PdfModel): void {
@@ -27,15 +27,16 @@ export function drawMethodology(pdf: Pdf, model: PdfModel): void {
     ['Run complete', header.complete ? 'yes' : 'no: the run was cut short or is one shard'],
   ], 150, SIZE.small + 0.5);
 
-  pdf.heading('AWS API calls made', 2);
   const calls = Object.entries(header.apiCalls).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (calls.length === 0) {
+    pdf.heading('AWS API calls made', 2);
     pdf.paragraph('The results document records no API call counts.');
     return;
   }
   const total = calls.reduce((s, [, n]) => s + n, 0);
-  drawTable(
+  drawHeadedTable(
     pdf,
+    'AWS API calls made',
     [{ header: 'Operation', weight: 4 }, { header: 'Calls', weight: 1, align: 'right' }],
     [...calls.map(([op, n]) => [op, formatInt(n)]), [{ text: 'Total', font: 'bold' as const }, { text: formatInt(total), font: 'bold' as const }]],
     { size: SIZE.small },

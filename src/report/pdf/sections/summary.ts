@@ -4,7 +4,7 @@ import { formatInt, percent, plural } from '../../text.js';
 import { donut, horizontalBars, type BarItem } from '../charts.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
-import { drawTable } from '../table.js';
+import { drawHeadedTable } from '../table.js';
 import { COLOUR, CONTROL_STATUS_COLOUR, SIZE, STATUS_COLOUR, STATUS_LABEL } from '../theme.js';
 import { changesTitle } from './changes.js';
 
@@ -37,9 +37,9 @@ export function drawSummary(pdf: Pdf, model: PdfModel): void {
     );
   });
 
-  pdf.heading('Control status by framework', 2);
-  drawTable(
+  drawHeadedTable(
     pdf,
+    'Control status by framework',
     [{ header: 'Framework', weight: 4 }, { header: 'Controls', weight: 3 }, { header: 'Status', weight: 1.6 }, { header: 'Basis', weight: 4.5 }],
     model.selection.frameworks.map((f) => {
       const line = model.controls.find((l) => l.framework === f);
