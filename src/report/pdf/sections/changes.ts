@@ -86,12 +86,12 @@ function drawNewlyFailing(pdf: Pdf, model: PdfModel, total: number): void {
     pdf,
     'Newly failing keys',
     [
-      // Points of the portrait body width (495): a key id (152 pt in Noto Sans 7.5 pt) fits on one line.
-      { header: 'Account', weight: 64 },
-      { header: 'Region', weight: 62 },
-      { header: 'Key id and aliases', weight: 160 },
+      // Points of the portrait body width (495): a key id (up to 156 pt in Noto Sans 7.5 pt) fits on one line.
+      { header: 'Account', weight: 62 },
+      { header: 'Region', weight: 60 },
+      { header: 'Key id and aliases', weight: 170 },
       { header: 'Then', weight: 44 },
-      { header: 'Reason now', weight: 165 },
+      { header: 'Reason now', weight: 159 },
     ],
     model.newlyFailing.map((change): Row => {
       const name = names.get(change.accountId);

@@ -166,9 +166,9 @@ function drawExceptionKeys(pdf: Pdf, model: PdfModel): void {
   const columns: Column[] = [
     { header: 'Account', weight: 72 },
     { header: 'Region', weight: 62 },
-    { header: 'Key id and aliases', weight: 162 },
+    { header: 'Key id and aliases', weight: 170 },
     { header: 'Exception', weight: 80 },
-    { header: 'Reason', weight: 366 },
+    { header: 'Reason', weight: 358 },
   ];
   const rows = summary.exceptionRows.map((row): Row => [accountCell(row), row.region, keyCell(row), row.action.join(' ') || '—', row.reason]);
   const style = { maxCellLines: 10 };

@@ -32,12 +32,12 @@ export function drawFindings(pdf: Pdf, model: PdfModel): void {
   drawTable(
     pdf,
     [
-      // Weights in points of the landscape body width (742): a key id (36 characters, 152 pt in Noto Sans
-      // 7.5 pt) and "  --key-id <id> \" in the monospace font (220 pt) each fit on one line.
-      { header: 'Account', weight: 72 },
+      // Weights in points of the landscape body width (742): a key id (36 characters, up to 156 pt in Noto
+      // Sans 7.5 pt) and "  --key-id <id> \" in the monospace font (220 pt) each fit on one line.
+      { header: 'Account', weight: 70 },
       { header: 'Region', weight: 62 },
-      { header: 'Key id and aliases', weight: 162 },
-      { header: 'Status and reason', weight: 214 },
+      { header: 'Key id and aliases', weight: 170 },
+      { header: 'Status and reason', weight: 208 },
       { header: 'Remediation', weight: 232, font: 'mono' },
     ],
     summary.failingRows.map((row): Row => [
