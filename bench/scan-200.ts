@@ -7,6 +7,10 @@
  * requests in flight, peak RSS of the scanning process.
  *
  *   npm run build && node dist/bench/scan-200.js [--accounts 200] [--regions 6] [--keys-per-region 4] [--concurrency 64] [--no-quotas]
+ *
+ * BENCH_ACCOUNT_PARALLELISM=N overrides how many accounts are scanned at once; with
+ * `node --expose-gc` the line also gives peakLiveHeapMB (heap after a full collection, every 2 s),
+ * which tells live memory from garbage V8 has not collected yet.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
