@@ -122,6 +122,8 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     { name: REPORT_FILES.findings, role: 'every key, one row per key (attached)', ...(await fileDigest(path(REPORT_FILES.findings))) },
     { name: REPORT_FILES.controls, role: 'control status per framework', ...(await fileDigest(path(REPORT_FILES.controls))) },
     { name: REPORT_FILES.coverage, role: 'coverage per account and region', ...(await fileDigest(path(REPORT_FILES.coverage))) },
+    ...(changes ? [{ name: REPORT_FILES.changes, role: 'changes since the previous run', ...(await fileDigest(path(REPORT_FILES.changes))) }] : []),
+    ...(exceptions ? [{ name: REPORT_FILES.exceptions, role: 'exceptions register and the keys it covers', ...(await fileDigest(path(REPORT_FILES.exceptions))) }] : []),
   ];
   const findingsBytes = evidence[1]!.bytes;
   const limit = opts.attachmentLimitBytes ?? DEFAULT_ATTACHMENT_LIMIT_BYTES;
