@@ -1,27 +1,37 @@
 /**
  * Regions to scan in an account: EC2 DescribeRegions called in the home region with that account's
- * own credentials lists the regions enabled for it (without AllRegions: aws-facts.md "Regions"),
- * intersected with the regions the user asked for.
+ * own credentials. With AllRegions it also lists the opt-in regions the account has not enabled
+ * (OptInStatus not-opted-in: aws-facts.md "Regions"), so coverage can name them instead of
+ * leaving them out silently. Intersected with the regions the user asked for.
  */
 import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 
-export async function describeEnabledRegions(client: EC2Client, call: <T>(operation: string, send: () => Promise<T>) => Promise<T>): Promise<string[]> {
-  const out = await call('ec2:DescribeRegions', () => client.send(new DescribeRegionsCommand({})));
-  return (out.Regions ?? [])
-    .filter((region) => region.OptInStatus !== 'not-opted-in')
-    .flatMap((region) => (region.RegionName ? [region.RegionName] : []))
-    .sort();
+export interface AccountRegions {
+  enabled: string[];
+  /** Opt-in regions the account has not enabled. */
+  disabled: string[];
+}
+
+export async function describeAccountRegions(client: EC2Client, call: <T>(operation: string, send: () => Promise<T>) => Promise<T>): Promise<AccountRegions> {
+  const out = await call('ec2:DescribeRegions', () => client.send(new DescribeRegionsCommand({ AllRegions: true })));
+  const names = (disabled: boolean): string[] =>
+    (out.Regions ?? [])
+      .filter((region) => (region.OptInStatus === 'not-opted-in') === disabled)
+      .flatMap((region) => (region.RegionName ? [region.RegionName] : []))
+      .sort();
+  return { enabled: names(false), disabled: names(true) };
 }
 
 export interface RegionPlan {
   scan: string[];
-  /** Requested but not enabled for the account. */
+  /** Requested (or, with 'all', existing opt-in) regions not enabled for the account. */
   notEnabled: string[];
 }
 
-/** `requested` null or 'all': every enabled region. `enabled` null: unknown (DescribeRegions failed), scan what was asked. */
-export function planRegions(enabled: string[] | null, requested: string[] | 'all' | null): RegionPlan {
-  if (requested === null || requested === 'all') return { scan: [...(enabled ?? [])].sort(), notEnabled: [] };
+/** `requested` null or 'all': every enabled region. `regions` null: unknown (DescribeRegions failed), scan what was asked. */
+export function planRegions(regions: AccountRegions | null, requested: string[] | 'all' | null): RegionPlan {
+  if (requested === null || requested === 'all') return { scan: [...(regions?.enabled ?? [])].sort(), notEnabled: [...(regions?.disabled ?? [])].sort() };
+  const enabled = regions?.enabled ?? null;
   const unique = [...new Set(requested)].sort();
   if (enabled === null) return { scan: unique, notEnabled: [] };
   const on = new Set(enabled);

@@ -6,7 +6,7 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CachedCredentials, type AwsCredentials } from '../aws/credentials.js';
 import { AwsCallError, toErrorRecord } from '../aws/errors.js';
-import { describeEnabledRegions, planRegions } from '../aws/regions.js';
+import { describeAccountRegions, planRegions, type AccountRegions } from '../aws/regions.js';
 import type { CallOptions } from '../aws/throttle.js';
 import { collectRegion, fetchTags } from '../collect/kms.js';
 import { judgeSafely, needsRotationStatusSafely } from '../rules/index.js';
@@ -43,7 +43,7 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
       return;
     }
     for (const region of regions.notEnabled) {
-      ctx.tally.regions.push(regionCoverage(account.id, region, 'not_enabled', null, 'Not enabled for this account (EC2 DescribeRegions).'));
+      ctx.tally.regions.push(regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): it can hold no keys.'));
     }
     const outcomes = await Promise.all(regions.scan.map((region) => scanRegion(ctx, account, credentials, region)));
     for (const outcome of outcomes) {
@@ -105,9 +105,9 @@ async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredent
 async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, coverage: AccountCoverage): Promise<ReturnType<typeof planRegions> | null> {
   const home = ctx.options.homeRegion;
   const ec2 = ctx.clients.ec2(home, credentials.provider);
-  let enabled: string[] | null = null;
+  let regions: AccountRegions | null = null;
   try {
-    enabled = await describeEnabledRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: account.id, region: home, operation }, send, refreshOn(credentials)));
+    regions = await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: account.id, region: home, operation }, send, refreshOn(credentials)));
   } catch (err) {
     const error = toErrorRecord(err, 'ec2:DescribeRegions');
     const requested = ctx.options.regions;
@@ -122,7 +122,7 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
   } finally {
     ec2.destroy();
   }
-  return planRegions(enabled, ctx.options.regions);
+  return planRegions(regions, ctx.options.regions);
 }
 
 async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string): Promise<{ keys: number; errors: number }> {

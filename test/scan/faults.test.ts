@@ -33,10 +33,13 @@ function expectCoverageExact(s: SimScenario, run: { outcome: { header: { coverag
   expect(accounts.filter((a) => a.status === 'scanned').map((a) => a.accountId).sort()).toEqual(active.filter((a) => !denied.has(a.id)).map((a) => a.id).sort());
   expect(accounts.filter((a) => a.status === 'skipped').length).toBe(s.accounts.length - active.length);
   for (const a of accounts.filter((a) => a.status === 'error')) expect(a.error?.code).toBe('AccessDenied');
-  // Each scanned account: one coverage entry per region enabled for it.
+  // Each scanned account: every region enabled for it scanned, and every opt-in region it has not enabled named as such.
   for (const account of active.filter((a) => !denied.has(a.id))) {
     const enabled = s.regions.filter((r) => !r.optIn || account.optedInRegions.includes(r.name)).map((r) => r.name).sort();
-    expect(regions.filter((r) => r.accountId === account.id).map((r) => r.region)).toEqual(enabled);
+    const disabled = s.regions.filter((r) => r.optIn && !account.optedInRegions.includes(r.name)).map((r) => r.name).sort();
+    const mine = regions.filter((r) => r.accountId === account.id);
+    expect(mine.filter((r) => r.status !== 'not_enabled').map((r) => r.region).sort()).toEqual(enabled);
+    expect(mine.filter((r) => r.status === 'not_enabled').map((r) => r.region).sort()).toEqual(disabled);
   }
 }
 
@@ -165,7 +168,7 @@ describe('faults', () => {
       expectInvariant(run.keys, expectedKeys(s, { regions: ['af-south-1', 'eu-west-1'] }));
       const cov = (id: string, region: string) => run.outcome.header.coverage.regions.find((r) => r.accountId === id && r.region === region);
       expect(cov('111111111111', 'af-south-1')).toMatchObject({ status: 'scanned', keyCount: 1 });
-      expect(cov('222222222222', 'af-south-1')).toMatchObject({ status: 'not_enabled', error: null, reason: 'Not enabled for this account (EC2 DescribeRegions).' });
+      expect(cov('222222222222', 'af-south-1')).toMatchObject({ status: 'not_enabled', error: null, reason: 'Opt-in region not enabled for this account (EC2 DescribeRegions): it can hold no keys.' });
       expect(cov('333333333333', 'af-south-1')).toMatchObject({ status: 'not_enabled', error: { code: 'UnrecognizedClientException', operation: 'kms:ListKeys' } });
       expect(cov('333333333333', 'eu-west-1')).toMatchObject({ status: 'scanned', keyCount: 1 });
       expect(run.outcome.header.coverage.accounts.find((a) => a.accountId === '333333333333')).toMatchObject({ status: 'scanned', error: { code: 'UnauthorizedOperation', operation: 'ec2:DescribeRegions' } });
