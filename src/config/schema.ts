@@ -54,7 +54,7 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'uploadKmsKeyId', flag: '--upload-kms-key-id <key>', kind: 'string', description: 'KMS key for --upload-sse-kms (default: the AWS managed aws/s3 key).', schema: z.string().min(1).nullable().default(null) },
   { key: 'exceptions', flag: '--exceptions <file>', kind: 'string', description: 'Exceptions register (YAML): approved, time-limited exceptions that turn matching FAIL keys into EXCEPTION.', schema: z.string().min(1).nullable().default(null) },
   { key: 'exceptionMaxDays', flag: '--exception-max-days <days>', kind: 'int', description: 'Longest allowed exception (days from created to expires).', schema: z.number().int().min(1).max(3650).default(365) },
-  { key: 'frameworks', flag: '--frameworks <ids>', kind: 'list', description: 'Frameworks the reports map to.', schema: z.array(z.string().regex(/^[a-z0-9-]+$/, 'expected a framework id such as cis')).min(1).default(['cis', 'apra', 'mas', 'nist']) },
+  { key: 'frameworks', flag: '--frameworks <ids>', kind: 'list', description: 'Frameworks the reports map to (id or id@version, e.g. cis@1.4.0); also available: securityhub, aws-config, pci, iso27001.', defaultText: 'cis,apra,mas,nist plus any framework a --controls file adds', schema: z.array(z.string().regex(/^[a-z0-9-]+(@[\w.-]+)?$/, 'expected a framework id such as cis or cis@1.4.0')).min(1).nullable().default(null) },
   { key: 'cisVersion', flag: '--cis-version <version>', kind: 'string', description: 'CIS AWS Foundations Benchmark version to show.', defaultText: 'the newest', schema: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 5.0.0').nullable().default(null) },
   { key: 'controls', flag: '--controls <file>', kind: 'string', description: 'YAML/JSON file adding or overriding control mappings.', schema: z.string().min(1).nullable().default(null) },
   { key: 'logFormat', flag: '--log-format <format>', kind: 'string', description: 'Log format: "pretty" on a terminal, "json" for machines; auto picks json when stderr is not a terminal.', schema: z.enum(['auto', 'pretty', 'json']).default('auto') },
@@ -85,7 +85,7 @@ export type Config = z.output<typeof configSchema> & {
   out: string | null;
   reportsRoot: string;
   failOn: 'fail' | 'error' | 'never';
-  frameworks: string[];
+  frameworks: string[] | null;
   cisVersion: string | null;
   controls: string | null;
   logFormat: 'auto' | 'pretty' | 'json';

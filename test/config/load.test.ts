@@ -18,7 +18,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       roleName: 'KmsRotationAuditReader', roleArnTemplate: null, externalId: null, sessionDuration: 3600, accounts: null,
       excludeAccounts: [], organizations: true, regions: 'all', maxRotationDays: 365, evaluateDisabled: false,
-      failOn: 'fail', frameworks: ['cis', 'apra', 'mas', 'nist'], reportsRoot: 'reports',
+      failOn: 'fail', frameworks: null, reportsRoot: 'reports',
     });
   });
 
