@@ -8,7 +8,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configSchema, type Config } from '../config/schema.js';
-import { createLogger } from '../log.js';
 import { generateScenario, startSimulator, type SimFault } from '../sim/index.js';
 import { runScanJob } from './scan.js';
 
@@ -88,11 +87,9 @@ export async function runDemoCommand(opts: DemoOptions = {}): Promise<number> {
       homeRegion: scenario.homeRegion,
       exceptions: exceptionsFile,
     }) as Config;
-    const logger = createLogger({ format: config.logFormat, level: config.logLevel });
     print(`Simulated organization ${scenario.organizationId}: ${scenario.accounts.length} accounts, ${scenario.regions.length} regions, served at ${sim.endpoint}`);
     const run = await runScanJob(config, {
       env: { ...process.env, AWS_REGION: scenario.homeRegion },
-      logger,
       deps: { endpoint: sim.endpoint, credentials: async () => ({ ...sim.baseCredentials }) },
     });
     const { byStatus } = run.outcome.header.summary;

@@ -13,7 +13,7 @@ import { loadFrameworks } from '../frameworks/index.js';
 import type { ChangeSummary } from '../history/changes.js';
 import { markLatest, previousFinishedRun, pruneRuns } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
-import { createProgress } from '../progress.js';
+import { createLiveProgress, createLoggedProgress } from '../progress.js';
 import { writeReports } from '../report/index.js';
 import type { StatusCounts } from '../results/types.js';
 import { runScan, type ScanDeps, type ScanOutcome } from '../scan/index.js';
@@ -44,7 +44,9 @@ export async function runScanCommand(config: Config, ctx: ScanCommandContext): P
 export async function runScanJob(config: Config, ctx: ScanCommandContext): Promise<ScanRunSummary> {
   const started = Date.now();
   const now = ctx.now ?? (() => new Date());
-  const logger = ctx.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
+  // A live bar only on a terminal, and then log lines are printed above it, not through it.
+  const live = !ctx.logger && config.progress && Boolean(process.stderr.isTTY) && config.logFormat !== 'json' ? createLiveProgress() : null;
+  const logger = ctx.logger ?? createLogger({ format: config.logFormat, level: config.logLevel, ...(live ? { stream: live.logStream, isTTY: true } : {}) });
 
   // Everything checkable without AWS, first.
   const frameworks = await loadFrameworks({ frameworks: config.frameworks, cisVersion: config.cisVersion, controlsFile: config.controls });
@@ -59,8 +61,7 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   if (register && registerNeedsTags(register)) options.collectTags = 'failing';
   const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt)] : [];
 
-  const live = config.progress && Boolean(process.stderr.isTTY) && config.logFormat !== 'json';
-  const sink = createProgress({ logger, live });
+  const sink = live ?? createLoggedProgress(logger);
   let outcome: ScanOutcome;
   try {
     outcome = await runScan(options, {
