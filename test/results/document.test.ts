@@ -3,43 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openResults, writeResultsDocument } from '../../src/results/document.js';
-import { emptyStatusCounts, type KeyResult, type ResultsHeader } from '../../src/results/types.js';
+import type { KeyResult, ResultsHeader } from '../../src/results/types.js';
+import { makeHeader, makeKey } from '../helpers/results.js';
 
-function header(): ResultsHeader {
-  return {
-    scanId: 'scan-1',
-    toolName: 'kms-rotation-audit',
-    toolVersion: '0.0.0',
-    startedAt: '2026-11-28T00:00:00.000Z',
-    finishedAt: '2026-11-28T00:01:00.000Z',
-    complete: true,
-    partition: 'aws',
-    callerIdentity: null,
-    organizationId: null,
-    managementAccountId: null,
-    parameters: {
-      roleName: 'R', roleArnTemplate: null, externalIdSet: false, roleSessionName: 's', sessionDurationSeconds: 3600,
-      accounts: null, excludeAccounts: [], ous: null, useOrganizations: true, regions: null, maxRotationDays: 365,
-      evaluateDisabled: false, concurrency: 8, homeRegion: 'us-east-1', shard: null,
-    },
-    coverage: { accounts: [], regions: [] },
-    summary: { keys: 0, byStatus: emptyStatusCounts(), accountsInScope: 0, accountRegionPairs: 0 },
-    apiCalls: {},
-    extensions: {},
-  };
-}
-
-function key(i: number): KeyResult {
-  return {
-    accountId: '111122223333', accountName: 'a', ouPath: 'Root', ouIds: ['r-1'], region: 'eu-west-1',
-    keyId: `k-${i}`, keyArn: `arn:aws:kms:eu-west-1:111122223333:key/k-${i}`, aliases: [], description: 'line\nbreak, "quoted"',
-    keyManager: 'CUSTOMER', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', keyState: 'Enabled', enabled: true,
-    multiRegionType: null, primaryKeyArn: null, customKeyStoreId: null, creationDate: null, deletionDate: null,
-    rotationEnabled: true, rotationPeriodDays: 365, nextRotationDate: null, onDemandRotationStartDate: null, lastRotationDate: null,
-    lastRotationType: null, tags: null, status: 'PASS', reason: 'ok', ruleId: 'KMS-002', severity: 'MEDIUM', exceptionId: null, error: null,
-    evaluatedAt: '2026-11-28T00:00:30.000Z',
-  };
-}
+const header = (): ResultsHeader => makeHeader();
+const key = (i: number): KeyResult => makeKey({ keyId: `k-${i}`, description: 'line\nbreak, "quoted"' });
 
 async function collect(it: AsyncIterable<KeyResult>): Promise<KeyResult[]> {
   const out: KeyResult[] = [];
