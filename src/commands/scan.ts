@@ -89,7 +89,7 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
     }
   }
   if (upload) {
-    const client = new S3Client(s3ClientConfig(ctx.env, options.homeRegion));
+    const client = new S3Client({ ...s3ClientConfig(ctx.env, options.homeRegion), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
     try {
       const keys = await uploadRun(outDir, { client, location: upload, runName: basename(outDir), sseKms: config.uploadSseKms || config.uploadKmsKeyId ? { keyId: config.uploadKmsKeyId } : null });
       logger.info({ bucket: upload.bucket, objects: keys.length, prefix: `${upload.prefix}${basename(outDir)}/` }, 'run uploaded');

@@ -22,10 +22,16 @@ export function parseS3Url(url: string, flag = '--upload'): S3Location {
   return { bucket: match[1]!, prefix: rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : rawPrefix + '/' };
 }
 
-/** Path-style addressing when an endpoint override is in use (emulators, MinIO, the simulator). */
+/**
+ * With an endpoint override (S3-compatible stores, emulators): path-style addressing, and checksums
+ * only where the API requires them, since many such stores do not decode the aws-chunked bodies
+ * that the SDK's default flexible checksums send.
+ */
 export function s3ClientConfig(env: NodeJS.ProcessEnv, region: string): S3ClientConfig {
-  const customEndpoint = Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
-  return { region, forcePathStyle: customEndpoint };
+  // The per-service variable wins over the global one, as in the SDK's own precedence.
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  if (!endpoint) return { region };
+  return { region, endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' };
 }
 
 export interface UploadOptions {
