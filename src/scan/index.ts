@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../aws/clients.js';
 import { baseCredentials, type CachedCredentials } from '../aws/credentials.js';
-import { AwsCallError, toErrorRecord } from '../aws/errors.js';
+import { AwsCallError, classifyError, isRetryable, toErrorRecord } from '../aws/errors.js';
 import { SharedHttpHandler } from '../aws/http.js';
 import { listInventory, type Inventory } from '../aws/organizations.js';
 import { roleArnResolver } from '../aws/role-arn.js';
@@ -198,6 +198,10 @@ async function callerIdentity(throttle: Throttle, sts: ReturnType<ClientFactory[
     return { account: out.Account, arn: out.Arn };
   } catch (err) {
     const error = toErrorRecord(err, 'sts:GetCallerIdentity');
+    // Unreachable or failing AWS is not the user's input: nothing was assessed (exit 2), not a usage error.
+    if (isRetryable(classifyError(err))) {
+      throw new ExitError(ExitCode.Incomplete, `AWS not reachable: ${error.operation} failed with ${error.code} (${error.message}); nothing was scanned`);
+    }
     throw new UsageError(`AWS credentials: ${error.operation} failed with ${error.code} (${error.message})`);
   }
 }
