@@ -20,7 +20,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 # .dockerignore lets through only the sources, the build config and the runtime data folders.
 COPY . .
 # The bin entry runs through its shebang (#!/usr/bin/env node), so it must be executable.
-RUN npm run build \
+RUN npx tsc -p tsconfig.image.json \
   && chmod 0755 dist/src/cli.js \
   && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
