@@ -1,17 +1,18 @@
 /**
- * One account, the scan's unit of work (a future --resume checkpoints after each): reach it
- * (base credentials or AssumeRole), find its regions, collect and judge each region, spool the
- * keys, record coverage, and release its clients and limiters.
+ * One account, the scan's unit of work: reach it (base credentials or AssumeRole), find its
+ * regions, collect and judge each region, spool the keys, record coverage, release its clients and
+ * limiters, and checkpoint it (--resume does not scan a checkpointed account again).
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CachedCredentials, type AwsCredentials } from '../aws/credentials.js';
 import { AwsCallError, toErrorRecord } from '../aws/errors.js';
 import { describeAccountRegions, planRegions, type AccountRegions } from '../aws/regions.js';
 import type { CallOptions } from '../aws/throttle.js';
-import { collectRegion, fetchTags } from '../collect/kms.js';
+import { collectRegion, emptyTally, fetchTags, type KeyCallTally } from '../collect/kms.js';
 import { judgeSafely, needsRotationStatusSafely } from '../rules/index.js';
 import { Status, type AccountCoverage, type AwsErrorRecord, type KeyResult, type RegionCoverage } from '../results/types.js';
 import type { ScanContext } from './context.js';
+import type { SpoolBatch } from './spool.js';
 import { toKeyResult } from './key-result.js';
 import type { AccountTarget } from './scope.js';
 
@@ -29,29 +30,35 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
     reason: null,
   };
   ctx.tally.accounts.push(coverage);
+  const log: AccountLog = { regions: [], keyCalls: emptyTally(), batches: [] };
   let keys = 0;
   let errors = 0;
+  let completed = false;
   try {
     const credentials = await reach(ctx, account, coverage);
     if (!credentials) {
       errors++;
+      completed = true;
       return;
     }
     const regions = await regionsOf(ctx, account, credentials, coverage);
     if (!regions) {
       errors++;
+      completed = true;
       return;
     }
     for (const region of regions.notEnabled) {
-      ctx.tally.regions.push(regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): it can hold no keys.'));
+      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): it can hold no keys.'));
     }
-    const outcomes = await Promise.all(regions.scan.map((region) => scanRegion(ctx, account, credentials, region)));
+    const outcomes = await Promise.all(regions.scan.map((region) => scanRegion(ctx, account, credentials, region, log)));
     for (const outcome of outcomes) {
       keys += outcome.keys;
       errors += outcome.errors;
     }
+    completed = true;
   } finally {
     ctx.throttle.releaseAccount(account.id);
+    if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls });
     ctx.progress?.accountDone(account.id, { keys, errors, status: coverage.status === 'error' ? 'error' : 'scanned' });
   }
 }
@@ -125,7 +132,19 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
   return planRegions(regions, ctx.options.regions);
 }
 
-async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string): Promise<{ keys: number; errors: number }> {
+/** What an account adds to the run, kept apart for its checkpoint record. */
+interface AccountLog {
+  regions: RegionCoverage[];
+  keyCalls: KeyCallTally;
+  batches: SpoolBatch[];
+}
+
+function addRegion(ctx: ScanContext, log: AccountLog, region: RegionCoverage): void {
+  ctx.tally.regions.push(region);
+  log.regions.push(region);
+}
+
+async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string, log: AccountLog): Promise<{ keys: number; errors: number }> {
   const client = ctx.clients.kms(region, credentials.provider);
   const call = <T>(operation: string, send: () => Promise<T>, options?: CallOptions): Promise<T> =>
     ctx.throttle.call({ accountId: account.id, region, operation }, send, { ...options, ...refreshOn(credentials) });
@@ -141,15 +160,16 @@ async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials:
       keyConcurrency: ctx.keyConcurrency,
     });
     if (collected.status === 'not_enabled') {
-      ctx.tally.regions.push(regionCoverage(account.id, region, 'not_enabled', collected.error, `Not enabled for this account (${collected.error.operation} answered ${collected.error.code}).`));
+      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', collected.error, `Not enabled for this account (${collected.error.operation} answered ${collected.error.code}).`));
       return { keys: 0, errors: 0 };
     }
     if (collected.status === 'error') {
-      ctx.tally.regions.push(regionCoverage(account.id, region, 'error', collected.error, `Keys could not be listed: ${collected.error.operation} failed with ${collected.error.code}.`));
+      addRegion(ctx, log, regionCoverage(account.id, region, 'error', collected.error, `Keys could not be listed: ${collected.error.operation} failed with ${collected.error.code}.`));
       ctx.progress?.errors(1);
       return { keys: 0, errors: 1 };
     }
     ctx.tally.addCalls(collected.tally);
+    for (const k of ['eligibleKeys', 'eligibleCalls', 'otherKeys', 'otherCalls'] as const) log.keyCalls[k] += collected.tally[k];
     const evaluatedAt = ctx.now().toISOString();
     const judged: KeyResult[] = collected.keys.map((facts) => toKeyResult(account, region, facts, judgeSafely(ctx.rule, facts, ctx.policy), ctx.rule, evaluatedAt));
     if (ctx.options.collectTags === 'failing') {
@@ -163,10 +183,11 @@ async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials:
     }
     const results = judged.map((key) => ctx.stages.reduce((staged, stage) => stage.apply(staged), key));
     const keyErrors = results.filter((key) => key.status === Status.Error).length;
-    await ctx.spool.append(account.id, region, results);
+    const batch = await ctx.spool.append(account.id, region, results);
+    if (batch) log.batches.push(batch);
     ctx.tally.addKeys(results);
     const aliasesError = collected.aliasesError;
-    ctx.tally.regions.push({
+    addRegion(ctx, log, {
       ...regionCoverage(account.id, region, 'scanned', aliasesError, aliasesError ? `Aliases could not be listed (${aliasesError.code}); keys were judged without them.` : null),
       keyCount: results.length,
       keyErrors,

@@ -1,6 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ClientFactory } from '../aws/clients.js';
 import type { CachedCredentials } from '../aws/credentials.js';
+import type { CheckpointJournal } from './checkpoint.js';
 import type { RoleArnFor } from '../aws/role-arn.js';
 import type { Throttle } from '../aws/throttle.js';
 import type { Rule, RulePolicy } from '../rules/types.js';
@@ -32,4 +33,6 @@ export interface ScanContext {
   clockMs: () => number;
   keyConcurrency: number;
   stages: KeyStage[];
+  /** Records each finished account for --resume (absent in unit tests of a single account). */
+  checkpoint?: CheckpointJournal;
 }

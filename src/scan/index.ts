@@ -1,6 +1,8 @@
 /**
  * runScan: the scan engine's entry point. Inventory → scope → per-account work (sessions, regions,
  * collection, judgement) → results.json assembled from the on-disk spool in report order.
+ * Each finished account is checkpointed (checkpoint.ts), so `resume` continues an interrupted run;
+ * a shard writes its partial document under its own name (src/shard/names.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,12 +15,16 @@ import { listInventory, type Inventory } from '../aws/organizations.js';
 import { roleArnResolver } from '../aws/role-arn.js';
 import { Throttle } from '../aws/throttle.js';
 import { ExitCode, ExitError, UsageError } from '../errors.js';
-import { writeResultsDocument } from '../results/document.js';
+import { openResults, writeResultsDocument } from '../results/document.js';
+import type { ResultsHeader } from '../results/types.js';
 import { kms002 } from '../rules/index.js';
+import { runFileNames } from '../shard/names.js';
 import { scanAccount } from './account.js';
+import { CheckpointJournal, type CheckpointState } from './checkpoint.js';
 import type { ScanContext } from './context.js';
 import { buildHeader } from './header.js';
 import type { ScanOptions } from './options.js';
+import { findResumePoint, resumeScope } from './resume.js';
 import { newScanId } from './scan-id.js';
 import { AccountSelector, idSelector, selectAccounts, toTarget, type AccountTarget } from './scope.js';
 import { WorkQueue } from './queue.js';
@@ -38,8 +44,12 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
   const timing = deps.timing ?? {};
   const now = deps.now ?? (() => new Date());
   const clockMs = timing.clockMs ?? Date.now;
-  const startedAt = now();
-  const scanId = options.scanId ?? newScanId(startedAt);
+  const files = runFileNames(options.shard);
+  const point = options.resume ? await findResumePoint(options, files) : null;
+  if (point?.kind === 'finished') return finishedOutcome(point.resultsPath);
+  const resumed: CheckpointState | null = point?.state ?? null;
+  const startedAt = resumed ? new Date(resumed.run.startedAt) : now();
+  const scanId = resumed?.run.scanId ?? options.scanId ?? newScanId(startedAt);
   const home = options.homeRegion;
   const throttle = new Throttle({
     concurrency: options.concurrency,
@@ -60,7 +70,11 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
   const organizations = options.useOrganizations ? clients.organizations(home, base.provider) : null;
 
   await mkdir(options.outDir, { recursive: true });
-  const spool = await KeySpool.create(join(options.outDir, SPOOL_FILE));
+  const spool = point ? await KeySpool.reopen(point.spoolPath, [...point.state.accounts.values()].flatMap((record) => record.batches)) : await KeySpool.create(join(options.outDir, files.spool));
+  const checkpoint = point
+    ? await CheckpointJournal.resume(point.checkpointPath, point.validBytes, now(), () => spool.sync())
+    : await CheckpointJournal.create(join(options.outDir, files.checkpoint), { scanId, startedAt: startedAt.toISOString(), shard: options.shard, scope: resumeScope(options) }, () => spool.sync());
+  let finished = false;
   try {
     const identity = await callerIdentity(throttle, sts, home, base);
     const partition = identity.arn.split(':')[1] || 'aws';
@@ -86,7 +100,10 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       clockMs,
       keyConcurrency: Math.max(4, Math.ceil(options.concurrency / 4)),
       stages: deps.stages ?? [],
+      checkpoint,
     };
+    const done = resumed ? await restoreFinishedAccounts(resumed, spool, ctx) : new Set<string>();
+    if (resumed) deps.logger.info({ scanId, accounts: done.size, attempt: resumed.attempts + 1 }, 'resuming: accounts finished by earlier attempts are not scanned again');
 
     // Accounts are scanned as the inventory finds them: workers pull from the queue while
     // ListAccounts is still paging.
@@ -102,7 +119,8 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
     );
     workers.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     let inScope = 0;
-    const admit = (targets: AccountTarget[]): void => {
+    const admit = (all: AccountTarget[]): void => {
+      const targets = done.size > 0 ? all.filter((target) => !done.has(target.id)) : all;
       if (targets.length === 0) return;
       inScope += targets.length;
       deps.progress?.accountsTotal(inScope);
@@ -127,6 +145,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
             const targets: AccountTarget[] = [];
             for (const account of accounts) {
               const verdict = selector.classify(account);
+              if (done.has(account.id)) continue; // its coverage comes from the checkpoint
               if (verdict === 'scan') targets.push(toTarget(account));
               if (verdict === 'skip') {
                 skipped++;
@@ -170,21 +189,61 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       organizationId: inventory?.organizationId ?? null,
       managementAccountId: inventory?.managementAccountId ?? null,
       tally,
-      throttle: throttle.stats(),
+      throttle: { ...throttle.stats(), apiCalls: addCounts(resumed?.apiCalls ?? {}, throttle.stats().apiCalls) },
       coverageComplete,
     });
     for (const stage of ctx.stages) header.extensions[stage.name] = stage.extension();
-    const resultsPath = join(options.outDir, RESULTS_FILE);
+    if (resumed) header.extensions.resume = { attempts: resumed.attempts + 1, accountsFromCheckpoint: done.size };
+    const resultsPath = join(options.outDir, files.results);
     await writeResultsDocument(resultsPath, header, spool.read());
+    finished = true;
     deps.logger.info({ scanId, keys: header.summary.keys, byStatus: header.summary.byStatus, coverageComplete, gaps }, 'scan finished');
     return { resultsPath, header, coverageComplete, counts: { ...tally.counts } };
   } finally {
-    await spool.remove();
+    // An interrupted run keeps its spool and checkpoint for --resume (unless it checkpointed nothing).
+    if (finished || (!resumed && checkpoint.accountsWritten === 0)) {
+      await checkpoint.remove();
+      await spool.remove();
+    } else {
+      await checkpoint.close();
+      await spool.close();
+    }
     sts.destroy();
     organizations?.destroy();
     throttle.close();
     http.close();
   }
+}
+
+/**
+ * Puts what earlier attempts learned into this one: each finished account's coverage and call
+ * tallies, and its keys once through the counts and the stages (the keys stay in the spool).
+ */
+async function restoreFinishedAccounts(state: CheckpointState, spool: KeySpool, ctx: ScanContext): Promise<Set<string>> {
+  const records = [...state.accounts.values()];
+  for (const record of records) {
+    ctx.tally.accounts.push(record.coverage);
+    ctx.tally.regions.push(...record.regions);
+    ctx.tally.addCalls(record.keyCalls);
+  }
+  for await (const key of spool.readBatches(records.flatMap((record) => record.batches))) {
+    ctx.tally.counts[key.status]++;
+    for (const stage of ctx.stages) stage.replay?.(key);
+  }
+  return new Set(state.accounts.keys());
+}
+
+/** The outcome of a run whose results document was already written (resumed after the scan had finished). */
+async function finishedOutcome(resultsPath: string): Promise<ScanOutcome> {
+  const header: ResultsHeader = (await openResults(resultsPath)).header;
+  const scan = header.extensions.scan as { coverageComplete?: boolean } | undefined;
+  return { resultsPath, header, coverageComplete: scan?.coverageComplete === true, counts: { ...header.summary.byStatus } };
+}
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum: Record<string, number> = { ...a };
+  for (const [key, n] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + n;
+  return Object.fromEntries(Object.entries(sum).sort(([x], [y]) => (x < y ? -1 : 1)));
 }
 
 async function callerIdentity(throttle: Throttle, sts: ReturnType<ClientFactory['sts']>, home: string, base: CachedCredentials): Promise<{ account: string; arn: string }> {

@@ -30,6 +30,11 @@ export interface ScanOptions {
   homeRegion: string;
   /** Output folder; results.json is written there. */
   outDir: string;
+  /**
+   * Continue the interrupted run whose checkpoint is in `outDir` (its scan id, start time and
+   * finished accounts); the scope options must be the ones it started with.
+   */
+  resume?: boolean;
   /** Stable partition of the in-scope accounts: index 0-based. */
   shard: { index: number; count: number } | null;
   /** Collect tags (ListResourceTags) for keys that need them: 'none' | 'failing' (for exception scopes) | 'all'. */

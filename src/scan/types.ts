@@ -47,6 +47,11 @@ export interface ScanTiming {
 export interface KeyStage {
   name: string;
   apply(key: KeyResult): KeyResult;
+  /**
+   * A resumed run: a key an earlier attempt already passed through `apply` (and spooled). Account
+   * for it in `extension()` without changing it.
+   */
+  replay?(key: KeyResult): void;
   extension(): unknown;
 }
 
