@@ -3,7 +3,7 @@
  * any AWS call (frameworks, control mappings, previous run), scan, write the reports, then (only
  * for a finished run) move `latest`, upload and prune. Returns the exit code.
  */
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { stat } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
@@ -15,12 +15,13 @@ import { markLatest, previousFinishedRun, pruneRuns } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
 import { createLiveProgress, createLoggedProgress } from '../progress.js';
 import { writeReports } from '../report/index.js';
-import type { StatusCounts } from '../results/types.js';
+import { Status, type StatusCounts } from '../results/types.js';
 import { runScan, type ScanDeps, type ScanOutcome } from '../scan/index.js';
 import type { KeyStage } from '../scan/types.js';
 import type { ScanOptions } from '../scan/options.js';
 import { newScanId } from '../scan/scan-id.js';
-import { parseS3Url, s3ClientConfig, uploadRun } from '../upload/s3.js';
+import { resolveShard, type ShardSpec } from '../shard/spec.js';
+import { parseS3Url, s3ClientConfig, uploadFiles, uploadRun } from '../upload/s3.js';
 
 export interface ScanCommandContext {
   env: NodeJS.ProcessEnv;
@@ -51,13 +52,22 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   // Everything checkable without AWS, first.
   const frameworks = await loadFrameworks({ frameworks: config.frameworks, cisVersion: config.cisVersion, controlsFile: config.controls });
   const reportsRoot = resolve(config.reportsRoot);
-  const scanId = newScanId(now());
-  const outDir = resolve(config.out ?? join(reportsRoot, scanId));
-  const previousResults = await resolvePrevious(config, reportsRoot, outDir);
+  const shard = resolveShard(config, ctx.env);
+  if (shard && !config.scanId && !config.resume) {
+    throw new UsageError(`--shard ${shard.index}/${shard.count}: also give --scan-id, the same for every shard of the run (the merge refuses parts of different scans)`);
+  }
+  // --resume DIR: the run's own folder, id (from its checkpoint) and start time.
+  const resumeDir = config.resume ? resolve(config.resume) : null;
+  if (resumeDir && config.out && resolve(config.out) !== resumeDir) throw new UsageError(`--resume ${config.resume} with --out ${config.out}: a resumed run finishes in its own folder; drop --out`);
+  const scanId = config.scanId ?? (resumeDir ? undefined : newScanId(now()));
+  const outDir = resumeDir ?? resolve(config.out ?? join(reportsRoot, scanId!));
+  // A run in its own folder under the reports root takes part in the run history (latest, --keep).
+  const inHistory = !config.out && dirname(outDir) === reportsRoot;
+  const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir);
   const upload = config.upload ? parseS3Url(config.upload) : null;
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
-  const options = scanOptions(config, outDir, scanId, ctx.env);
+  const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   if (register && registerNeedsTags(register)) options.collectTags = 'failing';
   const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt)] : [];
 
@@ -78,10 +88,11 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   } finally {
     sink.stop();
   }
+  if (options.shard) return finishShard(config, ctx.env, logger, outcome, options.shard, started);
 
   const report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults });
 
-  if (!config.out) {
+  if (inHistory) {
     await markLatest(reportsRoot, outDir);
     if (config.keep) {
       const removed = await pruneRuns(reportsRoot, config.keep);
@@ -132,9 +143,10 @@ export function exitCodeFor(failOn: Config['failOn'], coverageComplete: boolean,
   return ExitCode.Ok;
 }
 
-export function scanOptions(config: Config, outDir: string, scanId: string, env: NodeJS.ProcessEnv): ScanOptions {
+export function scanOptions(config: Config, outDir: string, scanId: string | undefined, env: NodeJS.ProcessEnv, shard: ShardSpec | null = resolveShard(config, env)): ScanOptions {
   return {
-    scanId,
+    ...(scanId !== undefined ? { scanId } : {}),
+    resume: config.resume !== null,
     roleName: config.roleName,
     roleArnTemplate: config.roleArnTemplate,
     externalId: config.externalId,
@@ -150,12 +162,51 @@ export function scanOptions(config: Config, outDir: string, scanId: string, env:
     concurrency: config.concurrency,
     homeRegion: config.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     outDir,
-    shard: null,
+    shard,
     collectTags: 'none',
     quotaSafety: config.quotaSafety,
     quotaOverrides: {},
     maxAttempts: config.maxAttempts,
   };
+}
+
+/**
+ * A shard delivers its part (results.part-K-of-N.json, uploaded to <upload>/<scan id>/ with
+ * --upload); the reports, run history and the run's exit status come from the merge
+ * (`report --from PARTS`). Its exit code still follows --fail-on for its own accounts.
+ */
+async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logger, outcome: ScanOutcome, shard: ShardSpec, started: number): Promise<ScanRunSummary> {
+  const outDir = dirname(outcome.resultsPath);
+  const part = basename(outcome.resultsPath);
+  if (config.upload) {
+    const location = parseS3Url(config.upload);
+    const client = new S3Client(s3ClientConfig(env, outcome.header.parameters.homeRegion));
+    try {
+      const [key] = await uploadFiles(outDir, [part], { client, location, runName: outcome.header.scanId, sseKms: config.uploadSseKms || config.uploadKmsKeyId ? { keyId: config.uploadKmsKeyId } : null });
+      logger.info({ bucket: location.bucket, key }, 'shard part uploaded');
+    } catch (err) {
+      const error = err as Error & { name?: string };
+      throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${part} to ${config.upload} failed with ${error.name ?? 'Error'} (${error.message}); the part is complete on local disk in ${outDir}`);
+    } finally {
+      client.destroy();
+    }
+  }
+  const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
+  logger.info(
+    {
+      scanId: outcome.header.scanId,
+      shard: `${shard.index}/${shard.count}`,
+      byStatus: outcome.counts,
+      keys: outcome.header.summary.keys,
+      accounts: outcome.header.summary.accountsInScope,
+      coverageComplete: outcome.coverageComplete,
+      durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+      part: outcome.resultsPath,
+      exitCode,
+    },
+    'shard finished',
+  );
+  return { exitCode, outDir, outcome, changes: null };
 }
 
 /** FAIL keys matched by a valid entry of the register become EXCEPTION; the header gets the register's summary. */
@@ -164,6 +215,10 @@ function exceptionsStage(register: ExceptionRegister, now: Date): KeyStage {
   return {
     name: EXCEPTIONS_EXTENSION,
     apply: (key) => applyExceptions(key, register, now, usage),
+    // A resumed run: an EXCEPTION key was a FAIL when the register was applied; match it again for the usage counts only.
+    replay: (key) => {
+      if (key.status === Status.Fail || key.status === Status.Exception) applyExceptions({ ...key, status: Status.Fail }, register, now, usage);
+    },
     extension: () => exceptionsSummary(register, usage, now),
   };
 }

@@ -25,6 +25,11 @@ export interface OptionSpec {
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 const ouId = z.string().regex(/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)');
 const s3Url = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/prefix');
+// Safe as a folder name and in an S3 key; "latest" is the reports root's pointer to the newest run.
+const scanId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1..128 letters, digits, ".", "_" or "-", starting with a letter or digit')
+  .refine((id) => id !== 'latest', 'expected a name other than "latest" (the pointer to the newest run)');
 const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region name such as eu-west-1');
 
 export const optionSpecs: OptionSpec[] = [
@@ -44,6 +49,10 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'concurrency', flag: '--concurrency <n>', kind: 'int', description: 'Most AWS requests in flight at once.', schema: z.number().int().min(1).max(2000).default(64) },
   { key: 'maxAttempts', flag: '--max-attempts <n>', kind: 'int', description: 'Attempts per AWS call (throttling, 5xx and network errors are retried with backoff).', schema: z.number().int().min(1).max(20).default(6) },
   { key: 'quotaSafety', flag: '--quota-safety <fraction>', kind: 'number', description: "Share of AWS's published request quotas the scan may use (the rest is left to other callers).", schema: z.number().gt(0).max(1).default(0.5) },
+  { key: 'scanId', flag: '--scan-id <id>', kind: 'string', description: "The run's id and folder name, instead of one made from the start time; every shard of one run must be given the same id.", defaultText: 'start time + random suffix', schema: scanId.nullable().default(null) },
+  { key: 'shard', flag: '--shard <K/N>', kind: 'string', description: 'Scan only shard K of N (K counted from 0): a stable partition of the accounts by account id. The shard writes results.part-K-of-N.json; `report --from` merges the parts.', schema: z.string().regex(/^\d+\/\d+$/, 'expected K/N, e.g. 0/4 (K counted from 0)').nullable().default(null) },
+  { key: 'shardCount', flag: '--shard-count <n>', kind: 'int', description: 'Number of shards N, with this shard\'s index K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job).', schema: z.number().int().min(1).max(10000).nullable().default(null) },
+  { key: 'resume', flag: '--resume <dir>', kind: 'string', description: 'Continue the interrupted run in DIR (its checkpoint names the accounts it finished; those are not scanned again).', schema: z.string().min(1).nullable().default(null) },
   { key: 'out', flag: '--out <dir>', kind: 'string', description: 'Write this run into DIR instead of <reports-root>/<scan id>/.', schema: z.string().min(1).nullable().default(null) },
   { key: 'reportsRoot', flag: '--reports-root <dir>', kind: 'string', description: 'Folder holding one sub-folder per run and the "latest" pointer.', schema: z.string().min(1).default('reports') },
   { key: 'failOn', flag: '--fail-on <level>', kind: 'string', description: 'Exit 1 on FAIL findings ("fail"), only on ERROR ("error"), or never.', schema: z.enum(['fail', 'error', 'never']).default('fail') },
@@ -82,6 +91,10 @@ export type Config = z.output<typeof configSchema> & {
   concurrency: number;
   maxAttempts: number;
   quotaSafety: number;
+  scanId: string | null;
+  shard: string | null;
+  shardCount: number | null;
+  resume: string | null;
   out: string | null;
   reportsRoot: string;
   failOn: 'fail' | 'error' | 'never';

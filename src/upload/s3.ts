@@ -47,8 +47,13 @@ export interface UploadOptions {
 export async function uploadRun(dir: string, opts: UploadOptions): Promise<string[]> {
   const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.includes('.tmp')).map((e) => e.name).sort();
   const ordered = [...names.filter((n) => n !== 'manifest.json'), ...names.filter((n) => n === 'manifest.json')];
+  return uploadFiles(dir, ordered, opts);
+}
+
+/** Uploads the named files of `dir` to `<prefix><runName>/<name>`, in the order given; returns the object keys. */
+export async function uploadFiles(dir: string, names: string[], opts: UploadOptions): Promise<string[]> {
   const keys: string[] = [];
-  for (const name of ordered) {
+  for (const name of names) {
     const path = join(dir, name);
     const key = `${opts.location.prefix}${opts.runName}/${name}`;
     await opts.client.send(
