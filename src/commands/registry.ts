@@ -3,7 +3,8 @@
  * Scan options come from the one schema in src/config/schema.ts.
  */
 import { Command, Option } from 'commander';
-import { optionSpecs } from '../config/schema.js';
+import { optionSpecByKey, optionSpecs } from '../config/schema.js';
+import { createLogger } from '../log.js';
 import { loadConfig, redactConfig } from '../config/load.js';
 import { basename } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
@@ -27,20 +28,39 @@ export function buildProgram(): Command {
     setExit(command, await runScanCommand(config, { env: process.env }));
   });
 
-  program
+  const report = program
     .command('report')
-    .description('Re-render every report from a saved results.json, without AWS.')
-    .requiredOption('--from <files...>', 'results.json of a finished scan')
-    .option('--out <dir>', 'output folder (default: the folder of the results file)')
-    .option('--previous <results>', 'an older results.json for the trend and changes')
+    .description('Re-render every report from a saved results.json, or merge the parts of a sharded run into one set of reports; without AWS (S3 aside).')
+    .requiredOption('--from <sources...>', 'results.json of a finished scan; or shard parts to merge: results.part-K-of-N.json files, folders, s3://bucket/prefix/')
+    .option('--out <dir>', 'output folder (default: the folder of the results file; for a merge <reports-root>/<scan id>/)')
+    .option('--previous <results>', 'an older results.json for the trend and changes (a merge: "auto" by default, as scan)')
     .option('--frameworks <ids>', 'frameworks to show (default cis,apra,mas,nist)', list)
     .option('--cis-version <version>', 'CIS AWS Foundations Benchmark version (default: the newest)')
     .option('--controls <file>', 'YAML/JSON file adding or overriding control mappings')
-    .action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string }) => {
-      const { runReportCommand } = await import('./report.js');
-      const result = await runReportCommand({ from: opts.from, out: opts.out ?? null, previous: opts.previous ?? null, frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controls: opts.controls ?? null });
-      process.stdout.write(`Reports in ${result.outDir}: ${result.files.map((f) => basename(f)).join(', ')} (${result.pages} PDF pages)\n`);
+    .option('-c, --config <file>', 'YAML config file of the scan (also $KMS_ROTATION_AUDIT_CONFIG): a merge applies its reports root, previous, keep, upload and fail-on');
+  // The scan's settings a merge applies, from the one schema (flag > environment > config file).
+  for (const key of MERGE_OPTION_KEYS) {
+    const spec = optionSpecByKey.get(key)!;
+    report.addOption(new Option(spec.flag, `${spec.description} (merge)` + (spec.defaultText ? ` (default: ${spec.defaultText})` : '')));
+  }
+  report.action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string; config?: string }, command: Command) => {
+    const config = await loadConfig({ flags: givenOptions(command), env: process.env, configFile: opts.config ?? null });
+    const logger = createLogger({ format: config.logFormat, level: config.logLevel });
+    const { runReportCommand } = await import('./report.js');
+    const result = await runReportCommand({
+      from: opts.from,
+      out: opts.out ?? null,
+      previous: opts.previous ?? null,
+      frameworks: opts.frameworks ?? null,
+      cisVersion: opts.cisVersion ?? null,
+      controls: opts.controls ?? null,
+      merge: config,
+      env: process.env,
+      log: (fields, message) => logger.info(fields, message),
     });
+    process.stdout.write(`Reports in ${result.outDir}: ${result.files.map((f) => basename(f)).join(', ')} (${result.pages} PDF pages${result.merged !== null ? `, merged from ${result.merged} shard parts` : ''})\n`);
+    setExit(command, result.exitCode);
+  });
 
   program
     .command('remediate')
@@ -92,6 +112,9 @@ export function buildProgram(): Command {
 
   return program;
 }
+
+/** Settings of the scan's configuration that `report` applies when it merges shard parts. */
+const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'failOn', 'homeRegion', 'logFormat', 'logLevel'];
 
 function list(value: string): string[] {
   return value.split(',').map((part) => part.trim()).filter((part) => part !== '');

@@ -4,11 +4,19 @@
  * Re-renders every report from a saved results document; never calls AWS.
  * Without --out the reports are written next to the results file (the same folder), so the folder
  * stays one self-contained hand-off package with its manifest.
+ *
+ * `report --from PART... | DIR | s3://bucket/prefix/` merges the parts of a sharded run instead
+ * (src/shard/merge-run.ts): into <reports-root>/<scan id>/, with the run history, upload and exit
+ * status of a finished scan.
  */
 import { dirname, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import { writeReports } from '../report/index.js';
+import { downloadDirFor, removeDownloads, runMergeReports, type MergeSettings } from '../shard/merge-run.js';
+import { resolveFrom } from '../shard/sources.js';
+import { s3ClientConfig } from '../upload/s3.js';
 
 export interface ReportCommandOptions {
   from: string[];
@@ -21,20 +29,44 @@ export interface ReportCommandOptions {
   /** Report templates folder (branding.yaml, text.yaml); default templates/report. */
   templatesDir?: string;
   now?: Date;
+  /** For a merge of shard parts: the scan configuration's reports root, previous, keep, upload, fail-on (defaults: the schema's). */
+  merge?: Partial<MergeSettings>;
+  env?: NodeJS.ProcessEnv;
+  log?: (fields: Record<string, unknown>, message: string) => void;
 }
 
 export interface ReportCommandResult {
   outDir: string;
   files: string[];
   pages: number;
+  /** 0 for a re-render; for a merge, the run's exit status by --fail-on (as `scan` would have). */
+  exitCode: number;
+  /** Parts merged (null for a re-render). */
+  merged: number | null;
 }
 
+const MERGE_DEFAULTS: MergeSettings = { reportsRoot: 'reports', previous: 'auto', keep: null, upload: null, uploadSseKms: false, uploadKmsKeyId: null, failOn: 'fail', homeRegion: null };
+
 export async function runReportCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {
-  if (opts.from.length === 0) throw new UsageError('--from: expected a results.json file');
-  if (opts.from.length > 1) {
-    throw new UsageError(`--from: ${opts.from.length} results files given; merging shard results is not supported yet (give one results.json)`);
+  if (opts.from.length === 0) throw new UsageError('--from: expected a results.json file, or shard parts (files, a folder or s3://bucket/prefix/)');
+  const env = opts.env ?? process.env;
+  const settings: MergeSettings = { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) };
+  const downloadDir = downloadDirFor(opts.out ?? null, settings.reportsRoot);
+  let s3: S3Client | null = null;
+  try {
+    const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, settings.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'))) });
+    if (inputs.kind === 'results') return await rerender(inputs.path, opts);
+    const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
+    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log });
+    return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
+  } finally {
+    (s3 as S3Client | null)?.destroy();
+    await removeDownloads(downloadDir);
   }
-  const resultsPath = resolve(opts.from[0]!);
+}
+
+async function rerender(from: string, opts: ReportCommandOptions): Promise<ReportCommandResult> {
+  const resultsPath = resolve(from);
   const outDir = resolve(opts.out ?? dirname(resultsPath));
   if (opts.previous && resolve(opts.previous) === resultsPath) throw new UsageError(`--previous: ${opts.previous} is the same file as --from`);
   const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controlsFile: opts.controls ?? null });
@@ -46,5 +78,5 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
     templatesDir: opts.templatesDir,
     now: opts.now,
   });
-  return { outDir, files, pages };
+  return { outDir, files, pages, exitCode: 0, merged: null };
 }

@@ -224,7 +224,7 @@ function exceptionsStage(register: ExceptionRegister, now: Date): KeyStage {
 }
 
 /** --previous auto: the newest finished run under the reports root; a folder or results.json otherwise. */
-async function resolvePrevious(config: Config, reportsRoot: string, outDir: string): Promise<string | null> {
+export async function resolvePrevious(config: Pick<Config, 'previous'>, reportsRoot: string, outDir: string): Promise<string | null> {
   const previous = config.previous;
   if (!previous) return null;
   if (previous === 'auto') {

@@ -36,8 +36,8 @@ describe('report command', () => {
     expect(manifest.previousResults.scanId).toBe('scan-20260828T020600Z-prev');
   });
 
-  it('refuses several results files (merging is not supported yet), none, or --previous = --from', async () => {
-    await expect(runReportCommand({ from: ['a.json', 'b.json'] })).rejects.toThrow(/merging shard results is not supported yet/);
+  it('refuses several files that cannot be read (several files are shard parts to merge: test/shard), none, or --previous = --from', async () => {
+    await expect(runReportCommand({ from: ['/nonexistent/a.json', '/nonexistent/b.json'] })).rejects.toThrow(/\/nonexistent\/a\.json: cannot read results document/);
     await expect(runReportCommand({ from: [] })).rejects.toBeInstanceOf(UsageError);
     await expect(runReportCommand({ from: ['/x/results.json'], previous: '/x/results.json' })).rejects.toThrow(/same file/);
     await expect(runReportCommand({ from: ['/nonexistent/results.json'] })).rejects.toThrow(/\/nonexistent\/results\.json: cannot read results document/);

@@ -1,0 +1,81 @@
+/**
+ * The end of a sharded run (`report --from PARTS`): merge the parts into `<reports-root>/<scan id>/`
+ * (or --out), write every report from the merged results, then do what a scan does for a finished
+ * run: move `latest`, prune with --keep, upload with --upload, and exit by --fail-on.
+ */
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config/schema.js';
+import { ExitCode, ExitError } from '../errors.js';
+import type { FrameworkSelection } from '../frameworks/index.js';
+import { markLatest, pruneRuns } from '../history/runs.js';
+import { writeReports } from '../report/index.js';
+import { exitCodeFor, resolvePrevious } from '../commands/scan.js';
+import { parseS3Url, s3ClientConfig, uploadRun } from '../upload/s3.js';
+import { checkParts, writeMerged, type PartInput } from './merge.js';
+
+/** The settings of the scan's configuration that the merge applies. */
+export type MergeSettings = Pick<Config, 'reportsRoot' | 'previous' | 'keep' | 'upload' | 'uploadSseKms' | 'uploadKmsKeyId' | 'failOn' | 'homeRegion'> & Partial<Pick<Config, 'frameworks' | 'cisVersion' | 'controls'>>;
+
+export interface MergeRunOptions {
+  parts: PartInput[];
+  out: string | null;
+  settings: MergeSettings;
+  frameworks: FrameworkSelection;
+  env: NodeJS.ProcessEnv;
+  templatesDir?: string;
+  now?: Date;
+  log?: (fields: Record<string, unknown>, message: string) => void;
+}
+
+export interface MergeRunResult {
+  outDir: string;
+  files: string[];
+  pages: number;
+  scanId: string;
+  parts: number;
+  exitCode: number;
+}
+
+export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunResult> {
+  const checked = await checkParts(opts.parts);
+  const scanId = checked.parts[0]!.header.scanId;
+  const reportsRoot = resolve(opts.settings.reportsRoot);
+  const outDir = resolve(opts.out ?? join(reportsRoot, scanId));
+  const inHistory = !opts.out && dirname(outDir) === reportsRoot;
+  const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir);
+  const resultsPath = join(outDir, 'results.json');
+  const header = await writeMerged(checked, resultsPath);
+  opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
+  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now });
+  if (inHistory) {
+    await markLatest(reportsRoot, outDir);
+    if (opts.settings.keep) await pruneRuns(reportsRoot, opts.settings.keep);
+  }
+  if (opts.settings.upload) {
+    const location = parseS3Url(opts.settings.upload);
+    const client = new S3Client(s3ClientConfig(opts.env, opts.settings.homeRegion ?? opts.env.AWS_REGION ?? opts.env.AWS_DEFAULT_REGION ?? 'us-east-1'));
+    try {
+      const keys = await uploadRun(outDir, { client, location, runName: basename(outDir), sseKms: opts.settings.uploadSseKms || opts.settings.uploadKmsKeyId ? { keyId: opts.settings.uploadKmsKeyId } : null });
+      opts.log?.({ bucket: location.bucket, objects: keys.length, prefix: `${location.prefix}${basename(outDir)}/` }, 'run uploaded');
+    } catch (err) {
+      const error = err as Error & { name?: string };
+      throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${outDir} to ${opts.settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the reports are complete on local disk`);
+    } finally {
+      client.destroy();
+    }
+  }
+  const scan = header.extensions.scan as { coverageComplete?: boolean } | undefined;
+  const exitCode = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
+  return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
+}
+
+/** Where S3 parts are downloaded: beside the run folders (a container's /tmp is often small). */
+export function downloadDirFor(out: string | null, reportsRoot: string): string {
+  return join(resolve(out ?? reportsRoot), `.parts-download-${process.pid}`);
+}
+
+export async function removeDownloads(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
