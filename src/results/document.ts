@@ -40,6 +40,8 @@ export async function writeResultsDocument(path: string, header: ResultsHeader, 
     await once(out, 'finish');
     await rename(tmp, path);
   } catch (err) {
+    // Writes still queued fail once the stream is destroyed: that is expected here, not a crash.
+    out.on('error', () => undefined);
     out.destroy();
     await rm(tmp, { force: true });
     throw err;
