@@ -3,7 +3,7 @@
  * (or --out), write every report from the merged results, then do what a scan does for a finished
  * run: move `latest`, prune with --keep, upload with --upload, and exit by --fail-on.
  */
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config/schema.js';
@@ -46,6 +46,7 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   const inHistory = !opts.out && dirname(outDir) === reportsRoot;
   const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir);
   const resultsPath = join(outDir, 'results.json');
+  await mkdir(outDir, { recursive: true });
   const header = await writeMerged(checked, resultsPath);
   opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
   const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now });
