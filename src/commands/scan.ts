@@ -11,7 +11,7 @@ import { ExitCode, ExitError, UsageError } from '../errors.js';
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import type { ChangeSummary } from '../history/changes.js';
-import { markLatest, previousFinishedRun, pruneRuns } from '../history/runs.js';
+import { isFinishedRun, markLatest, previousFinishedRun, pruneRuns } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
 import { createLiveProgress, createLoggedProgress } from '../progress.js';
 import { writeReports } from '../report/index.js';
@@ -59,6 +59,7 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   // --resume DIR: the run's own folder, id (from its checkpoint) and start time.
   const resumeDir = config.resume ? resolve(config.resume) : null;
   if (resumeDir && config.out && resolve(config.out) !== resumeDir) throw new UsageError(`--resume ${config.resume} with --out ${config.out}: a resumed run finishes in its own folder; drop --out`);
+  if (resumeDir && !shard && isFinishedRun(resumeDir)) throw new UsageError(`--resume ${config.resume}: that run already finished (its manifest.json is written); nothing to resume`);
   const scanId = config.scanId ?? (resumeDir ? undefined : newScanId(now()));
   const outDir = resumeDir ?? resolve(config.out ?? join(reportsRoot, scanId!));
   // A run in its own folder under the reports root takes part in the run history (latest, --keep).

@@ -71,7 +71,7 @@ describe('merging shard parts', () => {
     const dir = await tmp();
     const a = await writePart(join(dir, 'a'), { index: 0, count: 2, scanId: 'nightly-1' });
     const b = await writePart(join(dir, 'b'), { index: 1, count: 2, scanId: 'nightly-2' });
-    const err = await mergeParts(inputs([a, b]), join(dir, 'results.json')).catch((e: unknown) => e as Error);
+    const err = (await mergeParts(inputs([a, b]), join(dir, 'results.json')).then(() => null, (e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toBe(`--from: parts of different scans: nightly-1 (${a}); nightly-2 (${b}); merge the parts of one scan at a time`);
   });
