@@ -123,7 +123,8 @@ describe('runtime code', () => {
     walk(join(repoRoot, 'dist/src'));
     expect(files.length).toBeGreaterThan(0);
     const offenders: string[] = [];
-    const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+    // `from` needs whitespace before the quote, so a string such as '--from' is not read as an import.
+    const specifier = /(?:(?:^|[\s}])from\s+|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
     for (const file of files) {
       for (const match of readFileSync(file, 'utf8').matchAll(specifier)) {
         const spec = match[1]!;
