@@ -46,7 +46,10 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
   const clockMs = timing.clockMs ?? Date.now;
   const files = runFileNames(options.shard);
   const point = options.resume ? await findResumePoint(options, files) : null;
-  if (point?.kind === 'finished') return finishedOutcome(point.resultsPath);
+  if (point?.kind === 'finished') {
+    deps.logger.info({ results: point.resultsPath }, 'resume: the scan had finished and written its results; only what follows remains');
+    return finishedOutcome(point.resultsPath);
+  }
   const resumed: CheckpointState | null = point?.state ?? null;
   const startedAt = resumed ? new Date(resumed.run.startedAt) : now();
   const scanId = resumed?.run.scanId ?? options.scanId ?? newScanId(startedAt);
