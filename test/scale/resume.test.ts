@@ -99,4 +99,19 @@ describe('resume after a crash', () => {
       for (const name of ['coverage.csv', 'controls.csv']) expect(await readFile(join(resumed.outDir, name), 'utf8')).toBe(await readFile(join(whole.outDir, name), 'utf8'));
     });
   }, 60_000);
+
+  it('a shard resumed after its part was written only finishes the job (no AWS call again)', async () => {
+    const scenario = generateScenario({ seed: 22, accounts: 6, regions: 2, keysPerRegion: 2 });
+    const root = await mkdtemp(join(tmpdir(), 'kra-resume-'));
+    await withSim({ scenario }, async (sim) => {
+      const first = await job(sim, { reportsRoot: root, scanId: 'part-run', shard: '0/2' });
+      expect(first.outcome.resultsPath).toBe(join(root, 'part-run', 'results.part-0-of-2.json'));
+      sim.resetStats();
+      const again = await job(sim, { reportsRoot: root, resume: join(root, 'part-run'), shard: '0/2' });
+      expect(again.outcome.header).toEqual(first.outcome.header);
+      expect(sim.stats().calls).toEqual({});
+      // The other shard never ran here: nothing to resume for it.
+      await expect(job(sim, { reportsRoot: root, resume: join(root, 'part-run'), shard: '1/2' })).rejects.toThrow(/no checkpoint\.part-1-of-2\.jsonl there, nothing to resume/);
+    });
+  });
 });
