@@ -3,12 +3,13 @@
  * short by a crash is ignored and cut off, a resume is recorded and later lines count as a new
  * attempt (API calls of each attempt add up), and a damaged journal is refused with its line.
  */
-import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointJournal, parseCheckpoint, type AccountRecord } from '../../src/scan/checkpoint.js';
-import { accountCoverage } from '../shard/helpers.js';
+import { accountCoverage, removeTempDirs, tempDir } from '../shard/helpers.js';
+
+afterAll(removeTempDirs);
 
 const record = (accountId: string, apiCalls: Record<string, number>): Omit<AccountRecord, 'type'> => ({
   accountId,
@@ -20,7 +21,7 @@ const record = (accountId: string, apiCalls: Record<string, number>): Omit<Accou
 });
 
 async function journal(): Promise<{ path: string; syncs: number[]; open: () => Promise<CheckpointJournal> }> {
-  const path = join(await mkdtemp(join(tmpdir(), 'kra-checkpoint-')), 'checkpoint.jsonl');
+  const path = join(await tempDir('kra-checkpoint-'), 'checkpoint.jsonl');
   const syncs: number[] = [];
   return {
     path,

@@ -5,10 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runScanJob } from '../../src/commands/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { packageRoot } from '../../src/paths.js';
@@ -16,6 +15,9 @@ import { parseCheckpoint } from '../../src/scan/checkpoint.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/types.js';
 import { fastTiming, memoryLogger, withSim } from '../scan/helpers.js';
+import { removeTempDirs, tempDir } from '../shard/helpers.js';
+
+afterAll(removeTempDirs);
 
 const cli = join(packageRoot, 'dist/src/cli.js');
 
@@ -47,7 +49,7 @@ describe('resume after a crash', () => {
   it('a scan killed midway, resumed: finished accounts are not scanned again and the reports equal an uninterrupted run', async () => {
     expect(existsSync(cli), `${cli} is built by npm run build (npm test runs it first)`).toBe(true);
     const scenario = generateScenario({ seed: 21, accounts: 30, regions: 2, keysPerRegion: 3 });
-    const root = await mkdtemp(join(tmpdir(), 'kra-resume-'));
+    const root = await tempDir('kra-resume-');
     await withSim({ scenario, latency: { default: 20 } }, async (sim) => {
       await job(sim, { reportsRoot: root, scanId: 'previous' });
       expect(await readlink(join(root, 'latest'))).toBe('previous');
@@ -102,7 +104,7 @@ describe('resume after a crash', () => {
 
   it('a shard resumed after its part was written only finishes the job (no AWS call again)', async () => {
     const scenario = generateScenario({ seed: 22, accounts: 6, regions: 2, keysPerRegion: 2 });
-    const root = await mkdtemp(join(tmpdir(), 'kra-resume-'));
+    const root = await tempDir('kra-resume-');
     await withSim({ scenario }, async (sim) => {
       const first = await job(sim, { reportsRoot: root, scanId: 'part-run', shard: '0/2' });
       expect(first.outcome.resultsPath).toBe(join(root, 'part-run', 'results.part-0-of-2.json'));

@@ -1,5 +1,6 @@
 /** Hand-made shard parts for merge tests: one account per shard unless told otherwise. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResultsDocument } from '../../src/results/document.js';
 import { compareKeys, emptyStatusCounts, type AccountCoverage, type KeyResult, type ResultsHeader } from '../../src/results/types.js';
@@ -51,4 +52,17 @@ export async function writePart(dir: string, spec: PartSpec): Promise<string> {
   const path = join(dir, `results.part-${spec.index}-of-${spec.count}.json`);
   await writeResultsDocument(path, header, keys);
   return path;
+}
+
+const made: string[] = [];
+
+/** A fresh folder under the system temp dir, removed by removeTempDirs (call it in afterAll). */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }

@@ -4,10 +4,9 @@
  * duplicate shards, missing shards, a complete results file among parts, parts that disagree on
  * options or overlap, and damaged parts.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/commands/report.js';
 import { UsageError } from '../../src/errors.js';
 import { openResults } from '../../src/results/document.js';
@@ -15,9 +14,11 @@ import type { KeyResult } from '../../src/results/types.js';
 import { mergeParts } from '../../src/shard/merge.js';
 import { resolveFrom } from '../../src/shard/sources.js';
 import { writeRun } from '../helpers/results.js';
-import { keysOf, writePart } from './helpers.js';
+import { keysOf, removeTempDirs, tempDir, writePart } from './helpers.js';
 
-const tmp = (): Promise<string> => mkdtemp(join(tmpdir(), 'kra-merge-'));
+const tmp = (): Promise<string> => tempDir('kra-merge-');
+
+afterAll(removeTempDirs);
 const inputs = (paths: string[]) => paths.map((path) => ({ source: path, path }));
 
 async function readKeys(path: string): Promise<KeyResult[]> {

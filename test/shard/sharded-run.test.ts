@@ -7,8 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
@@ -19,6 +18,7 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { packageRoot } from '../../src/paths.js';
 import { generateScenario } from '../../src/sim/index.js';
 import { fastTiming, memoryLogger, withSim } from '../scan/helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
 
 const cli = join(packageRoot, 'dist/src/cli.js');
 // s3rver knows one access key; the simulator's management account uses the same one.
@@ -29,7 +29,7 @@ let s3rver: S3rver;
 let s3Endpoint: string;
 
 beforeAll(async () => {
-  const directory = await mkdtemp(join(tmpdir(), 'kra-s3rver-'));
+  const directory = await tempDir('kra-s3rver-');
   s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [] }] });
   const { port } = (await s3rver.run()) as { port: number };
   s3Endpoint = `http://127.0.0.1:${port}`;
@@ -37,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s3rver?.close();
+  await removeTempDirs();
 });
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
@@ -59,7 +60,7 @@ describe('a sharded run', () => {
   it('three shard processes, parts through S3, merged: the same findings and coverage as one unsharded scan', async () => {
     expect(existsSync(cli), `${cli} is built by npm run build (npm test runs it first)`).toBe(true);
     const scenario = generateScenario({ seed: 11, accounts: 24, regions: 3, keysPerRegion: 3 });
-    const root = await mkdtemp(join(tmpdir(), 'kra-sharded-'));
+    const root = await tempDir('kra-sharded-');
     await withSim({ scenario, baseCredentials: credentials }, async (sim) => {
       const env = {
         AWS_ENDPOINT_URL: sim.endpoint,
