@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyResult } from '../../src/results/types.js';
+import { makeKey } from '../helpers/results.js';
 
 export async function registerFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kra-exceptions-'));
@@ -16,43 +17,24 @@ export const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KEY_ID}`;
 
 /** A FAIL key as the KMS-002 rule judges one (rotation disabled). */
 export function failKey(overrides: Partial<KeyResult> = {}): KeyResult {
-  return {
+  return makeKey({
     accountId: ACCOUNT,
     accountName: 'Payments',
     ouPath: 'Root/Workloads/Prod',
     ouIds: ['r-ab12', 'ou-ab12-cdef3456', 'ou-ab12-prod0001'],
-    region: 'eu-west-1',
     keyId: KEY_ID,
     keyArn: KEY_ARN,
     aliases: ['alias/legacy-vendor', 'alias/payments'],
     description: 'vendor key',
-    keyManager: 'CUSTOMER',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    origin: 'AWS_KMS',
-    keyState: 'Enabled',
-    enabled: true,
-    multiRegionType: null,
-    primaryKeyArn: null,
-    customKeyStoreId: null,
     creationDate: '2024-01-01T00:00:00.000Z',
-    deletionDate: null,
     rotationEnabled: false,
     rotationPeriodDays: null,
-    nextRotationDate: null,
-    onDemandRotationStartDate: null,
-    lastRotationDate: null,
-    lastRotationType: null,
     tags: { owner: 'vendor-x', env: 'prod' },
     status: 'FAIL',
     reason: 'Automatic rotation is disabled.',
-    ruleId: 'KMS-002',
-    severity: 'MEDIUM',
-    exceptionId: null,
-    error: null,
     evaluatedAt: '2026-06-01T00:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 /** One register entry as YAML (two-space list indentation), with overridable fields. */
