@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../src/scan/header.js';
 import { runScan } from '../src/scan/index.js';
 import type { SimCredentials } from '../src/sim/index.js';
 import { benchScanOptions } from './profile.js';
@@ -31,15 +32,7 @@ export interface ScanReport {
   coverageComplete: boolean;
   accountRegionPairs: number;
   apiCalls: Record<string, number>;
-  engine: {
-    retries: number;
-    retriesByClass: Record<string, number>;
-    retriesExhausted: number;
-    maxInFlight: number;
-    meanInFlight: number;
-    meanRoundTripMs: number;
-    keyCalls: { eligibleKeys: number; eligibleCalls: number; otherKeys: number; otherCalls: number };
-  };
+  engine: ScanEngineExtension;
   wallSeconds: number;
   cpuSeconds: number;
   peakRssMB: number;
@@ -90,7 +83,7 @@ async function main(): Promise<void> {
       coverageComplete: outcome.coverageComplete,
       accountRegionPairs: header.summary.accountRegionPairs,
       apiCalls: header.apiCalls,
-      engine: header.extensions.scan as ScanReport['engine'],
+      engine: header.extensions[SCAN_EXTENSION] as ScanEngineExtension,
       wallSeconds,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),

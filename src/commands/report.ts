@@ -11,6 +11,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { homeRegionOf } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import { writeReports } from '../report/index.js';
@@ -54,7 +55,7 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
   const downloadDir = downloadDirFor(opts.out ?? null, settings.reportsRoot);
   let s3: S3Client | null = null;
   try {
-    const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, settings.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'))) });
+    const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, homeRegionOf(settings.homeRegion, env)))) });
     if (inputs.kind === 'results') return await rerender(inputs.path, opts);
     const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
     const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log });

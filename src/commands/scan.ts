@@ -4,14 +4,13 @@
  * for a finished run) move `latest`, upload and prune. Returns the exit code.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { stat } from 'node:fs/promises';
-import type { Config } from '../config/schema.js';
-import { ExitCode, ExitError, UsageError } from '../errors.js';
+import { homeRegionOf, type Config } from '../config/schema.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import type { ChangeSummary } from '../history/changes.js';
-import { isFinishedRun, markLatest, previousFinishedRun, pruneRuns } from '../history/runs.js';
+import { isFinishedRun, previousFinishedRun, recordFinishedRun } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
 import { createLiveProgress, createLoggedProgress } from '../progress.js';
 import { writeReports } from '../report/index.js';
@@ -21,7 +20,7 @@ import type { KeyStage } from '../scan/types.js';
 import type { ScanOptions } from '../scan/options.js';
 import { newScanId } from '../scan/scan-id.js';
 import { resolveShard, type ShardSpec } from '../shard/spec.js';
-import { parseS3Url, s3ClientConfig, uploadFiles, uploadRun } from '../upload/s3.js';
+import { publishToS3 } from '../upload/s3.js';
 
 export interface ScanCommandContext {
   env: NodeJS.ProcessEnv;
@@ -65,7 +64,6 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   // A run in its own folder under the reports root takes part in the run history (latest, --keep).
   const inHistory = !config.out && dirname(outDir) === reportsRoot;
   const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir);
-  const upload = config.upload ? parseS3Url(config.upload) : null;
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
@@ -94,24 +92,11 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults });
 
   if (inHistory) {
-    await markLatest(reportsRoot, outDir);
-    if (config.keep) {
-      const removed = await pruneRuns(reportsRoot, config.keep);
-      if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
-    }
+    const removed = await recordFinishedRun(reportsRoot, outDir, config.keep);
+    if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
   }
-  if (upload) {
-    const client = new S3Client({ ...s3ClientConfig(ctx.env, options.homeRegion), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
-    try {
-      const keys = await uploadRun(outDir, { client, location: upload, runName: basename(outDir), sseKms: config.uploadSseKms || config.uploadKmsKeyId ? { keyId: config.uploadKmsKeyId } : null });
-      logger.info({ bucket: upload.bucket, objects: keys.length, prefix: `${upload.prefix}${basename(outDir)}/` }, 'run uploaded');
-    } catch (err) {
-      const error = err as Error & { name?: string };
-      throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${outDir} to ${config.upload} failed with ${error.name ?? 'Error'} (${error.message}); the reports are complete on local disk`);
-    } finally {
-      client.destroy();
-    }
-  }
+  const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
+  if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
   const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
   logger.info(
     {
@@ -161,7 +146,7 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
     maxRotationDays: config.maxRotationDays,
     evaluateDisabled: config.evaluateDisabled,
     concurrency: config.concurrency,
-    homeRegion: config.homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    homeRegion: homeRegionOf(config.homeRegion, env),
     outDir,
     shard,
     collectTags: 'none',
@@ -179,19 +164,8 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
 async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logger, outcome: ScanOutcome, shard: ShardSpec, started: number): Promise<ScanRunSummary> {
   const outDir = dirname(outcome.resultsPath);
   const part = basename(outcome.resultsPath);
-  if (config.upload) {
-    const location = parseS3Url(config.upload);
-    const client = new S3Client(s3ClientConfig(env, outcome.header.parameters.homeRegion));
-    try {
-      const [key] = await uploadFiles(outDir, [part], { client, location, runName: outcome.header.scanId, sseKms: config.uploadSseKms || config.uploadKmsKeyId ? { keyId: config.uploadKmsKeyId } : null });
-      logger.info({ bucket: location.bucket, key }, 'shard part uploaded');
-    } catch (err) {
-      const error = err as Error & { name?: string };
-      throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${part} to ${config.upload} failed with ${error.name ?? 'Error'} (${error.message}); the part is complete on local disk in ${outDir}`);
-    } finally {
-      client.destroy();
-    }
-  }
+  const uploaded = await publishToS3(outDir, config, { env, region: outcome.header.parameters.homeRegion, runName: outcome.header.scanId, files: [part] });
+  if (uploaded) logger.info({ bucket: uploaded.location.bucket, key: uploaded.keys[0] }, 'shard part uploaded');
   const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
   logger.info(
     {

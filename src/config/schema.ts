@@ -122,3 +122,8 @@ export function envName(key: string): string {
 export function configJsonSchema(): unknown {
   return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
 }
+
+/** --home-region, else the SDK's own region variables, else us-east-1 (where Organizations lives). */
+export function homeRegionOf(homeRegion: string | null | undefined, env: NodeJS.ProcessEnv): string {
+  return homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}

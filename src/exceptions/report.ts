@@ -6,20 +6,14 @@ import { compareKeys, Status, type KeyResult } from '../results/types.js';
 import { CsvFileWriter } from '../report/csv.js';
 import { EXPIRING_SOON_DAYS, entryState } from './dates.js';
 import { scopeMatches } from './match.js';
-import type { ExceptionEntry, ExceptionRegister, ExceptionScope, ExceptionState } from './types.js';
+import type { ExceptionEntry, ExceptionRegister, ExceptionState } from './types.js';
 import type { CoveredKey, ExceptionUsage } from './usage.js';
 
 /** Key under `header.extensions` where the summary is stored. */
 export const EXCEPTIONS_EXTENSION = 'exceptions';
 
-export interface ExceptionSummaryEntry {
-  id: string;
-  scope: ExceptionScope;
-  reason: string;
-  approver: string;
-  ticket: string;
-  created: string;
-  expires: string;
+/** A register entry (without its file line) and what the scan made of it. */
+export interface ExceptionSummaryEntry extends Omit<ExceptionEntry, 'line'> {
   state: ExceptionState;
   /** Matched no FAIL key in this scan. */
   unused: boolean;

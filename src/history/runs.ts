@@ -88,3 +88,9 @@ export async function isSymlink(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** A finished run in its own folder under the root: `latest` points at it, then --keep prunes. Returns the pruned folders. */
+export async function recordFinishedRun(root: string, runDir: string, keep: number | null): Promise<string[]> {
+  await markLatest(root, runDir);
+  return keep ? pruneRuns(root, keep) : [];
+}

@@ -29,6 +29,22 @@ export function scanParameters(options: ScanOptions): ScanParameters {
   };
 }
 
+/** Key under `header.extensions` of the engine's own figures. */
+export const SCAN_EXTENSION = 'scan';
+
+/** The engine's figures in `header.extensions.scan` (read by the shard merge and the benchmark). */
+export interface ScanEngineExtension {
+  coverageComplete: boolean;
+  gaps: { accounts: number; regions: number; errorKeys: number };
+  retries: number;
+  retriesByClass: Record<string, number>;
+  retriesExhausted: number;
+  maxInFlight: number;
+  meanInFlight: number;
+  meanRoundTripMs: number;
+  keyCalls: { eligibleKeys: number; eligibleCalls: number; otherKeys: number; otherCalls: number };
+}
+
 export interface HeaderInput {
   scanId: string;
   startedAt: Date;
@@ -69,7 +85,7 @@ export function buildHeader(input: HeaderInput): ResultsHeader {
     },
     apiCalls: throttle.apiCalls,
     extensions: {
-      scan: {
+      [SCAN_EXTENSION]: {
         coverageComplete: input.coverageComplete,
         gaps: tally.gaps(),
         retries: throttle.retries,
@@ -79,7 +95,7 @@ export function buildHeader(input: HeaderInput): ResultsHeader {
         meanInFlight: round(throttle.sendSeconds / Math.max(0.001, (input.finishedAt.getTime() - input.startedAt.getTime()) / 1000)),
         meanRoundTripMs: round((1000 * throttle.sendSeconds) / Math.max(1, Object.values(throttle.apiCalls).reduce((a, b) => a + b, 0))),
         keyCalls: { ...tally.keyCalls },
-      },
+      } satisfies ScanEngineExtension,
     },
   };
 }

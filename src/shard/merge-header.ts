@@ -5,6 +5,7 @@
  */
 import { DEFAULT_MAX_KEYS_PER_ENTRY, EXCEPTIONS_EXTENSION, type ExceptionsSummary } from '../exceptions/index.js';
 import { emptyStatusCounts, type AccountCoverage, type RegionCoverage, type ResultsHeader } from '../results/types.js';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../scan/header.js';
 import type { ShardSpec } from './spec.js';
 
 export interface Part {
@@ -50,24 +51,13 @@ export function mergeHeaders(parts: Part[]): ResultsHeader {
   };
 }
 
-interface ScanExtension {
-  coverageComplete: boolean;
-  gaps: { accounts: number; regions: number; errorKeys: number };
-  retries: number;
-  retriesByClass: Record<string, number>;
-  retriesExhausted: number;
-  maxInFlight: number;
-  meanInFlight: number;
-  meanRoundTripMs: number;
-  keyCalls: Record<string, number>;
-}
 
 function mergeExtensions(parts: Part[]): Record<string, unknown> {
   const names = [...new Set(parts.flatMap((part) => Object.keys(part.header.extensions)))].sort();
   const out: Record<string, unknown> = {};
   for (const name of names) {
     const values = parts.map((part) => part.header.extensions[name]);
-    if (name === 'scan') out[name] = mergeScan(values as (ScanExtension | undefined)[]);
+    if (name === SCAN_EXTENSION) out[name] = mergeScan(values as (ScanEngineExtension | undefined)[]);
     else if (name === EXCEPTIONS_EXTENSION) out[name] = mergeExceptions(parts, values as (ExceptionsSummary | undefined)[]);
     else if (name === 'resume') out[name] = mergeResume(values as ({ attempts: number; accountsFromCheckpoint: number } | undefined)[]);
     else if (name === 'shards') continue; // a merged document given again as a part is refused earlier
@@ -80,12 +70,12 @@ function mergeExtensions(parts: Part[]): Record<string, unknown> {
   return out;
 }
 
-function mergeScan(values: (ScanExtension | undefined)[]): ScanExtension {
-  const present = values.filter((v): v is ScanExtension => v !== undefined);
+function mergeScan(values: (ScanEngineExtension | undefined)[]): ScanEngineExtension {
+  const present = values.filter((v): v is ScanEngineExtension => v !== undefined);
   const calls = present.map((v) => v.meanRoundTripMs);
   return {
     coverageComplete: values.every((v) => v?.coverageComplete === true),
-    gaps: sumRecords(present.map((v) => v.gaps)) as ScanExtension['gaps'],
+    gaps: sumRecords(present.map((v) => v.gaps)) as ScanEngineExtension['gaps'],
     retries: sum(present.map((v) => v.retries)),
     retriesByClass: sumRecords(present.map((v) => v.retriesByClass)),
     retriesExhausted: sum(present.map((v) => v.retriesExhausted)),
@@ -93,7 +83,7 @@ function mergeScan(values: (ScanExtension | undefined)[]): ScanExtension {
     // Shards run side by side: their requests in flight add up.
     meanInFlight: Math.round(sum(present.map((v) => v.meanInFlight)) * 10) / 10,
     meanRoundTripMs: calls.length ? Math.round((sum(calls) / calls.length) * 10) / 10 : 0,
-    keyCalls: sumRecords(present.map((v) => v.keyCalls)),
+    keyCalls: sumRecords(present.map((v) => v.keyCalls)) as ScanEngineExtension['keyCalls'],
   };
 }
 

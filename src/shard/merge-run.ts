@@ -5,14 +5,13 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-import type { Config } from '../config/schema.js';
-import { ExitCode, ExitError } from '../errors.js';
+import { homeRegionOf, type Config } from '../config/schema.js';
 import type { FrameworkSelection } from '../frameworks/index.js';
-import { markLatest, pruneRuns } from '../history/runs.js';
+import { recordFinishedRun } from '../history/runs.js';
 import { writeReports } from '../report/index.js';
 import { exitCodeFor, resolvePrevious } from '../commands/scan.js';
-import { parseS3Url, s3ClientConfig, uploadRun } from '../upload/s3.js';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../scan/header.js';
+import { publishToS3 } from '../upload/s3.js';
 import { checkParts, writeMerged, type PartInput } from './merge.js';
 
 /** The settings of the scan's configuration that the merge applies. */
@@ -50,24 +49,10 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   const header = await writeMerged(checked, resultsPath);
   opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
   const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now });
-  if (inHistory) {
-    await markLatest(reportsRoot, outDir);
-    if (opts.settings.keep) await pruneRuns(reportsRoot, opts.settings.keep);
-  }
-  if (opts.settings.upload) {
-    const location = parseS3Url(opts.settings.upload);
-    const client = new S3Client(s3ClientConfig(opts.env, opts.settings.homeRegion ?? opts.env.AWS_REGION ?? opts.env.AWS_DEFAULT_REGION ?? 'us-east-1'));
-    try {
-      const keys = await uploadRun(outDir, { client, location, runName: basename(outDir), sseKms: opts.settings.uploadSseKms || opts.settings.uploadKmsKeyId ? { keyId: opts.settings.uploadKmsKeyId } : null });
-      opts.log?.({ bucket: location.bucket, objects: keys.length, prefix: `${location.prefix}${basename(outDir)}/` }, 'run uploaded');
-    } catch (err) {
-      const error = err as Error & { name?: string };
-      throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${outDir} to ${opts.settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the reports are complete on local disk`);
-    } finally {
-      client.destroy();
-    }
-  }
-  const scan = header.extensions.scan as { coverageComplete?: boolean } | undefined;
+  if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
+  const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
+  if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
+  const scan = header.extensions[SCAN_EXTENSION] as ScanEngineExtension | undefined;
   const exitCode = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
   return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
 }

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { UsageError } from '../errors.js';
+import { ExitCode, ExitError, UsageError } from '../errors.js';
 
 export interface S3Location {
   bucket: string;
@@ -77,4 +77,43 @@ function contentType(name: string): string {
   if (name.endsWith('.json')) return 'application/json';
   if (name.endsWith('.sh')) return 'text/x-shellscript';
   return 'application/octet-stream';
+}
+
+/** The upload settings of the one option schema (scan and the shard merge share them). */
+export interface UploadSettings {
+  upload: string | null;
+  uploadSseKms: boolean;
+  uploadKmsKeyId: string | null;
+}
+
+export interface PublishOptions {
+  env: NodeJS.ProcessEnv;
+  region: string;
+  /** Under `<prefix>/<runName>/`: the scan id or the run folder's name. */
+  runName: string;
+  /** Only these files of the folder, in this order (a shard's part); default the whole run, manifest last. */
+  files?: string[];
+  /** Credentials for S3; default the standard provider chain. */
+  credentials?: S3ClientConfig['credentials'];
+}
+
+/**
+ * Uploads a finished run folder (or named files of it) where --upload says, with SSE-KMS when
+ * asked. A failed upload is exit 2 naming the destination: the files are complete on local disk.
+ */
+export async function publishToS3(dir: string, settings: UploadSettings, opts: PublishOptions): Promise<{ location: S3Location; keys: string[] } | null> {
+  if (!settings.upload) return null;
+  const location = parseS3Url(settings.upload);
+  const client = new S3Client({ ...s3ClientConfig(opts.env, opts.region), ...(opts.credentials ? { credentials: opts.credentials } : {}) });
+  const upload: UploadOptions = { client, location, runName: opts.runName, sseKms: settings.uploadSseKms || settings.uploadKmsKeyId ? { keyId: settings.uploadKmsKeyId } : null };
+  try {
+    const keys = opts.files ? await uploadFiles(dir, opts.files, upload) : await uploadRun(dir, upload);
+    return { location, keys };
+  } catch (err) {
+    const error = err as Error & { name?: string };
+    const what = opts.files ? opts.files.join(', ') : dir;
+    throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${what} to ${settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the files are complete on local disk in ${dir}`);
+  } finally {
+    client.destroy();
+  }
 }
