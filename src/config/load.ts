@@ -6,7 +6,7 @@
 import { isMap } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { at, issueLine, parseYaml, readTextFile } from './yaml-location.js';
+import { at, issueLine, parseYaml, readTextFile, yamlToJs } from './yaml-location.js';
 import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
 
 export const CONFIG_ENV = 'KMS_ROTATION_AUDIT_CONFIG';
@@ -71,7 +71,7 @@ function readFlags(flags: Record<string, unknown>): Record<string, unknown> {
     if (!spec || value === undefined) continue;
     const typed = typeof value === 'string' ? fromString(spec, value) : value;
     const check = spec.schema.safeParse(typed);
-    if (!check.success) throw new UsageError(`${flagName(spec)}: ${describeIssue(check.error.issues[0]!, value)}`);
+    if (!check.success) throw new UsageError(`${flagName(spec)}: ${describeIssue(check.error.issues[0]!, spec.secret ? undefined : value)}`);
     out[key] = typed;
   }
   return out;
@@ -94,7 +94,7 @@ function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   const located = parseYaml(await readTextFile(path, 'config file'), path);
   const { doc } = located;
-  const value: unknown = doc.toJS() ?? {};
+  const value: unknown = yamlToJs(doc, path) ?? {};
   if (!isMap(doc.contents) && doc.contents !== null) throw new UsageError(`${path}: expected a mapping of option keys (e.g. "roleName: KmsRotationAuditReader")`);
   const result = configSchema.partial().safeParse(value);
   if (!result.success) {

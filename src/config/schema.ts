@@ -4,6 +4,8 @@
  * editors (config.schema.json) and the README's configuration table are generated from it.
  */
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { REGION_PATTERN, RESERVED_EXPECTED, RESERVED_SCAN_IDS, SCAN_ID_EXPECTED, SCAN_ID_PATTERN } from '../names.js';
 
 /** How a flag or environment string becomes a value. */
 export type OptionKind = 'string' | 'int' | 'number' | 'bool' | 'list';
@@ -28,9 +30,9 @@ const s3Url = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$
 // Safe as a folder name and in an S3 key; "latest" is the reports root's pointer to the newest run.
 const scanId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1..128 letters, digits, ".", "_" or "-", starting with a letter or digit')
-  .refine((id) => id !== 'latest', 'expected a name other than "latest" (the pointer to the newest run)');
-const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region name such as eu-west-1');
+  .regex(SCAN_ID_PATTERN, SCAN_ID_EXPECTED)
+  .refine((id) => !RESERVED_SCAN_IDS.includes(id), RESERVED_EXPECTED);
+const regionName = z.string().regex(REGION_PATTERN, 'expected an AWS region name such as eu-west-1');
 
 export const optionSpecs: OptionSpec[] = [
   { key: 'roleName', flag: '--role-name <name>', kind: 'string', description: 'Read role assumed in each member account.', schema: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('KmsRotationAuditReader') },
@@ -123,7 +125,18 @@ export function configJsonSchema(): unknown {
   return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
 }
 
-/** --home-region, else the SDK's own region variables, else us-east-1 (where Organizations lives). */
+/**
+ * --home-region, else the SDK's own region variables, else us-east-1 (where Organizations lives).
+ * A region variable that is not a region name is a UsageError naming the variable (before any AWS call).
+ */
 export function homeRegionOf(homeRegion: string | null | undefined, env: NodeJS.ProcessEnv): string {
-  return homeRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  if (homeRegion) return homeRegion;
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const check = regionName.safeParse(value);
+    if (!check.success) throw new UsageError(`${name}: ${check.error.issues[0]!.message}, got ${JSON.stringify(value.slice(0, 64))}; set it to a region or give --home-region`);
+    return value;
+  }
+  return 'us-east-1';
 }

@@ -3,7 +3,7 @@
  * (from a zod issue or a cross-field check) back to the line of the offending node.
  * Shared by the config file (src/config/load.ts) and the exceptions register (src/exceptions/).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, isMap, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
@@ -21,12 +21,41 @@ interface Ranged {
   range?: [number, number, number] | null;
 }
 
-/** Reads a file; a missing or unreadable file is a UsageError naming it and `what` it should be. */
+/** Largest input file read whole (config, exceptions register, control mappings, branding): far above any real one. */
+export const MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a file; a missing, unreadable, non-regular (a device such as /dev/zero, a folder) or
+ * oversized file is a UsageError naming it and `what` it should be.
+ */
 export async function readTextFile(file: string, what: string): Promise<string> {
   try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new UsageError(`${file}: cannot read ${what} (not a regular file)`);
+    if (info.size > MAX_INPUT_FILE_BYTES) throw new UsageError(`${file}: cannot read ${what} (${info.size} bytes; expected at most ${MAX_INPUT_FILE_BYTES})`);
     return await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`${file}: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** Most alias expansions in one YAML document (the yaml library's own default is 100). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain values. An alias bomb ("billion laughs": aliases of aliases) makes the
+ * yaml library stop with a ReferenceError (https://eemeli.org/yaml/#tojs-options, maxAliasCount):
+ * a UsageError naming the file.
+ */
+export function yamlToJs(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError || err instanceof RangeError) {
+      throw new UsageError(`${file}: invalid YAML (its aliases expand too far: ${err.message.split('\n')[0]}); expected plain values or at most ${MAX_ALIAS_COUNT} simple aliases`);
+    }
+    throw err;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { isScalar, visit } from 'yaml';
 import type { z } from 'zod';
-import { at, issueLine, lineAt, parseYaml, readTextFile, type KeyPath, type LocatedYaml } from '../config/yaml-location.js';
+import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs, type KeyPath, type LocatedYaml } from '../config/yaml-location.js';
 import { UsageError } from '../errors.js';
 import { dayNumber, formatDay, today } from './dates.js';
 import { ENTRY_FIELDS, SCOPE_KINDS, registerFileSchema, type RegisterFile } from './schema.js';
@@ -27,7 +27,7 @@ export async function loadExceptions(path: string, opts: LoadExceptionsOptions):
   const located = parseYaml(await readTextFile(path, 'exceptions register'), path);
   if (located.doc.contents === null) throw new UsageError(`${path}: empty exceptions register (expected an "exceptions:" list; "exceptions: []" for none)`);
   keepScalarsAsWritten(located);
-  const parsed = registerFileSchema.safeParse(located.doc.toJS(), { reportInput: true });
+  const parsed = registerFileSchema.safeParse(yamlToJs(located.doc, path), { reportInput: true });
   if (!parsed.success) {
     const issue = firstIssue(parsed.error.issues);
     throw new UsageError(`${at(path, issueLine(located, issue))}: ${describeIssue(issue)}`);

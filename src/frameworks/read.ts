@@ -1,17 +1,12 @@
 /** Reads a mapping file (YAML or JSON) and turns schema failures into one-line UsageErrors. */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { readTextFile, yamlToJs } from '../config/yaml-location.js';
 import { UsageError } from '../errors.js';
 
 export async function readDataFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  const text = await readTextFile(file, 'file');
   if (extname(file).toLowerCase() === '.json') {
     try {
       return JSON.parse(text) as unknown;
@@ -25,7 +20,7 @@ export async function readDataFile(file: string): Promise<unknown> {
     const line = first.linePos?.[0].line ?? text.slice(0, first.pos[0]).split('\n').length;
     throw new UsageError(`${file}: invalid YAML${line ? ` at line ${line}` : ''} (${first.message.split('\n')[0]})`);
   }
-  return doc.toJS() as unknown;
+  return yamlToJs(doc, file);
 }
 
 /** `versions[2].controls[0].id` from a zod issue path, relative to `prefix`. */

@@ -11,10 +11,12 @@
  * back to a whole-file JSON.parse for documents that were re-formatted by another tool.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
+import { quote } from '../names.js';
+import { checkedKeys, checkHeader } from './validate.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type KeyResult, type ResultsHeader } from './types.js';
 
 const KEYS_OPEN = '"keys":[';
@@ -54,28 +56,50 @@ export interface ResultsReader {
   keys(): AsyncIterable<KeyResult>;
 }
 
-/** Opens a results document, validating its format and version (a UsageError names the file otherwise). */
+/** Longest header line read (a 10,000-account organization's coverage is a few tens of MB). */
+const MAX_HEADER_BYTES = 256 * 1024 * 1024;
+/** Largest document parsed whole (one not in our line layout); V8's longest string is about 512 MB. */
+const MAX_WHOLE_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Opens a results document, validating its format, version and header (a UsageError names the
+ * file otherwise); its keys are validated, and checked to be in report order, as they stream.
+ */
 export async function openResults(path: string): Promise<ResultsReader> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new UsageError(`${path}: cannot read results document (not a regular file)`);
+    size = info.size;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${path}: cannot read results document (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   const firstLine = await readFirstLine(path);
   if (firstLine.endsWith(',')) {
-    const head = parseJson(firstLine.slice(0, -1) + '}', path) as { format?: unknown; formatVersion?: unknown; header?: ResultsHeader };
+    const head = parseJson(firstLine.slice(0, -1) + '}', `${path}:1`) as { format?: unknown; formatVersion?: unknown; header?: ResultsHeader };
     if (head && head.format === RESULTS_FORMAT && head.header) {
       checkVersion(head, path);
-      return { header: head.header, keys: () => streamKeys(path) };
+      return { header: checkHeader(head.header, path), keys: () => checkedKeys(streamKeys(path)) };
     }
   }
   // Not our line layout (pretty-printed or re-serialised): parse the whole file.
+  if (size > MAX_WHOLE_DOCUMENT_BYTES) throw new UsageError(`${path}: not a kms-rotation-audit results document in its line layout, and too large (${size} bytes) to read whole`);
   const doc = parseJson(await readFile(path, 'utf8'), path) as { format?: unknown; formatVersion?: unknown; header?: ResultsHeader; keys?: KeyResult[] };
   if (!doc || doc.format !== RESULTS_FORMAT || !doc.header || !Array.isArray(doc.keys)) {
     throw new UsageError(`${path}: not a kms-rotation-audit results document (expected "format": "${RESULTS_FORMAT}" with "header" and "keys")`);
   }
   checkVersion(doc, path);
+  const header = checkHeader(doc.header, path);
   const keys = doc.keys;
   return {
-    header: doc.header,
-    keys: async function* () {
-      yield* keys;
-    },
+    header,
+    keys: () =>
+      checkedKeys(
+        (async function* () {
+          for (const [i, key] of keys.entries()) yield { key, where: `${path}: keys[${i}]` };
+        })(),
+      ),
   };
 }
 
@@ -85,7 +109,7 @@ function checkVersion(doc: { formatVersion?: unknown }, path: string): void {
   }
 }
 
-async function* streamKeys(path: string): AsyncIterable<KeyResult> {
+async function* streamKeys(path: string): AsyncIterable<{ key: unknown; where: string }> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNo = 0;
   let inKeys = false;
@@ -103,26 +127,36 @@ async function* streamKeys(path: string): AsyncIterable<KeyResult> {
       break;
     }
     const text = line.endsWith(',') ? line.slice(0, -1) : line;
-    yield parseJson(text, `${path}:${lineNo}`) as KeyResult;
+    yield { key: parseJson(text, `${path}:${lineNo}`), where: `${path}:${lineNo}` };
   }
   if (!closed) throw new UsageError(`${path}: truncated results document (no closing "${KEYS_CLOSE}"); the run that wrote it did not finish`);
 }
 
+/** The first line, read in chunks and bounded (a file without newlines is not read to its end). */
 async function readFirstLine(path: string): Promise<string> {
-  let stream;
+  let handle;
   try {
-    stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    for await (const line of lines) {
-      lines.close();
-      return line;
+    handle = await open(path, 'r');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buffer = Buffer.alloc(1 << 16);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
+      const end = newline === -1 ? bytesRead : newline;
+      chunks.push(Buffer.from(buffer.subarray(0, end)));
+      total += end;
+      if (newline !== -1) break;
+      if (total > MAX_HEADER_BYTES) throw new UsageError(`${path}: not a kms-rotation-audit results document (no line break in its first ${MAX_HEADER_BYTES} bytes)`);
     }
-    return '';
+    return Buffer.concat(chunks).toString('utf8').replace(/\r$/, '');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(`${path}: cannot read results document (${code ?? (err as Error).message})`);
   } finally {
-    stream?.destroy();
+    await handle?.close();
   }
 }
 
@@ -130,6 +164,8 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${where}: invalid JSON in results document (${(err as Error).message})`);
+    // The parser's message quotes the text: escape what a terminal would act on (ESC, bidi controls).
+    const message = (err as Error).message.slice(0, 200);
+    throw new UsageError(`${where}: invalid JSON in results document (${quote(message).slice(1, -1)})`);
   }
 }

@@ -89,7 +89,7 @@ describe('buildPlan', () => {
     ['an asymmetric key', { keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY' }, /marked FAIL but it is RSA_2048\/SIGN_VERIFY/],
     ['imported key material', { origin: 'EXTERNAL' }, /marked FAIL but its key material origin is EXTERNAL/],
     ['a custom key store key', { customKeyStoreId: 'cks-1' }, /marked FAIL but it is in custom key store cks-1/],
-    ['a shell injection in the region', { region: 'eu-west-1;reboot', keyArn: `arn:aws:kms:eu-west-1;reboot:${A}:key/${uuid(1)}` }, /region "eu-west-1;reboot" is not valid/],
+    ['a shell injection in the region', { region: 'eu-west-1;reboot', keyArn: `arn:aws:kms:eu-west-1;reboot:${A}:key/${uuid(1)}` }, /region: expected an AWS region name such as eu-west-1, got "eu-west-1;reboot"/],
     ['a key id that is not AWS\'s', { keyId: '$(reboot)', keyArn: `arn:aws:kms:eu-west-1:${A}:key/$(reboot)` }, /key id "\$\(reboot\)" is not valid/],
     ['an ARN that does not match the key', { keyArn: `arn:aws:kms:eu-west-1:${B}:key/${uuid(1)}` }, /the ARN does not match its account, region and key id/],
     ['a period AWS would refuse', { rotationEnabled: true, rotationPeriodDays: 5000 }, /rotationPeriodDays 5000 is not a rotation period AWS accepts/],

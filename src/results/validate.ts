@@ -1,0 +1,110 @@
+/**
+ * A results document (or a shard part) read from disk or S3 is untrusted input: its header and
+ * each key are checked against the fields the tool relies on before anything uses them. Ids that
+ * become paths (scan id, shard index and count, account ids, regions: src/names.ts) must match
+ * their pattern; statuses must be one of the five; keys must come in report order, each once.
+ * A failure is a UsageError naming the file (and line, and key) and what was expected.
+ */
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { ACCOUNT_ID_PATTERN, quote, REGION_PATTERN, scanIdProblem } from '../names.js';
+import { MAX_SHARDS } from '../shard/spec.js';
+import { ALL_STATUSES, compareKeys, type KeyResult, type ResultsHeader } from './types.js';
+
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit AWS account id');
+const region = z.string().regex(REGION_PATTERN, 'expected an AWS region name such as eu-west-1');
+const count = z.number().int().min(0);
+const text = z.string();
+const nullableText = z.string().nullable();
+
+const shard = z
+  .strictObject({ index: z.number().int().min(0).max(MAX_SHARDS - 1), count: z.number().int().min(1).max(MAX_SHARDS) })
+  .refine((s) => s.index < s.count, 'expected a shard index K below the shard count N (K counted from 0)');
+
+const headerSchema = z.looseObject({
+  scanId: z.string().superRefine((id, ctx) => {
+    const problem = scanIdProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  startedAt: text,
+  finishedAt: text,
+  complete: z.boolean(),
+  partition: text,
+  parameters: z.looseObject({ shard: shard.nullable().optional(), homeRegion: text.optional() }),
+  coverage: z.looseObject({
+    accounts: z.array(z.looseObject({ accountId, accountName: nullableText.optional(), status: z.enum(['scanned', 'error', 'skipped']) })),
+    regions: z.array(z.looseObject({ accountId, region, status: z.enum(['scanned', 'not_enabled', 'error', 'skipped']) })),
+  }),
+  summary: z.looseObject({
+    keys: count,
+    byStatus: z.strictObject(Object.fromEntries(ALL_STATUSES.map((s) => [s, count])) as Record<(typeof ALL_STATUSES)[number], typeof count>),
+    accountsInScope: count,
+    accountRegionPairs: count,
+  }),
+  apiCalls: z.record(z.string(), count),
+  extensions: z.record(z.string(), z.unknown()),
+});
+
+const keySchema = z.looseObject({
+  accountId,
+  accountName: nullableText,
+  ouPath: nullableText,
+  ouIds: z.array(text),
+  region,
+  keyId: z.string().min(1).max(2048),
+  keyArn: z.string().min(1).max(2048),
+  aliases: z.array(text),
+  description: nullableText,
+  tags: z.record(z.string(), z.string()).nullable(),
+  status: z.enum(ALL_STATUSES as [string, ...string[]], { error: () => `expected one of ${ALL_STATUSES.join(', ')}` }),
+  reason: text,
+  rotationEnabled: z.boolean().nullable(),
+  rotationPeriodDays: z.number().int().nullable(),
+  exceptionId: nullableText,
+});
+
+function describe(issue: z.core.$ZodIssue, value: unknown): string {
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  let got = value;
+  for (const part of issue.path) got = got !== null && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[part] : undefined;
+  return `${path || '(top level)'}: ${issue.message}${got === undefined ? '' : `, got ${quote(got)}`}`;
+}
+
+/** The header, checked; `where` is the file name. */
+export function checkHeader(header: unknown, where: string): ResultsHeader {
+  const parsed = headerSchema.safeParse(header);
+  if (!parsed.success) throw new UsageError(`${where}: damaged results header: header.${describe(parsed.error.issues[0]!, header)}`);
+  return header as ResultsHeader;
+}
+
+/** One key, checked; `where` is `file:line` (or `file` and the key's index). */
+export function checkKey(key: unknown, where: string): KeyResult {
+  const parsed = keySchema.safeParse(key);
+  if (!parsed.success) {
+    const k = key as Partial<KeyResult> | null;
+    const named = k && typeof k === 'object' && typeof k.keyId === 'string' ? ` (key ${quote(k.keyId)})` : '';
+    throw new UsageError(`${where}: damaged key${named}: ${describe(parsed.error.issues[0]!, key)}`);
+  }
+  return key as KeyResult;
+}
+
+/** Keys checked one by one and in report order (account, region, key id), each once. */
+export async function* checkedKeys(keys: AsyncIterable<{ key: unknown; where: string }>): AsyncIterable<KeyResult> {
+  let previous: KeyResult | null = null;
+  for await (const { key, where } of keys) {
+    const checked = checkKey(key, where);
+    if (previous) {
+      const order = compareKeys(previous, checked);
+      if (order >= 0) {
+        const id = `${checked.accountId}/${checked.region}/${checked.keyId}`;
+        throw new UsageError(
+          order === 0
+            ? `${where}: key ${quote(id)} is given twice; a results document lists each key once`
+            : `${where}: key ${quote(id)} is out of order (after ${quote(`${previous.accountId}/${previous.region}/${previous.keyId}`)}); keys are sorted by account, region and key id`,
+        );
+      }
+    }
+    previous = checked;
+    yield checked;
+  }
+}
