@@ -8,6 +8,8 @@ export const ExitCode = {
   Incomplete: 2,
   Usage: 64,
   Internal: 70,
+  /** An output folder cannot be written (sysexits.h EX_CANTCREAT): src/output.ts. */
+  CannotWrite: 73,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -16,6 +16,7 @@ import { UsageError } from '../errors.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import { writeReports } from '../report/index.js';
 import { downloadDirFor, removeDownloads, runMergeReports, type MergeSettings } from '../shard/merge-run.js';
+import { checkWritableFolder } from '../output.js';
 import { resolveFrom } from '../shard/sources.js';
 import { s3ClientConfig } from '../upload/s3.js';
 
@@ -71,6 +72,7 @@ async function rerender(from: string, opts: ReportCommandOptions): Promise<Repor
   const outDir = resolve(opts.out ?? dirname(resultsPath));
   if (opts.previous && resolve(opts.previous) === resultsPath) throw new UsageError(`--previous: ${opts.previous} is the same file as --from`);
   const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controlsFile: opts.controls ?? null });
+  await checkWritableFolder(outDir, opts.out ? '--out' : `the folder of --from`);
   const { files, pages } = await writeReports({
     resultsPath,
     outDir,

@@ -10,16 +10,18 @@ import { ExitCode, UsageError } from '../errors.js';
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import type { ChangeSummary } from '../history/changes.js';
-import { isFinishedRun, previousFinishedRun, recordFinishedRun } from '../history/runs.js';
+import { finishedRunsNewestFirst, foreignFolders, isFinishedRun, recordFinishedRun } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
 import { createLiveProgress, createLoggedProgress } from '../progress.js';
 import { writeReports } from '../report/index.js';
+import { openResults } from '../results/document.js';
 import { Status, type StatusCounts } from '../results/types.js';
 import { runScan, type ScanDeps, type ScanOutcome } from '../scan/index.js';
 import type { KeyStage } from '../scan/types.js';
 import type { ScanOptions } from '../scan/options.js';
 import { newScanId } from '../scan/scan-id.js';
 import { resolveShard, type ShardSpec } from '../shard/spec.js';
+import { checkLatestPointer, checkWritableFolder } from '../output.js';
 import { publishToS3 } from '../upload/s3.js';
 
 export interface ScanCommandContext {
@@ -63,12 +65,19 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const outDir = resumeDir ?? resolve(config.out ?? join(reportsRoot, scanId!));
   // A run in its own folder under the reports root takes part in the run history (latest, --keep).
   const inHistory = !config.out && dirname(outDir) === reportsRoot;
-  const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir);
+  const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir, (fields, message) => logger.warn(fields, message));
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   if (register && registerNeedsTags(register)) options.collectTags = 'failing';
   const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt)] : [];
+
+  // Output folders last (nothing is created by these checks), so a bad path fails before any AWS call.
+  if (!config.out && !resumeDir) {
+    await checkWritableFolder(reportsRoot, '--reports-root');
+    await checkLatestPointer(reportsRoot);
+  }
+  await checkWritableFolder(outDir, resumeDir ? '--resume' : config.out ? '--out' : '--reports-root');
 
   const sink = live ?? createLoggedProgress(logger);
   let outcome: ScanOutcome;
@@ -94,6 +103,8 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   if (inHistory) {
     const removed = await recordFinishedRun(reportsRoot, outDir, config.keep);
     if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
+    const foreign = config.keep ? await foreignFolders(reportsRoot) : [];
+    if (foreign.length > 0) logger.warn({ leftAlone: foreign.map((dir) => basename(dir)) }, 'folders in the reports root that are not runs (no manifest naming their own scan id): left alone by --keep');
   }
   const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
@@ -198,22 +209,41 @@ function exceptionsStage(register: ExceptionRegister, now: Date): KeyStage {
   };
 }
 
-/** --previous auto: the newest finished run under the reports root; a folder or results.json otherwise. */
-export async function resolvePrevious(config: Pick<Config, 'previous'>, reportsRoot: string, outDir: string): Promise<string | null> {
+/**
+ * --previous auto: the newest finished run under the reports root whose results.json opens (a
+ * damaged earlier run is skipped with a warning, decided here, before the scan); a folder or
+ * results.json otherwise, which must not be this run's own.
+ */
+export async function resolvePrevious(config: Pick<Config, 'previous'>, reportsRoot: string, outDir: string, warn: (fields: Record<string, unknown>, message: string) => void = () => undefined): Promise<string | null> {
   const previous = config.previous;
   if (!previous) return null;
   if (previous === 'auto') {
-    const dir = await previousFinishedRun(reportsRoot, outDir);
-    return dir ? join(dir, 'results.json') : null;
+    for (const dir of await finishedRunsNewestFirst(reportsRoot, outDir)) {
+      const file = join(dir, 'results.json');
+      try {
+        await openResults(file);
+        return file;
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        warn({ run: dir, problem: err.message }, 'earlier run skipped as the previous run: its results.json cannot be read');
+      }
+    }
+    return null;
   }
   const path = resolve(previous);
+  let file: string;
   try {
     const info = await stat(path);
-    const file = info.isDirectory() ? join(path, 'results.json') : path;
+    file = info.isDirectory() ? join(path, 'results.json') : path;
     await stat(file);
-    return file;
   } catch {
     throw new UsageError(`--previous: ${previous} is not a results.json file or a run folder holding one`);
   }
+  if (dirname(resolve(file)) === resolve(outDir)) {
+    throw new UsageError(`--previous ${previous}: that is this run's own folder (${resolve(outDir)}); give an earlier run, or "auto"`);
+  }
+  await openResults(file).catch((err: unknown) => {
+    throw err instanceof UsageError ? new UsageError(`--previous: ${err.message}`) : err;
+  });
+  return file;
 }
-

@@ -12,6 +12,8 @@ import { writeReports } from '../report/index.js';
 import { exitCodeFor, resolvePrevious } from '../commands/scan.js';
 import { SCAN_EXTENSION, type ScanEngineExtension } from '../scan/header.js';
 import { publishToS3 } from '../upload/s3.js';
+import { assertUnder } from '../names.js';
+import { checkLatestPointer, checkWritableFolder } from '../output.js';
 import { checkParts, writeMerged, type PartInput } from './merge.js';
 
 /** The settings of the scan's configuration that the merge applies. */
@@ -41,10 +43,14 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   const checked = await checkParts(opts.parts);
   const scanId = checked.parts[0]!.header.scanId;
   const reportsRoot = resolve(opts.settings.reportsRoot);
-  const outDir = resolve(opts.out ?? join(reportsRoot, scanId));
+  // The scan id comes from the parts (files, perhaps from S3): checked when read (src/results/validate.ts),
+  // and the folder it names must still be inside the reports root.
+  const outDir = opts.out ? resolve(opts.out) : assertUnder(reportsRoot, join(reportsRoot, scanId), `--from: scan id ${JSON.stringify(scanId)}`);
   const inHistory = !opts.out && dirname(outDir) === reportsRoot;
-  const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir);
+  const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log);
   const resultsPath = join(outDir, 'results.json');
+  await checkWritableFolder(outDir, opts.out ? '--out' : '--reports-root');
+  if (inHistory) await checkLatestPointer(reportsRoot);
   await mkdir(outDir, { recursive: true });
   const header = await writeMerged(checked, resultsPath);
   opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');

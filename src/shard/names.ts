@@ -2,7 +2,7 @@
  * File names of one run's outputs in its folder. A shard's files carry `part-K-of-N`, so the shards
  * of one run can share a folder (a shared volume) and a merge can tell them apart by name.
  */
-import type { ShardSpec } from './spec.js';
+import { MAX_SHARDS, type ShardSpec } from './spec.js';
 
 export interface RunFileNames {
   /** The results document (a shard's partial one: results.part-K-of-N.json). */
@@ -18,12 +18,15 @@ export function runFileNames(shard: ShardSpec | null): RunFileNames {
   return { results: `results${part}.json`, spool: `keys${part}.spool.jsonl`, checkpoint: `checkpoint${part}.jsonl` };
 }
 
-const PART = /^results\.part-(\d+)-of-(\d+)\.json$/;
+const PART = /^results\.part-(\d{1,5})-of-(\d{1,5})\.json$/;
 
-/** The shard a part file's name says it holds, or null for any other name. */
+/** The shard a part file's name says it holds, or null for any other name (or shard numbers out of bounds). */
 export function partOfFileName(name: string): ShardSpec | null {
   const match = PART.exec(name);
-  return match ? { index: Number(match[1]), count: Number(match[2]) } : null;
+  if (!match) return null;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  return count >= 1 && count <= MAX_SHARDS && index < count ? { index, count } : null;
 }
 
 export const CHECKPOINT_FILE = /^checkpoint(\.part-\d+-of-\d+)?\.jsonl$/;
