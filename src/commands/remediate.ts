@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import type { AwsCredentials } from '../aws/credentials.js';
 import { roleArnResolver } from '../aws/role-arn.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { checkWritableFolder } from '../output.js';
 import { openResults } from '../results/document.js';
 import { applyPlan, type ApplyOutcome } from '../remediate/apply.js';
 import { AUDIT_LOG, type AuditRecord } from '../remediate/audit-log.js';
@@ -64,6 +65,9 @@ export async function runRemediateCommand(opts: RemediateCommandOptions): Promis
   const writeRoleName = opts.writeRoleName ?? DEFAULT_WRITE_ROLE_NAME;
   if (!ROLE_NAME.test(writeRoleName)) throw new UsageError(`--write-role-name: expected an IAM role name ([\\w+=,.@-], 1..64 characters), got ${JSON.stringify(writeRoleName)}`);
 
+  // AssumeRole ExternalId (STS API reference: 2..1224 of [\w+=,.@:/-]); a secret, never echoed.
+  if (opts.externalId != null && !/^[\w+=,.@:/-]{2,1224}$/.test(opts.externalId)) throw new UsageError('--external-id: expected 2..1224 characters of [\\w+=,.@:/-] (the value is not shown: it is a secret)');
+
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
   if (opts.apply && !opts.yes && !interactive) throw new UsageError('--apply changes KMS keys: confirm with --yes when not running on a terminal');
 
@@ -71,6 +75,7 @@ export async function runRemediateCommand(opts: RemediateCommandOptions): Promis
   // Checked before anything is written, so a refused --apply leaves no half-made plan behind.
   const writeRoleArnFor = opts.apply ? checkWriteRole(plan, writeRoleName, opts.writeRoleArnTemplate ?? null) : null;
   const outDir = resolve(opts.out ?? join(dirname(opts.from), 'remediation'));
+  await checkWritableFolder(outDir, opts.out ? '--out' : 'the remediation folder');
   const written = await writePlanFiles(plan, outDir, { toolVersion, generatedAt: now().toISOString() });
   describePlan(plan, print);
   print(`Plan written to ${outDir}: ${written.scripts.length} script${written.scripts.length === 1 ? '' : 's'} and remediation-plan.csv.`);

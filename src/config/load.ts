@@ -33,6 +33,9 @@ export async function loadConfig(sources: ConfigSources): Promise<Config> {
 }
 
 function checkCombination(config: Config): void {
+  if (config.accounts && config.accounts.every((id) => config.excludeAccounts.includes(id))) {
+    throw new UsageError(`--accounts ${config.accounts.join(',')} with --exclude-accounts ${config.excludeAccounts.join(',')}: no account left in scope; drop one of them`);
+  }
   if (!config.organizations && !config.accounts) {
     throw new UsageError('--no-organizations needs --accounts: without Organizations the scan cannot list accounts');
   }

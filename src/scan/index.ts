@@ -172,6 +172,11 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       );
     }
     queue.close();
+    if (inScope === 0 && skipped === 0 && unknown.length === 0 && done.size === 0 && options.shard === null) {
+      // An empty scope is never a complete, passing audit (a shard may own no account; a whole run may not).
+      await workers;
+      throw new UsageError(`no account in scope: ${describeFilters(options)} match${inventory ? `es no account of organization ${inventory.organizationId ?? ''}`.trimEnd() : 'es no account'}; check the ids (an OU id that is not in the organization matches nothing)`);
+    }
     for (const accountId of unknown) {
       const message = `Account ${accountId} is not in organization ${inventory?.organizationId ?? ''}`.trim();
       tally.accounts.push({ accountId, accountName: null, state: null, ouPath: null, ouIds: [], access: 'none', roleArn: null, status: 'error', error: { code: 'AccountNotInOrganization', message, operation: 'organizations:ListAccounts' }, reason: 'Not in the organization.' });
@@ -279,4 +284,14 @@ function validateOptions(options: ScanOptions): void {
   if (options.shard && !(Number.isInteger(options.shard.index) && options.shard.index >= 0 && options.shard.index < options.shard.count)) {
     throw new UsageError(`--shard: expected K/N with 0 <= K < N, got ${options.shard.index}/${options.shard.count}`);
   }
+}
+
+/** The account filters of a run, as flags, for the empty-scope message. */
+function describeFilters(options: Pick<ScanOptions, 'accounts' | 'excludeAccounts' | 'ous'>): string {
+  const parts = [
+    options.accounts ? `--accounts ${options.accounts.join(',')}` : null,
+    options.excludeAccounts.length > 0 ? `--exclude-accounts ${options.excludeAccounts.join(',')}` : null,
+    options.ous ? `--ous ${options.ous.join(',')}` : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length > 0 ? parts.join(' ') : 'the organization\'s accounts (no filters)';
 }

@@ -69,5 +69,8 @@ export function downloadDirFor(out: string | null, reportsRoot: string): string 
 }
 
 export async function removeDownloads(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
+  // ENOTDIR: --out is a file, so nothing was downloaded there (that error is reported, not this one).
+  await rm(dir, { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOTDIR') throw err;
+  });
 }
