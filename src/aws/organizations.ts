@@ -16,6 +16,7 @@ import {
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { AWS_MAX, bounded } from '../bounds.js';
 import { collectPages } from './paging.js';
 
 /** Runs one Organizations call under the throttle (operation `organizations:<Name>`). */
@@ -115,7 +116,7 @@ function toOrgAccount(account: Account & { Id: string }, parentId: string | null
   const chain = chainOf(parentId ?? root?.id ?? null, tree);
   return {
     id: account.Id,
-    name: account.Name ?? null,
+    name: bounded(account.Name ?? null, AWS_MAX.accountName),
     state: account.State ?? account.Status ?? null,
     ouIds: chain.map((node) => node.id),
     ouPath: chain.map((node) => node.name).join('/'),
@@ -128,7 +129,7 @@ async function walkOuTree(client: OrganizationsClient, call: OrgCaller): Promise
   let level: string[] = [];
   for (const root of roots.Roots ?? []) {
     if (!root.Id) continue;
-    tree.set(root.Id, { id: root.Id, name: root.Name ?? 'Root', parentId: null });
+    tree.set(root.Id, { id: root.Id, name: bounded(root.Name ?? 'Root', AWS_MAX.ouName), parentId: null });
     level.push(root.Id);
   }
   // Breadth first, one level at a time, the parents of a level in parallel (the throttle spaces them).
@@ -141,7 +142,7 @@ async function walkOuTree(client: OrganizationsClient, call: OrgCaller): Promise
           );
           return { items: out.OrganizationalUnits, next: out.NextToken };
         });
-        return ous.flatMap((ou) => (ou.Id ? [{ id: ou.Id, name: ou.Name ?? ou.Id, parentId }] : []));
+        return ous.flatMap((ou) => (ou.Id ? [{ id: ou.Id, name: bounded(ou.Name ?? ou.Id, AWS_MAX.ouName), parentId }] : []));
       }),
     );
     level = [];

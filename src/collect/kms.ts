@@ -23,6 +23,7 @@ import { collectPages } from '../aws/paging.js';
 import type { CallOptions } from '../aws/throttle.js';
 import type { AwsErrorRecord } from '../results/types.js';
 import type { CollectionFailure, KeyFacts, KeyMetadataFacts, RotationFacts } from './facts.js';
+import { AWS_MAX, bounded } from '../bounds.js';
 import { forEachLimit } from './pool.js';
 
 /** Runs one KMS call of this account and region under the throttle. */
@@ -109,7 +110,7 @@ async function listAliases(target: RegionTarget): Promise<{ byKey: Map<string, s
         for (const alias of page) {
           if (!alias.TargetKeyId || !alias.AliasName) continue;
           const list = byKey.get(alias.TargetKeyId) ?? [];
-          list.push(alias.AliasName);
+          list.push(bounded(alias.AliasName, AWS_MAX.alias));
           byKey.set(alias.TargetKeyId, list);
         }
       },
@@ -224,7 +225,7 @@ export async function fetchTags(target: Pick<RegionTarget, 'client' | 'call'>, k
         return { items: out.Tags, next: out.Truncated ? out.NextMarker : undefined };
       },
       (page) => {
-        for (const tag of page) if (tag.TagKey !== undefined) tags[tag.TagKey] = tag.TagValue ?? '';
+        for (const tag of page) if (tag.TagKey !== undefined) tags[bounded(tag.TagKey, AWS_MAX.tagKey)] = bounded(tag.TagValue ?? '', AWS_MAX.tagValue);
       },
     );
     return tags;
@@ -252,7 +253,7 @@ export function toMetadataFacts(m: KeyMetadata): KeyMetadataFacts {
     customKeyStoreId: m.CustomKeyStoreId ?? null,
     creationDate: iso(m.CreationDate),
     deletionDate: iso(m.DeletionDate),
-    description: m.Description ?? null,
+    description: bounded(m.Description ?? null, AWS_MAX.description),
   };
 }
 

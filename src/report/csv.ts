@@ -1,7 +1,8 @@
 /**
  * Streaming CSV files: RFC 4180 (CRLF, quotes doubled), UTF-8 with a BOM for Excel, a header row.
  * Text cells are formula-neutralised in `cast.string` (csv-stringify's escape_formulas would also
- * prefix negative numbers); numbers and booleans are typed and never altered.
+ * prefix negative numbers), and control and bidi characters replaced as in the PDF (csvText);
+ * numbers and booleans are typed and never altered.
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
 import type { Cell } from './findings.js';
 import { tempPath } from './files.js';
-import { neutraliseFormula } from './text.js';
+import { csvText, neutraliseFormula } from './text.js';
 
 export function csvOptions(columns: readonly string[]) {
   return {
@@ -21,7 +22,7 @@ export function csvOptions(columns: readonly string[]) {
     // With CRLF records, csv-stringify only quotes a bare \n inside a field when told to.
     quote_record_delimiter: true,
     cast: {
-      string: (value: string) => neutraliseFormula(value),
+      string: (value: string) => neutraliseFormula(csvText(value)),
       boolean: (value: boolean) => (value ? 'true' : 'false'),
       number: (value: number) => String(value),
     },

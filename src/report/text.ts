@@ -21,6 +21,14 @@ export function pdfText(value: string | null | undefined): string {
   return value.replace(/[\r\n\t]+/g, ' ').replace(CONTROL, '\uFFFD');
 }
 
+/**
+ * Text for a CSV cell: the same control, bidi and zero-width characters the PDF replaces become
+ * U+FFFD (line breaks and tabs stay: the cell is quoted); results.json keeps the raw text.
+ */
+export function csvText(value: string): string {
+  return value.replace(CONTROL, '\uFFFD');
+}
+
 /** Like pdfText but keeps line breaks (table cells built from several values). */
 export function pdfTextLines(value: string | null | undefined): string {
   if (value == null) return '';

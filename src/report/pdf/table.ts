@@ -73,12 +73,17 @@ function headerHeight(pdf: Pdf, columns: readonly Column[], l: Layout): number {
 }
 
 /** Wraps (and if need be cuts) every cell of a row; the row's height. */
+/** Most characters of one table cell laid out (a cell is at most a few hundred characters high and wide). */
+const MAX_CELL_CHARS = 2000;
+
 function prepareRow(pdf: Pdf, columns: readonly Column[], l: Layout, row: Row): { cells: PreparedCell[]; height: number } {
   const cells = row.map((raw, i): PreparedCell => {
     const cell = typeof raw === 'string' ? { text: raw } : raw;
     const font = cell.font ?? columns[i]!.font ?? 'body';
     const width = l.widths[i]! - 2 * l.pad;
     let text = pdfTextLines(cell.text);
+    // Layout work per cell is bounded: no cell shows more than MAX_CELL_CHARS, whatever it was given.
+    if (text.length > MAX_CELL_CHARS) text = text.slice(0, MAX_CELL_CHARS) + l.cutNote;
     let height = pdf.measure(text, font, l.size, width);
     if (height > l.maxTextHeight) {
       text = cutToFit(pdf, text, l.cutNote, font, l.size, width, l.maxTextHeight);
