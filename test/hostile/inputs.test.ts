@@ -146,6 +146,7 @@ describe('damaged results files (point 7)', () => {
     const dir = await tempDir();
     const path = await results(dir, edit);
     const line = await refused(['report', '--from', path], 64, pattern);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     expect(await filesUnder(join(dir, 'r'))).toEqual(['results.json', 'results.part-0-of-1.json']);
   });
