@@ -40,7 +40,7 @@ export async function awsCounter(): Promise<AwsCounter> {
 /** Runs the CLI with a clean environment pointed at `endpoint` (base credentials are dummies). */
 export function runCli(args: string[], opts: { endpoint: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(packageRoot, 'dist/src/cli.js'), ...args], {
+    const child = spawn(process.execPath, [process.env.KRA_TEST_CLI ?? join(packageRoot, 'dist/src/cli.js'), ...args], {
       cwd: opts.cwd,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
