@@ -76,6 +76,8 @@ export async function resolveMultiRegion(keys: JudgedKey[], io: MultiRegionIo): 
   }
 
   for (const replica of replicas) {
+    // Read again as the primary (a set seen mid-UpdatePrimaryRegion that settled): judged already.
+    if (replica.judgement.judgedThroughPrimary === undefined) continue;
     const arn = replica.judgement.judgedThroughPrimary;
     const r = replica.result;
     if (typeof arn !== 'string') {
