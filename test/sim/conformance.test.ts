@@ -37,6 +37,7 @@ import {
   generateScenario,
   independentEmulatorFaults,
   midUpdatePrimaryRegionFaults,
+  simKey,
   startSimulator,
   transitionalKeyFaults,
   type SimFault,
@@ -88,6 +89,18 @@ async function oneOfEach(): Promise<void> {
 
 beforeAll(async () => {
   scenario = generateScenario({ seed: 17, accounts: 7, regions: 4, keysPerRegion: 7 });
+  // Every KeySpec the model lists, with each usage AWS allows it (KMS developer guide, "Key spec reference"),
+  // in the management account: the generator's mix does not hold every spec.
+  const usages = (spec: string): string[] =>
+    spec === 'SYMMETRIC_DEFAULT' ? ['ENCRYPT_DECRYPT']
+      : spec.startsWith('RSA_') ? ['ENCRYPT_DECRYPT', 'SIGN_VERIFY']
+        : spec.startsWith('HMAC_') ? ['GENERATE_VERIFY_MAC']
+          : spec.startsWith('ECC_NIST_P') ? ['SIGN_VERIFY', 'KEY_AGREEMENT']
+            : spec === 'SM2' ? ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT']
+              : ['SIGN_VERIFY'];
+  const specs = MODELS.kms.model.shapes.KeySpec!.enum!;
+  const managementAccount = scenario.accounts.find((a) => a.id === scenario.managementAccountId)!;
+  for (const spec of specs) for (const usage of usages(spec)) managementAccount.keys.push(simKey({ region: 'us-east-1', keySpec: spec, keyUsage: usage, description: `every spec: ${spec} ${usage}` }));
   sim = await startSimulator({ scenario, onReply: (reply) => void replies.push({ ...reply, faults: faultLabel }) });
 
   // 1. A full scan of the organization: the answers the scanner itself gets.
