@@ -19,10 +19,13 @@ export interface KeyMetadataFacts {
   creationDate: string | null;
   deletionDate: string | null;
   description: string | null;
+  /** Members the verdict needs that came with a value the code does not know (named with the value). */
+  unknownMembers: string[];
 }
 
 /** GetKeyRotationStatus and the latest ListKeyRotations entry. */
 export interface RotationFacts {
+  /** KeyRotationEnabled as answered (a boolean: the collector makes an answer without one a failure). */
   enabled: boolean;
   /** As answered; null when the service omitted it (older deployments: the default, 365, applies). */
   periodDays: number | null;
@@ -32,9 +35,25 @@ export interface RotationFacts {
   lastRotationType: 'AUTOMATIC' | 'ON_DEMAND' | null;
 }
 
-/** Why a key could not be fully collected. `deleted`: NotFoundException after ListKeys listed it. */
+/**
+ * Why a key could not be fully collected. `deleted`: NotFoundException after ListKeys listed it.
+ * `incomplete`: an answer without a member the verdict needs (`member`), e.g. KeyRotationEnabled.
+ * `not-ready`: the key stayed in a transitional state (Creating, Updating) after a second look.
+ */
 export interface CollectionFailure {
-  kind: 'deleted' | 'call-failed';
+  kind: 'deleted' | 'call-failed' | 'incomplete' | 'not-ready';
+  error: AwsErrorRecord;
+  /** `incomplete`: the missing member; `not-ready`: the key state. */
+  detail?: string;
+}
+
+/**
+ * Evidence that could not be read; it never changes a status (the verdict comes from DescribeKey
+ * and GetKeyRotationStatus), but the row records it (findings.csv `evidence_gaps`).
+ */
+export interface EvidenceGap {
+  /** `rotation-history`: kms:ListKeyRotations; `tags`: kms:ListResourceTags; `aliases`: kms:ListAliases. */
+  evidence: 'rotation-history' | 'tags' | 'aliases';
   error: AwsErrorRecord;
 }
 
@@ -49,4 +68,13 @@ export interface KeyFacts {
   /** null = not collected. */
   tags: Record<string, string> | null;
   failure: CollectionFailure | null;
+  /** Evidence calls that failed (never a reason for ERROR). */
+  evidenceGaps: EvidenceGap[];
+  /**
+   * Members read by inference where AWS's rules leave one answer (e.g. KeyUsage absent with
+   * KeySpec SYMMETRIC_DEFAULT is ENCRYPT_DECRYPT), each a sentence recorded on the row.
+   */
+  inferences: string[];
+  /** Set when the key was read outside the scan's regions because a replica in scope names it as primary. */
+  readForReplicaOf?: string[];
 }

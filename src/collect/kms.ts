@@ -22,7 +22,7 @@ import { classifyError, toErrorRecord } from '../aws/errors.js';
 import { collectPages } from '../aws/paging.js';
 import type { CallOptions } from '../aws/throttle.js';
 import type { AwsErrorRecord } from '../results/types.js';
-import type { CollectionFailure, KeyFacts, KeyMetadataFacts, RotationFacts } from './facts.js';
+import type { CollectionFailure, EvidenceGap, KeyFacts, KeyMetadataFacts, RotationFacts } from './facts.js';
 import { AWS_MAX, bounded } from '../bounds.js';
 import { forEachLimit } from './pool.js';
 
@@ -52,7 +52,16 @@ export interface KeyCallTally {
 }
 
 export type RegionCollection =
-  | { status: 'scanned'; keys: KeyFacts[]; tally: KeyCallTally; aliasesError: AwsErrorRecord | null }
+  | {
+      status: 'scanned';
+      keys: KeyFacts[];
+      tally: KeyCallTally;
+      aliasesError: AwsErrorRecord | null;
+      /** ListKeys entries that carried no KeyId (a coverage error for the region: those keys cannot be judged). */
+      entriesWithoutKeyId: number;
+      /** Region-level inferences (e.g. a page with NextMarker but no Truncated was taken as truncated). */
+      inferences: string[];
+    }
   | { status: 'not_enabled'; error: AwsErrorRecord }
   | { status: 'error'; error: AwsErrorRecord };
 
@@ -60,51 +69,102 @@ export function emptyTally(): KeyCallTally {
   return { eligibleKeys: 0, eligibleCalls: 0, otherKeys: 0, otherCalls: 0 };
 }
 
+/** Key states in which KMS is still creating or updating the key: looked at again once after the rest of the region. */
+export const TRANSITIONAL_STATES: ReadonlySet<string> = new Set(['Creating', 'Updating']);
+
+/**
+ * The next page's marker. The model marks neither Truncated nor NextMarker required: a page with a
+ * NextMarker but no Truncated is taken as truncated (there is more to read), and recorded.
+ */
+export function nextMarker(out: { Truncated?: boolean; NextMarker?: string }, operation: string, inferences: string[]): string | undefined {
+  if (out.Truncated === true) return out.NextMarker;
+  if (out.Truncated === undefined && typeof out.NextMarker === 'string' && out.NextMarker !== '') {
+    const note = `${operation} answered a NextMarker without Truncated: paged on.`;
+    if (!inferences.includes(note)) inferences.push(note);
+    return out.NextMarker;
+  }
+  return undefined;
+}
+
 export async function collectRegion(target: RegionTarget): Promise<RegionCollection> {
   let listed: KeyListEntry[];
+  const inferences: string[] = [];
   try {
     listed = await collectPages(async (marker) => {
       const out = await target.call('kms:ListKeys', () => target.client.send(new ListKeysCommand({ Limit: 1000, Marker: marker })));
-      return { items: out.Keys, next: out.Truncated ? out.NextMarker : undefined };
+      return { items: out.Keys, next: nextMarker(out, 'kms:ListKeys', inferences) };
     });
   } catch (err) {
     const error = toErrorRecord(err, 'kms:ListKeys');
-    // A region not enabled for the account answers UnrecognizedClientException (aws-facts.md "Regions").
+    // A region not enabled for the account answers UnrecognizedClientException (aws-facts.md "Regions");
+    // the caller decides whether that is "not enabled" or a coverage error (DescribeRegions said enabled).
     return classifyError(err) === 'not-enabled' ? { status: 'not_enabled', error } : { status: 'error', error };
   }
   const tally = emptyTally();
-  if (listed.length === 0) return { status: 'scanned', keys: [], tally, aliasesError: null };
-
-  const aliasesPromise = listAliases(target);
-    // Each key once, even if pages overlap (ListKeys is eventually consistent).
+  // Each key once, even if pages overlap (ListKeys is eventually consistent).
   const seen = new Set<string>();
-  const entries = listed.filter((entry): entry is KeyListEntry & { KeyId: string } => typeof entry.KeyId === 'string' && !seen.has(entry.KeyId) && seen.add(entry.KeyId) !== undefined);
+  let entriesWithoutKeyId = 0;
+  const entries: (KeyListEntry & { KeyId: string })[] = [];
+  for (const entry of listed) {
+    if (typeof entry.KeyId !== 'string' || entry.KeyId === '') {
+      entriesWithoutKeyId++;
+      continue;
+    }
+    if (seen.has(entry.KeyId)) continue;
+    seen.add(entry.KeyId);
+    entries.push(entry as KeyListEntry & { KeyId: string });
+  }
+  if (entries.length === 0) return { status: 'scanned', keys: [], tally, aliasesError: null, entriesWithoutKeyId, inferences };
+
+  const aliasesPromise = listAliases(target, inferences);
   const keys: KeyFacts[] = new Array<KeyFacts>(entries.length);
-  await forEachLimit(entries, target.keyConcurrency, async (entry, index) => {
+  const collectOne = (entry: KeyListEntry & { KeyId: string }): Promise<KeyFacts> =>
     // collectKey records AWS failures itself; anything else is a bug, still kept as a key that could not be checked.
-    keys[index] = await collectKey(target, entry, tally).catch((err: unknown) => ({
-      keyId: entry.KeyId,
-      keyArn: entry.KeyArn ?? entry.KeyId,
-      aliases: [],
-      metadata: null,
-      rotation: null,
-      tags: null,
+    collectKey(target, entry, tally).catch((err: unknown) => ({
+      ...blankFacts(entry.KeyId, entry.KeyArn ?? entry.KeyId),
       failure: { kind: 'call-failed' as const, error: { ...toErrorRecord(err, 'collect'), code: 'InternalError' } },
     }));
+  await forEachLimit(entries, target.keyConcurrency, async (entry, index) => {
+    keys[index] = await collectOne(entry);
+  });
+  // Keys KMS was still creating or updating: once more after the rest of the region, then ERROR naming the state.
+  const pending = entries.map((entry, index) => ({ entry, index })).filter(({ index }) => isTransitional(keys[index]));
+  await forEachLimit(pending, target.keyConcurrency, async ({ entry, index }) => {
+    const again = await collectOne(entry);
+    if (isTransitional(again)) {
+      const state = again.metadata!.keyState!;
+      again.failure = {
+        kind: 'not-ready',
+        detail: state,
+        error: { code: 'KeyStateNotReady', message: `The key was still in state ${state} when looked at again after the rest of its region.`, operation: 'kms:DescribeKey' },
+      };
+    }
+    keys[index] = again;
   });
   const aliases = await aliasesPromise;
   const facts = keys.filter((key): key is KeyFacts => key !== undefined);
-  if (aliases.byKey) for (const key of facts) key.aliases = aliases.byKey.get(key.keyId) ?? [];
-  return { status: 'scanned', keys: facts, tally, aliasesError: aliases.error };
+  for (const key of facts) {
+    if (aliases.byKey) key.aliases = aliases.byKey.get(key.keyId) ?? [];
+    else if (aliases.error) key.evidenceGaps.push({ evidence: 'aliases', error: aliases.error });
+  }
+  return { status: 'scanned', keys: facts, tally, aliasesError: aliases.error, entriesWithoutKeyId, inferences };
 }
 
-async function listAliases(target: RegionTarget): Promise<{ byKey: Map<string, string[]> | null; error: AwsErrorRecord | null }> {
+function isTransitional(facts: KeyFacts | undefined): boolean {
+  return facts !== undefined && facts.failure === null && facts.metadata !== null && TRANSITIONAL_STATES.has(facts.metadata.keyState ?? '');
+}
+
+export function blankFacts(keyId: string, keyArn: string): KeyFacts {
+  return { keyId, keyArn, aliases: [], metadata: null, rotation: null, tags: null, failure: null, evidenceGaps: [], inferences: [] };
+}
+
+async function listAliases(target: RegionTarget, inferences: string[]): Promise<{ byKey: Map<string, string[]> | null; error: AwsErrorRecord | null }> {
   try {
     const byKey = new Map<string, string[]>();
     await collectPages<AliasListEntry>(
       async (marker) => {
         const out = await target.call('kms:ListAliases', () => target.client.send(new ListAliasesCommand({ Limit: 100, Marker: marker })));
-        return { items: out.Aliases, next: out.Truncated ? out.NextMarker : undefined };
+        return { items: out.Aliases, next: nextMarker(out, 'kms:ListAliases', inferences) };
       },
       (page) => {
         for (const alias of page) {
@@ -123,33 +183,42 @@ async function listAliases(target: RegionTarget): Promise<{ byKey: Map<string, s
 }
 
 async function collectKey(target: RegionTarget, entry: KeyListEntry & { KeyId: string }, tally: KeyCallTally): Promise<KeyFacts> {
+  return collectOneKey(target, entry.KeyId, entry.KeyArn ?? `arn:${target.partition}:kms:${target.region}:${target.accountId}:key/${entry.KeyId}`, entry.KeyId, tally);
+}
+
+/**
+ * One key read by its ARN, outside ListKeys: the primary of a multi-Region set whose replica is in
+ * scope while the primary's region is not (DescribeKey, GetKeyRotationStatus, ListKeyRotations on
+ * the ARN, in the primary's region, with the account's session).
+ */
+export async function collectKeyByArn(target: RegionTarget, keyArn: string, tally: KeyCallTally): Promise<KeyFacts> {
+  const keyId = keyArn.slice(keyArn.lastIndexOf('/') + 1);
+  return collectOneKey(target, keyId, keyArn, keyArn, tally).catch((err: unknown) => ({
+    ...blankFacts(keyId, keyArn),
+    failure: { kind: 'call-failed' as const, error: { ...toErrorRecord(err, 'collect'), code: 'InternalError' } },
+  }));
+}
+
+async function collectOneKey(target: RegionTarget, keyId: string, keyArn: string, ref: string, tally: KeyCallTally): Promise<KeyFacts> {
   let calls = 0;
   const counted: CallOptions = { onAttempt: () => calls++ };
-  const keyId = entry.KeyId;
-  const facts: KeyFacts = {
-    keyId,
-    keyArn: entry.KeyArn ?? `arn:${target.partition}:kms:${target.region}:${target.accountId}:key/${keyId}`,
-    aliases: [],
-    metadata: null,
-    rotation: null,
-    tags: null,
-    failure: null,
-  };
+  const facts: KeyFacts = blankFacts(keyId, keyArn);
   let eligible = false;
   try {
-    const described = await target.call('kms:DescribeKey', () => target.client.send(new DescribeKeyCommand({ KeyId: keyId })), counted);
+    const described = await target.call('kms:DescribeKey', () => target.client.send(new DescribeKeyCommand({ KeyId: ref })), counted);
     if (!described.KeyMetadata) throw Object.assign(new Error('DescribeKey answered without KeyMetadata'), { name: 'IncompleteResponse' });
-    facts.metadata = toMetadataFacts(described.KeyMetadata);
+    facts.metadata = toMetadataFacts(described.KeyMetadata, facts.inferences);
     if (described.KeyMetadata.Arn) facts.keyArn = described.KeyMetadata.Arn;
   } catch (err) {
     facts.failure = failureOf(err, 'kms:DescribeKey');
   }
-  if (facts.metadata) {
+  // A key KMS is still creating or updating is looked at again later (collectRegion), not now.
+  if (facts.metadata && !TRANSITIONAL_STATES.has(facts.metadata.keyState ?? '')) {
     eligible = target.needsRotationStatus(facts.metadata);
     const work: Promise<void>[] = [];
     if (eligible) {
       work.push(
-        rotationFacts(target, keyId, counted).then(
+        rotationFacts(target, ref, counted, facts.evidenceGaps).then(
           (rotation) => {
             facts.rotation = rotation;
           },
@@ -161,8 +230,9 @@ async function collectKey(target: RegionTarget, entry: KeyListEntry & { KeyId: s
     }
     if (target.wantTags(facts.metadata)) {
       work.push(
-        fetchTags(target, keyId, counted).then((tags) => {
+        fetchTags(target, ref, counted).then(({ tags, error }) => {
           facts.tags = tags;
+          if (error) facts.evidenceGaps.push({ evidence: 'tags', error });
         }),
       );
     }
@@ -178,18 +248,32 @@ async function collectKey(target: RegionTarget, entry: KeyListEntry & { KeyId: s
   return facts;
 }
 
-/** GetKeyRotationStatus and ListKeyRotations together; rejects with a failure (GetKeyRotationStatus's first). */
-async function rotationFacts(target: RegionTarget, keyId: string, counted: CallOptions): Promise<RotationFacts> {
+/**
+ * GetKeyRotationStatus decides; ListKeyRotations is evidence of past rotations only. Rejects with a
+ * failure when GetKeyRotationStatus fails or answers without a boolean KeyRotationEnabled (the
+ * model marks no member of that output required: no evidence is no verdict). A ListKeyRotations
+ * failure is recorded in `gaps` and leaves the history empty.
+ */
+async function rotationFacts(target: RegionTarget, ref: string, counted: CallOptions, gaps: EvidenceGap[]): Promise<RotationFacts> {
   const [statusResult, latestResult] = await Promise.allSettled([
-    target.call('kms:GetKeyRotationStatus', () => target.client.send(new GetKeyRotationStatusCommand({ KeyId: keyId })), counted),
-    latestRotation(target, keyId, counted),
+    target.call('kms:GetKeyRotationStatus', () => target.client.send(new GetKeyRotationStatusCommand({ KeyId: ref })), counted),
+    latestRotation(target, ref, counted),
   ]);
   if (statusResult.status === 'rejected') throw failureOf(statusResult.reason, 'kms:GetKeyRotationStatus');
-  if (latestResult.status === 'rejected') throw failureOf(latestResult.reason, 'kms:ListKeyRotations');
   const status = statusResult.value;
-  const latest = latestResult.value;
+  const enabled: unknown = status.KeyRotationEnabled;
+  if (typeof enabled !== 'boolean') {
+    throw {
+      kind: 'incomplete',
+      detail: 'KeyRotationEnabled',
+      error: { code: 'IncompleteResponse', message: `GetKeyRotationStatus answered KeyRotationEnabled ${enabled === undefined ? 'absent' : `as ${JSON.stringify(enabled)?.slice(0, 40)}`}, not a boolean.`, operation: 'kms:GetKeyRotationStatus' },
+    } satisfies CollectionFailure;
+  }
+  let latest: RotationsListEntry | null = null;
+  if (latestResult.status === 'rejected') gaps.push({ evidence: 'rotation-history', error: toErrorRecord(latestResult.reason, 'kms:ListKeyRotations') });
+  else latest = latestResult.value;
   return {
-    enabled: status.KeyRotationEnabled === true,
+    enabled,
     periodDays: typeof status.RotationPeriodInDays === 'number' ? status.RotationPeriodInDays : null,
     nextRotationDate: iso(status.NextRotationDate),
     onDemandRotationStartDate: iso(status.OnDemandRotationStartDate),
@@ -199,12 +283,13 @@ async function rotationFacts(target: RegionTarget, keyId: string, counted: CallO
 }
 
 /** The API reference does not promise an order for ListKeyRotations: page to the end, keep the latest. */
-async function latestRotation(target: RegionTarget, keyId: string, counted: CallOptions): Promise<RotationsListEntry | null> {
+async function latestRotation(target: RegionTarget, ref: string, counted: CallOptions): Promise<RotationsListEntry | null> {
   let latest: RotationsListEntry | null = null;
+  const inferences: string[] = [];
   await collectPages<RotationsListEntry>(
     async (marker) => {
-      const out = await target.call('kms:ListKeyRotations', () => target.client.send(new ListKeyRotationsCommand({ KeyId: keyId, Limit: 1000, Marker: marker })), counted);
-      return { items: out.Rotations, next: out.Truncated ? out.NextMarker : undefined };
+      const out = await target.call('kms:ListKeyRotations', () => target.client.send(new ListKeyRotationsCommand({ KeyId: ref, Limit: 1000, Marker: marker })), counted);
+      return { items: out.Rotations, next: nextMarker(out, 'kms:ListKeyRotations', inferences) };
     },
     (page) => {
       for (const rotation of page) {
@@ -215,22 +300,23 @@ async function latestRotation(target: RegionTarget, keyId: string, counted: Call
   return latest;
 }
 
-/** Tags of one key; null when they could not be read (tags never decide a status). */
-export async function fetchTags(target: Pick<RegionTarget, 'client' | 'call'>, keyId: string, options?: CallOptions): Promise<Record<string, string> | null> {
+/** Tags of one key; `tags` null with the error when they could not be read (tags never decide a status). */
+export async function fetchTags(target: Pick<RegionTarget, 'client' | 'call'>, keyId: string, options?: CallOptions): Promise<{ tags: Record<string, string> | null; error: AwsErrorRecord | null }> {
   try {
     const tags: Record<string, string> = {};
+    const inferences: string[] = [];
     await collectPages(
       async (marker) => {
         const out = await target.call('kms:ListResourceTags', () => target.client.send(new ListResourceTagsCommand({ KeyId: keyId, Limit: 50, Marker: marker })), options);
-        return { items: out.Tags, next: out.Truncated ? out.NextMarker : undefined };
+        return { items: out.Tags, next: nextMarker(out, 'kms:ListResourceTags', inferences) };
       },
       (page) => {
         for (const tag of page) if (tag.TagKey !== undefined) tags[bounded(tag.TagKey, AWS_MAX.tagKey)] = bounded(tag.TagValue ?? '', AWS_MAX.tagValue);
       },
     );
-    return tags;
-  } catch {
-    return null;
+    return { tags, error: null };
+  } catch (err) {
+    return { tags: null, error: toErrorRecord(err, 'kms:ListResourceTags') };
   }
 }
 
@@ -238,23 +324,55 @@ function failureOf(err: unknown, operation: string): CollectionFailure {
   return { kind: classifyError(err) === 'not-found' ? 'deleted' : 'call-failed', error: toErrorRecord(err, operation) };
 }
 
-export function toMetadataFacts(m: KeyMetadata): KeyMetadataFacts {
-  const type = m.MultiRegionConfiguration?.MultiRegionKeyType;
+/**
+ * DescribeKey's KeyMetadata as facts. Read tolerantly only where AWS's rules leave one answer, each
+ * inference recorded in `inferences`: KeySpec absent → CustomerMasterKeySpec (its deprecated name,
+ * aws-facts.md "DescribeKey fields used"); KeyUsage absent with KeySpec SYMMETRIC_DEFAULT →
+ * ENCRYPT_DECRYPT (the CreateKey default, and the only usage a SYMMETRIC_DEFAULT key can have: KMS
+ * API reference, CreateKey KeyUsage); a REPLICA naming itself as its primary → PRIMARY (KMS developer
+ * guide, "Updating the primary Region": DescribeKey may briefly show both keys as replicas).
+ */
+export function toMetadataFacts(m: KeyMetadata, inferences: string[] = []): KeyMetadataFacts {
+  const rawType: unknown = m.MultiRegionConfiguration?.MultiRegionKeyType;
+  let multiRegionType: KeyMetadataFacts['multiRegionType'] = rawType === 'PRIMARY' || rawType === 'REPLICA' ? rawType : null;
+  const primaryKeyArn = m.MultiRegionConfiguration?.PrimaryKey?.Arn ?? null;
+  const unknownMembers: string[] = [];
+  if (rawType !== undefined && multiRegionType === null) unknownMembers.push(`MultiRegionConfiguration.MultiRegionKeyType ${safeValue(rawType)}`);
+  else if (m.MultiRegion === true && multiRegionType === null) unknownMembers.push('MultiRegionConfiguration.MultiRegionKeyType (absent on a multi-Region key)');
+  if (multiRegionType === 'REPLICA' && primaryKeyArn !== null && m.Arn !== undefined && primaryKeyArn === m.Arn) {
+    multiRegionType = 'PRIMARY';
+    inferences.push('DescribeKey said REPLICA but named this key as its own primary: judged as the primary.');
+  }
+  let keySpec = m.KeySpec ?? null;
+  if (keySpec === null && m.CustomerMasterKeySpec !== undefined) {
+    keySpec = m.CustomerMasterKeySpec;
+    inferences.push(`KeySpec absent: read CustomerMasterKeySpec ${safeValue(keySpec)}.`);
+  }
+  let keyUsage = m.KeyUsage ?? null;
+  if (keyUsage === null && keySpec === 'SYMMETRIC_DEFAULT') {
+    keyUsage = 'ENCRYPT_DECRYPT';
+    inferences.push('KeyUsage absent: ENCRYPT_DECRYPT inferred (the only usage of a SYMMETRIC_DEFAULT key).');
+  }
   return {
     keyManager: m.KeyManager ?? null,
-    // CustomerMasterKeySpec is the deprecated name of KeySpec (aws-facts.md "DescribeKey fields used").
-    keySpec: m.KeySpec ?? m.CustomerMasterKeySpec ?? null,
-    keyUsage: m.KeyUsage ?? null,
+    keySpec,
+    keyUsage,
     origin: m.Origin ?? null,
     keyState: m.KeyState ?? null,
     enabled: typeof m.Enabled === 'boolean' ? m.Enabled : null,
-    multiRegionType: type === 'PRIMARY' || type === 'REPLICA' ? type : null,
-    primaryKeyArn: m.MultiRegionConfiguration?.PrimaryKey?.Arn ?? null,
+    multiRegionType,
+    primaryKeyArn,
     customKeyStoreId: m.CustomKeyStoreId ?? null,
     creationDate: iso(m.CreationDate),
     deletionDate: iso(m.DeletionDate),
     description: bounded(m.Description ?? null, AWS_MAX.description),
+    unknownMembers,
   };
+}
+
+/** An AWS value quoted in a reason: untrusted text, kept short and on one line. */
+function safeValue(value: unknown): string {
+  return JSON.stringify(value)?.replace(/\p{Cc}/gu, ' ').slice(0, 60) ?? 'undefined';
 }
 
 function iso(date: Date | undefined): string | null {

@@ -7,7 +7,7 @@ export const FINDINGS_COLUMNS = [
   'scan_id', 'evaluated_at', 'account_id', 'account_name', 'ou_path', 'region', 'key_id', 'key_arn', 'aliases', 'description',
   'key_manager', 'key_spec', 'key_usage', 'origin', 'key_state', 'multi_region_type', 'primary_key_arn', 'rotation_enabled',
   'rotation_period_days', 'next_rotation_date', 'last_rotation_date', 'last_rotation_type', 'status', 'reason', 'exception_id',
-  'rule_id', 'severity', 'controls', 'remediation',
+  'rule_id', 'severity', 'controls', 'remediation', 'evidence_gaps', 'inferences',
 ] as const;
 
 /** A cell before CSV casting: strings are text (formula-guarded), numbers and booleans are typed, null is empty. */
@@ -50,7 +50,18 @@ export function findingRow(key: KeyResult, ctx: FindingsContext): Cell[] {
     key.severity,
     ctx.controls || null,
     remediationCommand(key, ctx.header.parameters.maxRotationDays),
+    evidenceGapsCell(key),
+    key.inferences?.length ? key.inferences.join(' ') : null,
   ];
+}
+
+const EVIDENCE_NAMES = { 'rotation-history': 'rotation history', tags: 'tags', aliases: 'aliases' } as const;
+
+/** `rotation history: AccessDeniedException at kms:ListKeyRotations; tags: …` (empty when every piece of evidence was read). */
+export function evidenceGapsCell(key: Pick<KeyResult, 'evidenceGaps'>): string | null {
+  const gaps = key.evidenceGaps ?? [];
+  if (gaps.length === 0) return null;
+  return gaps.map((gap) => `${EVIDENCE_NAMES[gap.evidence] ?? gap.evidence}: ${gap.error.code} at ${gap.error.operation}`).join('; ');
 }
 
 /** An ERROR's reason carries the AWS error code and operation, so the CSV alone says what failed. */

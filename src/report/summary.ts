@@ -54,6 +54,8 @@ export class ReportSummary {
   /** NOT_APPLICABLE keys by category (the reason's label, see reasonCategory), with one full reason as example. */
   readonly notApplicableReasons = new Map<string, { count: number; example: string }>();
   readonly errorCodes = new Map<string, number>();
+  /** Keys whose evidence could not all be read, by evidence and AWS code (`rotation history|AccessDeniedException`): never a status. */
+  readonly evidenceGaps = new Map<string, number>();
   readonly failingRows: DetailRow[] = [];
   readonly exceptionRows: DetailRow[] = [];
   readonly regions = new Set<string>();
@@ -98,6 +100,7 @@ export class ReportSummary {
       else this.notApplicableReasons.set(category, { count: 1, example: key.reason });
     }
     if (key.status === 'PASS' && key.lastRotationDate) this.passWithRotationEvidence++;
+    for (const gap of key.evidenceGaps ?? []) bump(this.evidenceGaps, `${gap.evidence}|${gap.error.code}`);
     if (key.status === 'ERROR') bump(this.errorCodes, key.error ? `${key.error.code} (${key.error.operation})` : 'unrecorded error');
     if (key.status === 'FAIL' && this.previous?.failing.has(key.keyArn)) this.stillFailing++;
 

@@ -64,6 +64,20 @@ export interface KeyResult {
   /** Set when status is ERROR (and for FAIL/PASS never). */
   error: AwsErrorRecord | null;
   evaluatedAt: string;
+  /**
+   * Evidence that could not be read (ListKeyRotations, ListResourceTags, ListAliases): it never
+   * changes the status; the evidence columns stay empty. Absent in documents written before it.
+   */
+  evidenceGaps?: EvidenceGapRecord[];
+  /** Members read by inference where AWS's rules leave one answer (e.g. KeyUsage absent on a SYMMETRIC_DEFAULT key), one sentence each. */
+  inferences?: string[];
+}
+
+/** One piece of evidence that could not be read for a key. */
+export interface EvidenceGapRecord {
+  /** `rotation-history` (kms:ListKeyRotations), `tags` (kms:ListResourceTags), `aliases` (kms:ListAliases). */
+  evidence: 'rotation-history' | 'tags' | 'aliases';
+  error: AwsErrorRecord;
 }
 
 export type AccountCoverageStatus = 'scanned' | 'error' | 'skipped';

@@ -17,6 +17,19 @@ export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 
 const REQUIRED_FIELDS = ['keyManager', 'keySpec', 'keyUsage', 'origin', 'keyState'] as const;
 
+/**
+ * Enum values the rule knows (KMS API model kms-2014-11-01: KeyManagerType, OriginType, KeyState).
+ * A value outside them is a member the verdict needs that the rule cannot read: ERROR, not a guess.
+ * KeySpec and KeyUsage need no list: only SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys rotate, so any
+ * other value (a newer one included) is correctly not applicable.
+ */
+const KNOWN: Record<'keyManager' | 'origin' | 'keyState', ReadonlySet<string>> = {
+  keyManager: new Set(['AWS', 'CUSTOMER']),
+  origin: new Set(['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']),
+  keyState: new Set(['Creating', 'Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'PendingReplicaDeletion', 'Unavailable', 'Updating']),
+};
+const MEMBER_NAMES: Record<(typeof REQUIRED_FIELDS)[number], string> = { keyManager: 'KeyManager', keySpec: 'KeySpec', keyUsage: 'KeyUsage', origin: 'Origin', keyState: 'KeyState' };
+
 /** Why the rule does not apply, from DescribeKey alone; null when it applies (rotation status needed). */
 export function notApplicableReason(m: KeyMetadataFacts, policy: RulePolicy): string | null {
   if (m.keyManager === 'AWS') {
@@ -45,7 +58,8 @@ export function notApplicableReason(m: KeyMetadataFacts, policy: RulePolicy): st
     return `Key in a custom key store (${m.customKeyStoreId}): automatic rotation is not supported.`;
   }
   if (m.multiRegionType === 'REPLICA') {
-    return `Multi-Region replica key: rotation is set on its primary key ${m.primaryKeyArn ?? '(primary ARN not returned)'}, which is judged in its own region.`;
+    // Final wording comes from the scan once the primary is judged (src/scan/multi-region.ts).
+    return `Multi-Region replica key: rotation is set on its primary key ${m.primaryKeyArn ?? '(primary ARN not returned)'}.`;
   }
   switch (m.keyState) {
     case 'PendingDeletion':
@@ -64,8 +78,14 @@ export function notApplicableReason(m: KeyMetadataFacts, policy: RulePolicy): st
   }
 }
 
+/** Members the verdict needs that are absent, or carry a value the rule does not know. */
 function missingFields(m: KeyMetadataFacts): string[] {
-  return REQUIRED_FIELDS.filter((field) => m[field] === null);
+  const out: string[] = REQUIRED_FIELDS.filter((field) => m[field] === null).map((field) => MEMBER_NAMES[field]);
+  for (const field of ['keyManager', 'origin', 'keyState'] as const) {
+    const value = m[field];
+    if (value !== null && !KNOWN[field].has(value)) out.push(`a known ${MEMBER_NAMES[field]} (answered ${JSON.stringify(value).replace(/\p{Cc}/gu, ' ').slice(0, 60)})`);
+  }
+  return [...out, ...(m.unknownMembers ?? [])];
 }
 
 function needsRotationStatus(m: KeyMetadataFacts, policy: RulePolicy): boolean {
@@ -78,6 +98,12 @@ function judge(facts: KeyFacts, policy: RulePolicy): Judgement {
     if (facts.failure.kind === 'deleted') {
       return { status: Status.Error, reason: `Could not check: the key was deleted during the scan (${error.operation} answered ${error.code}).` };
     }
+    if (facts.failure.kind === 'incomplete') {
+      return { status: Status.Error, reason: `Could not check: ${error.operation} answered without a boolean ${facts.failure.detail ?? 'member'} (no evidence is no verdict).` };
+    }
+    if (facts.failure.kind === 'not-ready') {
+      return { status: Status.Error, reason: `Could not check: the key was in state ${facts.failure.detail ?? 'unknown'} (KMS was still creating or updating it), also when looked at again later in the scan.` };
+    }
     return { status: Status.Error, reason: `Could not check: ${error.operation} failed with ${error.code}.` };
   }
   const m = facts.metadata;
@@ -87,14 +113,20 @@ function judge(facts: KeyFacts, policy: RulePolicy): Judgement {
     return { status: Status.Error, reason: `Could not check: kms:DescribeKey answered without ${missing.join(', ')}.` };
   }
   const notApplicable = notApplicableReason(m, policy);
-  if (notApplicable) return { status: Status.NotApplicable, reason: notApplicable };
+  if (notApplicable) {
+    if (m.multiRegionType === 'REPLICA' && notApplicable.startsWith('Multi-Region replica')) return { status: Status.NotApplicable, reason: notApplicable, judgedThroughPrimary: m.primaryKeyArn };
+    return { status: Status.NotApplicable, reason: notApplicable };
+  }
 
   const rotation = facts.rotation;
   if (!rotation) return { status: Status.Error, reason: 'Could not check: the rotation status was not collected (kms:GetKeyRotationStatus).' };
-  const disabledNote = m.keyState === 'Disabled' ? ' The key is disabled: KMS rotates it when it is enabled again.' : '';
+  // KMS does not rotate a disabled key; rotation that is on resumes when it is enabled again (KMS developer guide, "Rotate AWS KMS keys").
+  const disabledNote = m.keyState === 'Disabled' ? ' The key is disabled: while it stays disabled KMS does not rotate it; rotation that is on resumes when it is enabled again.' : '';
   if (!rotation.enabled) {
-    return { status: Status.Fail, reason: `Automatic key rotation is disabled (policy: at least every ${policy.maxRotationDays} days).${disabledNote}` };
+    const offNote = m.keyState === 'Disabled' ? ' The key is disabled, and rotation is off: KMS will not rotate it when it is enabled again unless rotation is turned on.' : '';
+    return { status: Status.Fail, reason: `Automatic key rotation is disabled (policy: at least every ${policy.maxRotationDays} days).${offNote}` };
   }
+  const historyGap = (facts.evidenceGaps ?? []).find((gap) => gap.evidence === 'rotation-history');
   const period = rotation.periodDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
   const periodText = rotation.periodDays === null ? `${period} days (the AWS default; no period was returned)` : `${period} days`;
   if (period > policy.maxRotationDays) {
@@ -104,7 +136,11 @@ function judge(facts: KeyFacts, policy: RulePolicy): Judgement {
     };
   }
   const evidence = [
-    rotation.lastRotationDate ? `last rotated ${day(rotation.lastRotationDate)}${rotation.lastRotationType === 'ON_DEMAND' ? ' (on demand)' : ''}` : 'not rotated yet',
+    rotation.lastRotationDate
+      ? `last rotated ${day(rotation.lastRotationDate)}${rotation.lastRotationType === 'ON_DEMAND' ? ' (on demand)' : ''}`
+      : historyGap
+        ? `rotation history not available (${historyGap.error.operation} failed with ${historyGap.error.code})`
+        : 'not rotated yet',
     rotation.nextRotationDate ? `next rotation ${day(rotation.nextRotationDate)}` : null,
   ].filter((part): part is string => part !== null);
   return {

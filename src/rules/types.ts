@@ -11,6 +11,12 @@ export interface Judgement {
   status: Status;
   /** A human-readable sentence, used verbatim in the reports. */
   reason: string;
+  /**
+   * A multi-Region replica: its verdict comes from this primary key (ARN). The scan resolves it once
+   * the primary is judged (src/scan/multi-region.ts): NOT_APPLICABLE naming the primary's verdict, or
+   * ERROR when the primary could not be read or judged.
+   */
+  judgedThroughPrimary?: string | null;
 }
 
 /** One rule: pure functions of collected facts, never an AWS call. */

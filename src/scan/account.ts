@@ -6,14 +6,15 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CachedCredentials, type AwsCredentials } from '../aws/credentials.js';
 import { AwsCallError, toErrorRecord } from '../aws/errors.js';
-import { describeAccountRegions, planRegions, type AccountRegions } from '../aws/regions.js';
+import { describeAccountRegions, planRegions, type AccountRegions, type RegionPlan } from '../aws/regions.js';
 import type { CallOptions } from '../aws/throttle.js';
-import { collectRegion, emptyTally, fetchTags, type KeyCallTally } from '../collect/kms.js';
+import { collectKeyByArn, collectRegion, emptyTally, fetchTags, type KeyCallTally, type RegionTarget } from '../collect/kms.js';
 import { judgeSafely, needsRotationStatusSafely } from '../rules/index.js';
 import { Status, type AccountCoverage, type AwsErrorRecord, type KeyResult, type RegionCoverage } from '../results/types.js';
 import type { ScanContext } from './context.js';
 import type { SpoolBatch } from './spool.js';
 import { toKeyResult } from './key-result.js';
+import { arnRegion, resolveMultiRegion, type JudgedKey } from './multi-region.js';
 import type { AccountTarget } from './scope.js';
 
 export async function scanAccount(ctx: ScanContext, account: AccountTarget): Promise<void> {
@@ -50,10 +51,32 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
     for (const region of regions.notEnabled) {
       addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): it can hold no keys.'));
     }
-    const outcomes = await Promise.all(regions.scan.map((region) => scanRegion(ctx, account, credentials, region, log)));
-    for (const outcome of outcomes) {
-      keys += outcome.keys;
-      errors += outcome.errors;
+    // Every region collected and judged first; multi-Region sets are resolved across them (and
+    // primaries outside the scan's regions read); then each region's keys are spooled once.
+    const collected = await Promise.all(regions.scan.map((region) => collectAndJudgeRegion(ctx, account, credentials, region, regions.listedEnabled, log)));
+    const judged = collected.flatMap((outcome) => outcome.keys);
+    const extra = await resolveMultiRegion(judged, { accountId: account.id, readByArn: (arn) => readKeyByArn(ctx, account, credentials, arn, log) });
+    const byRegion = new Map<string, JudgedKey[]>();
+    for (const key of [...judged, ...extra]) {
+      const list = byRegion.get(key.region) ?? [];
+      list.push(key);
+      byRegion.set(key.region, list);
+    }
+    for (const outcome of collected) {
+      if (outcome.coverage === null) continue;
+      const results = await spoolRegion(ctx, account, outcome.region, byRegion.get(outcome.region) ?? [], log);
+      byRegion.delete(outcome.region);
+      const keyErrors = results.filter((key) => key.status === Status.Error).length;
+      addRegion(ctx, log, { ...outcome.coverage, keyCount: outcome.coverage.keyCount ?? results.length, keyErrors });
+      keys += results.length;
+      errors += keyErrors + (outcome.coverage.status === 'error' ? 1 : 0);
+    }
+    // Primaries read outside the scan's regions: rows in their own region (no coverage row: not in scope).
+    for (const [region, list] of byRegion) {
+      const results = await spoolRegion(ctx, account, region, list, log);
+      const keyErrors = results.filter((key) => key.status === Status.Error).length;
+      keys += results.length;
+      errors += keyErrors;
     }
     completed = true;
   } finally {
@@ -109,7 +132,10 @@ async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredent
   }
 }
 
-async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, coverage: AccountCoverage): Promise<ReturnType<typeof planRegions> | null> {
+/** The regions to scan, and which of them the account's own DescribeRegions lists as enabled (null: not read). */
+type AccountRegionPlan = RegionPlan & { listedEnabled: ReadonlySet<string> | null };
+
+async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, coverage: AccountCoverage): Promise<AccountRegionPlan | null> {
   const home = ctx.options.homeRegion;
   const ec2 = ctx.clients.ec2(home, credentials.provider);
   let regions: AccountRegions | null = null;
@@ -119,8 +145,19 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
     const error = toErrorRecord(err, 'ec2:DescribeRegions');
     const requested = ctx.options.regions;
     if (requested === null || requested === 'all') {
-      fail(ctx, coverage, error, `Could not list the account's enabled regions: ${error.code}.`);
-      return null;
+      // The account's own list is denied, but KMS may answer there: scan every region the caller's
+      // own DescribeRegions (AllRegions) knows; a region not enabled for the account answers
+      // UnrecognizedClientException (aws-facts.md "Regions") and is recorded as not enabled.
+      const known = await callerRegions(ctx);
+      if (known === null) {
+        fail(ctx, coverage, error, `Could not list the account's enabled regions: ${error.code}; the caller's own region list could not be read either.`);
+        return null;
+      }
+      const all = [...new Set([...known.enabled, ...known.disabled])].sort();
+      coverage.error = error;
+      coverage.reason = `Region list inferred: ${error.operation} failed with ${error.code} in this account; scanned the ${all.length} regions the caller's own DescribeRegions lists, each region's outcome recorded.`;
+      ctx.logger.warn({ accountId: account.id, code: error.code }, 'DescribeRegions failed; scanning the regions the caller knows');
+      return { scan: all, notEnabled: [], listedEnabled: null };
     }
     // The regions were named: scan them anyway; a disabled one answers UnrecognizedClientException.
     coverage.error = error;
@@ -129,7 +166,24 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
   } finally {
     ec2.destroy();
   }
-  return planRegions(regions, ctx.options.regions);
+  return { ...planRegions(regions, ctx.options.regions), listedEnabled: regions ? new Set(regions.enabled) : null };
+}
+
+/** The caller's own DescribeRegions (AllRegions), read once per run with the base credentials; null when it fails too. */
+function callerRegions(ctx: ScanContext): Promise<AccountRegions | null> {
+  ctx.callerRegions ??= (async () => {
+    const home = ctx.options.homeRegion;
+    const ec2 = ctx.clients.ec2(home, ctx.base.provider);
+    try {
+      return await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: ctx.callerAccountId, region: home, operation }, send, refreshOn(ctx.base)));
+    } catch (err) {
+      ctx.logger.warn({ code: toErrorRecord(err, 'ec2:DescribeRegions').code }, "the caller's own DescribeRegions failed");
+      return null;
+    } finally {
+      ec2.destroy();
+    }
+  })();
+  return ctx.callerRegions;
 }
 
 /** What an account adds to the run, kept apart for its checkpoint record. */
@@ -144,60 +198,122 @@ function addRegion(ctx: ScanContext, log: AccountLog, region: RegionCoverage): v
   log.regions.push(region);
 }
 
-async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string, log: AccountLog): Promise<{ keys: number; errors: number }> {
+interface RegionOutcome {
+  region: string;
+  keys: JudgedKey[];
+  /** The region's coverage record (keyCount/keyErrors completed when spooled); null when it holds no keys to spool and was recorded already. */
+  coverage: RegionCoverage | null;
+}
+
+function regionTarget(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string): RegionTarget {
   const client = ctx.clients.kms(region, credentials.provider);
   const call = <T>(operation: string, send: () => Promise<T>, options?: CallOptions): Promise<T> =>
     ctx.throttle.call({ accountId: account.id, region, operation }, send, { ...options, ...refreshOn(credentials) });
+  return {
+    partition: ctx.partition,
+    accountId: account.id,
+    region,
+    client,
+    call,
+    needsRotationStatus: (metadata) => needsRotationStatusSafely(ctx.rule, metadata, ctx.policy),
+    wantTags: (metadata) => ctx.options.collectTags === 'all' && metadata.keyManager === 'CUSTOMER',
+    keyConcurrency: ctx.keyConcurrency,
+  };
+}
+
+/** Tags of FAIL keys under --collect-tags failing; a failure is an evidence gap on the row, never a status. */
+async function tagFailing(ctx: ScanContext, target: RegionTarget, keys: JudgedKey[]): Promise<void> {
+  if (ctx.options.collectTags !== 'failing') return;
+  await Promise.all(
+    keys
+      .filter((key) => key.result.status === Status.Fail && key.result.tags === null)
+      .map(async (key) => {
+        const { tags, error } = await fetchTags(target, key.result.keyArn.includes(':key/') ? key.result.keyId : key.result.keyArn);
+        key.result.tags = tags;
+        if (error) (key.result.evidenceGaps ??= []).push({ evidence: 'tags', error });
+      }),
+  );
+}
+
+const STS_TOKEN_HINT =
+  "A common cause: session tokens from the global STS endpoint (version 1 tokens) are valid only in regions enabled by default; have STS issue version 2 tokens (aws sts set-security-token-service-preferences --global-endpoint-token-version v2Token, in the account whose STS issues the session) or use a regional STS endpoint.";
+
+async function collectAndJudgeRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string, listedEnabled: ReadonlySet<string> | null, log: AccountLog): Promise<RegionOutcome> {
+  const target = regionTarget(ctx, account, credentials, region);
   try {
-    const collected = await collectRegion({
-      partition: ctx.partition,
-      accountId: account.id,
-      region,
-      client,
-      call,
-      needsRotationStatus: (metadata) => needsRotationStatusSafely(ctx.rule, metadata, ctx.policy),
-      wantTags: (metadata) => ctx.options.collectTags === 'all' && metadata.keyManager === 'CUSTOMER',
-      keyConcurrency: ctx.keyConcurrency,
-    });
+    const collected = await collectRegion(target);
     if (collected.status === 'not_enabled') {
-      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', collected.error, `Not enabled for this account (${collected.error.operation} answered ${collected.error.code}).`));
-      return { keys: 0, errors: 0 };
+      const { error } = collected;
+      if (listedEnabled?.has(region)) {
+        // DescribeRegions says enabled: the credentials were refused, not the region. A coverage error.
+        addRegion(ctx, log, regionCoverage(account.id, region, 'error', error, `${error.operation} answered ${error.code} in a region this account's DescribeRegions lists as enabled: keys there could not be listed. ${STS_TOKEN_HINT}`));
+        ctx.progress?.errors(1);
+        return { region, keys: [], coverage: null };
+      }
+      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', error, `Not enabled for this account (${error.operation} answered ${error.code}).`));
+      return { region, keys: [], coverage: null };
     }
     if (collected.status === 'error') {
       addRegion(ctx, log, regionCoverage(account.id, region, 'error', collected.error, `Keys could not be listed: ${collected.error.operation} failed with ${collected.error.code}.`));
       ctx.progress?.errors(1);
-      return { keys: 0, errors: 1 };
+      return { region, keys: [], coverage: null };
     }
     ctx.tally.addCalls(collected.tally);
-    for (const k of ['eligibleKeys', 'eligibleCalls', 'otherKeys', 'otherCalls'] as const) log.keyCalls[k] += collected.tally[k];
+    addKeyCalls(log, collected.tally);
     const evaluatedAt = ctx.now().toISOString();
-    const judged: KeyResult[] = collected.keys.map((facts) => toKeyResult(account, region, facts, judgeSafely(ctx.rule, facts, ctx.policy), ctx.rule, evaluatedAt));
-    if (ctx.options.collectTags === 'failing') {
-      await Promise.all(
-        judged
-          .filter((key) => key.status === Status.Fail && key.tags === null)
-          .map(async (key) => {
-            key.tags = await fetchTags({ client, call }, key.keyId);
-          }),
-      );
-    }
-    const results = judged.map((key) => ctx.stages.reduce((staged, stage) => stage.apply(staged), key));
-    const keyErrors = results.filter((key) => key.status === Status.Error).length;
-    const batch = await ctx.spool.append(account.id, region, results);
-    if (batch) log.batches.push(batch);
-    ctx.tally.addKeys(results);
-    const aliasesError = collected.aliasesError;
-    addRegion(ctx, log, {
-      ...regionCoverage(account.id, region, 'scanned', aliasesError, aliasesError ? `Aliases could not be listed (${aliasesError.code}); keys were judged without them.` : null),
-      keyCount: results.length,
-      keyErrors,
+    const keys: JudgedKey[] = collected.keys.map((facts) => {
+      const judgement = judgeSafely(ctx.rule, facts, ctx.policy);
+      return { region, facts, judgement, result: toKeyResult(account, region, facts, judgement, ctx.rule, evaluatedAt) };
     });
-    ctx.progress?.keysJudged(results.length);
-    if (keyErrors > 0) ctx.progress?.errors(keyErrors);
-    return { keys: results.length, errors: keyErrors };
+    await tagFailing(ctx, target, keys);
+    const notes: string[] = [...collected.inferences];
+    const aliasesError = collected.aliasesError;
+    if (aliasesError) notes.push(`Aliases could not be listed (${aliasesError.code}); keys were judged without them.`);
+    let coverage = regionCoverage(account.id, region, 'scanned', aliasesError, null);
+    if (collected.entriesWithoutKeyId > 0) {
+      const error: AwsErrorRecord = { code: 'IncompleteResponse', message: `ListKeys answered ${collected.entriesWithoutKeyId} entries without a KeyId.`, operation: 'kms:ListKeys' };
+      coverage = regionCoverage(account.id, region, 'error', error, `kms:ListKeys listed ${collected.entriesWithoutKeyId} ${collected.entriesWithoutKeyId === 1 ? 'entry' : 'entries'} without a KeyId: ${collected.entriesWithoutKeyId === 1 ? 'that key was' : 'those keys were'} not judged.`);
+      ctx.progress?.errors(1);
+    }
+    coverage.reason = [coverage.reason, ...notes].filter((part): part is string => part !== null).join(' ') || null;
+    return { region, keys, coverage };
   } finally {
-    client.destroy();
+    target.client.destroy();
   }
+}
+
+/** A key read by its ARN (a primary outside the scan's regions), judged like any other. */
+async function readKeyByArn(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, arn: string, log: AccountLog): Promise<JudgedKey> {
+  const region = arnRegion(arn);
+  const target = regionTarget(ctx, account, credentials, region);
+  try {
+    const tally = emptyTally();
+    const facts = await collectKeyByArn(target, arn, tally);
+    ctx.tally.addCalls(tally);
+    addKeyCalls(log, tally);
+    const judgement = judgeSafely(ctx.rule, facts, ctx.policy);
+    const key: JudgedKey = { region, facts, judgement, result: toKeyResult(account, region, facts, judgement, ctx.rule, ctx.now().toISOString()) };
+    await tagFailing(ctx, target, [key]);
+    return key;
+  } finally {
+    target.client.destroy();
+  }
+}
+
+function addKeyCalls(log: AccountLog, tally: KeyCallTally): void {
+  for (const k of ['eligibleKeys', 'eligibleCalls', 'otherKeys', 'otherCalls'] as const) log.keyCalls[k] += tally[k];
+}
+
+/** The stages (exceptions), the spool and the counts, for one region's keys. */
+async function spoolRegion(ctx: ScanContext, account: AccountTarget, region: string, keys: JudgedKey[], log: AccountLog): Promise<KeyResult[]> {
+  const results = keys.map((key) => ctx.stages.reduce((staged, stage) => stage.apply(staged), key.result));
+  const batch = await ctx.spool.append(account.id, region, results);
+  if (batch) log.batches.push(batch);
+  ctx.tally.addKeys(results);
+  const keyErrors = results.filter((key) => key.status === Status.Error).length;
+  ctx.progress?.keysJudged(results.length);
+  if (keyErrors > 0) ctx.progress?.errors(keyErrors);
+  return results;
 }
 
 /** Calls signed with these credentials: fetch them before taking a slot, drop them on an expired-token answer. */

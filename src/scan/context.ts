@@ -4,6 +4,7 @@ import type { CachedCredentials } from '../aws/credentials.js';
 import type { CheckpointJournal } from './checkpoint.js';
 import type { RoleArnFor } from '../aws/role-arn.js';
 import type { Throttle } from '../aws/throttle.js';
+import type { AccountRegions } from '../aws/regions.js';
 import type { Rule, RulePolicy } from '../rules/types.js';
 import type { KeyStage } from './types.js';
 import type { ScanOptions } from './options.js';
@@ -35,4 +36,6 @@ export interface ScanContext {
   stages: KeyStage[];
   /** Records each finished account for --resume (absent in unit tests of a single account). */
   checkpoint?: CheckpointJournal;
+  /** The caller's own DescribeRegions, read once when an account's is denied under --regions all (src/scan/account.ts). */
+  callerRegions?: Promise<AccountRegions | null>;
 }

@@ -43,6 +43,8 @@ export function toKeyResult(account: AccountTarget, region: string, facts: KeyFa
     exceptionId: null,
     error: judgement.status === Status.Error ? errorOf(facts, judgement) : null,
     evaluatedAt,
+    evidenceGaps: facts.evidenceGaps.map((gap) => ({ evidence: gap.evidence, error: gap.error })),
+    inferences: [...facts.inferences],
   };
 }
 

@@ -34,15 +34,18 @@ export function errorReply(service: ServiceName, err: AwsError, requestId: strin
   }
 }
 
-/** Run the operation (already authenticated and past faults and quotas) and render its answer. */
-export function invoke(ctx: CallContext, routed: RoutedRequest, requestId: string): Reply {
+/**
+ * Run the operation (already authenticated and past faults and quotas) and render its answer;
+ * `rewrite` (the "rewrite" faults) may change a JSON answer before it is rendered.
+ */
+export function invoke(ctx: CallContext, routed: RoutedRequest, requestId: string, rewrite: (output: unknown) => unknown = (output) => output): Reply {
   const op = routed.operation;
   switch (routed.service) {
     case 'kms':
-      return jsonReply(KMS_OPERATIONS[op]!(ctx, routed.json ?? {}), requestId);
+      return jsonReply(rewrite(KMS_OPERATIONS[op]!(ctx, routed.json ?? {})), requestId);
     case 'organizations':
       checkOrganizationsAccess(ctx);
-      return jsonReply(ORGANIZATIONS_OPERATIONS[op]!(ctx, routed.json ?? {}), requestId);
+      return jsonReply(rewrite(ORGANIZATIONS_OPERATIONS[op]!(ctx, routed.json ?? {})), requestId);
     case 'sts':
       return stsReply(op, STS_OPERATIONS[op]!(ctx, routed.form ?? new URLSearchParams()), requestId);
     case 'ec2':

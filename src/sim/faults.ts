@@ -13,7 +13,7 @@ export interface FaultRequest {
   keyId?: string;
 }
 
-export type TerminalFault = Exclude<SimFault['kind'], 'latency' | 'delete-key'>;
+export type TerminalFault = Exclude<SimFault['kind'], 'latency' | 'delete-key' | 'rewrite'>;
 
 export interface FaultDecision {
   extraLatencyMs: number;
@@ -79,12 +79,25 @@ export class FaultSet {
     const decision: FaultDecision = { extraLatencyMs: 0 };
     for (const rule of this.rules) {
       const f = rule.fault;
-      if (f.kind === 'delete-key' || (f.kind !== 'latency' && decision.terminal !== undefined)) continue;
+      if (f.kind === 'delete-key' || f.kind === 'rewrite' || (f.kind !== 'latency' && decision.terminal !== undefined)) continue;
       if (!this.matches(f, req) || !this.fires(rule)) continue;
       if (f.kind === 'latency') decision.extraLatencyMs += f.latencyMs ?? 0;
       else decision.terminal = f.kind;
     }
     return decision;
+  }
+
+  /** Applies every matching "rewrite" rule to a successful JSON answer (in order; each spends `times` only when its `where` holds). */
+  rewrite(req: FaultRequest, output: unknown): unknown {
+    let out = output;
+    for (const rule of this.rules) {
+      const f = rule.fault;
+      if (f.kind !== 'rewrite' || !f.rewrite || !this.matches(f, req)) continue;
+      if (out === undefined || out === null || typeof out !== 'object') continue;
+      if (!whereHolds(out, f.rewrite.where) || !this.fires(rule)) continue;
+      out = applyRewrite(out, f.rewrite);
+    }
+    return out;
   }
 
   /** Keys a ListKeys answer listed that "delete-key" rules remove right after answering. */
@@ -98,4 +111,56 @@ export class FaultSet {
     }
     return out;
   }
+}
+
+function valuesAt(root: unknown, path: string[]): unknown[] {
+  let current: unknown[] = [root];
+  for (const part of path) {
+    const next: unknown[] = [];
+    for (const value of current) {
+      if (part === '*' && Array.isArray(value)) next.push(...value);
+      else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, part)) next.push((value as Record<string, unknown>)[part]);
+    }
+    current = next;
+  }
+  return current;
+}
+
+function whereHolds(root: unknown, where: Record<string, unknown> | undefined): boolean {
+  if (!where) return true;
+  return Object.entries(where).every(([path, want]) => {
+    const found = valuesAt(root, path.split('.'));
+    return found.length > 0 && found.every((value) => JSON.stringify(value) === JSON.stringify(want));
+  });
+}
+
+/** A deep copy of `root` with the rewrite applied at every place `path` reaches (missing parents are created for `set`). */
+function applyRewrite(root: unknown, rewrite: NonNullable<SimFault['rewrite']>): unknown {
+  const copy = JSON.parse(JSON.stringify(root)) as unknown;
+  const parts = rewrite.path.split('.');
+  const last = parts.pop()!;
+  const walk = (value: unknown, depth: number): void => {
+    if (depth === parts.length) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+      const obj = value as Record<string, unknown>;
+      if (rewrite.action === 'drop') delete obj[last];
+      else if (rewrite.action === 'null') obj[last] = null;
+      else obj[last] = JSON.parse(JSON.stringify(rewrite.value ?? null)) as unknown;
+      return;
+    }
+    const part = parts[depth]!;
+    if (part === '*') {
+      if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
+      return;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    const obj = value as Record<string, unknown>;
+    if (!Object.hasOwn(obj, part)) {
+      if (rewrite.action !== 'set') return;
+      obj[part] = {};
+    }
+    walk(obj[part], depth + 1);
+  };
+  walk(copy, 0);
+  return copy;
 }

@@ -12,3 +12,4 @@ export { scenarioIssues, type ScenarioIssue } from './scenario/validate.js';
 export { KEY_KINDS, type KeyKind } from './scenario/key-mix.js';
 export { DEFAULT_REGIONS, OPT_IN_REGIONS } from './regions.js';
 export type * from './types.js';
+export { independentEmulatorFaults, midUpdatePrimaryRegionFaults, transitionalKeyFaults } from './profiles.js';

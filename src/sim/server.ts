@@ -21,6 +21,7 @@ const FAULT_ERRORS: Record<Exclude<TerminalFault, 'drop-connection'>, CommonErro
   'http-503': 'unavailable',
   throttle: 'throttle',
   'expired-token': 'expired',
+  'invalid-token': 'regionDisabled',
 };
 
 type Outcome = Reply | 'drop';
@@ -34,6 +35,8 @@ class SimServer implements SimRuntime {
   private readonly rng: Rng;
   private readonly timers = new Set<NodeJS.Timeout>();
   private requestCounter = 0;
+  /** The request process() just routed (synchronous, so onRequest reads it right after), for options.onReply. */
+  private lastRouted: RoutedRequest | undefined;
   readonly now: () => number;
 
   constructor(readonly options: SimOptions) {
@@ -53,6 +56,7 @@ class SimServer implements SimRuntime {
     req.on('end', () => {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const { outcome, delayMs } = this.process(req, body);
+      if (this.options.onReply && outcome !== 'drop' && this.lastRouted) this.options.onReply({ service: this.lastRouted.service, operation: this.lastRouted.operation, input: this.lastRouted.json ?? Object.fromEntries(this.lastRouted.form ?? []), reply: outcome });
       if (delayMs <= 0) this.send(res, outcome);
       else {
         const timer = setTimeout(() => {
@@ -92,6 +96,7 @@ class SimServer implements SimRuntime {
     const requestId = this.requestId();
     const auth = parseAuthorization(req.headers.authorization);
     const routed = routeRequest(typeof auth === 'object' ? auth.service : undefined, req.headers, body);
+    this.lastRouted = routed;
     const service = routed.service;
     const region = typeof auth === 'object' ? auth.region : '';
     const fail = (err: AwsError, extraMs = 0): { outcome: Outcome; delayMs: number } => ({ outcome: errorReply(service, err, requestId), delayMs: this.latencyMs(region, extraMs) });
@@ -117,8 +122,9 @@ class SimServer implements SimRuntime {
 
     const now = this.now();
     let extraMs = 0;
+    const faultRequest = { accountId: account.id, region, operation, ...this.faultDetails(routed) };
     if (!this.faults.empty) {
-      const decision = this.faults.decide({ accountId: account.id, region, operation, ...this.faultDetails(routed) });
+      const decision = this.faults.decide(faultRequest);
       extraMs = decision.extraLatencyMs;
       if (decision.terminal === 'drop-connection') return { outcome: 'drop', delayMs: this.latencyMs(region, extraMs) };
       if (decision.terminal !== undefined) {
@@ -141,7 +147,8 @@ class SimServer implements SimRuntime {
       keysListed: (keys) => this.keysListed(account, region, keys),
     };
     try {
-      return { outcome: invoke(ctx, routed, requestId), delayMs: this.latencyMs(region, extraMs) };
+      const rewrite = this.faults.empty ? undefined : (output: unknown): unknown => this.faults.rewrite(faultRequest, output);
+      return { outcome: invoke(ctx, routed, requestId, rewrite), delayMs: this.latencyMs(region, extraMs) };
     } catch (e) {
       if (e instanceof AwsError) return fail(e, extraMs);
       process.emitWarning(`simulator: ${operation} failed: ${e instanceof Error ? e.stack : String(e)}`);

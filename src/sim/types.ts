@@ -122,13 +122,36 @@ export interface SimFault {
   targetAccounts?: string[];
   /** For KMS key operations: the key id. */
   keyIds?: string[];
-  kind: 'access-denied' | 'http-500' | 'http-503' | 'drop-connection' | 'throttle' | 'latency' | 'expired-token' | 'delete-key';
+  /**
+   * `invalid-token`: the credentials are refused in that region although it is enabled (what KMS
+   * answers a global-endpoint STS token outside the regions enabled by default): KMS/Organizations
+   * UnrecognizedClientException, STS InvalidClientTokenId, EC2 AuthFailure.
+   * `rewrite`: the operation runs, then its JSON answer is changed by `rewrite` (KMS, Organizations).
+   */
+  kind: 'access-denied' | 'http-500' | 'http-503' | 'drop-connection' | 'throttle' | 'latency' | 'expired-token' | 'delete-key' | 'invalid-token' | 'rewrite';
   /** Probability 0..1 that a matching request gets the fault (default 1). Drawn from the seeded RNG. */
   rate?: number;
   /** Apply to at most this many matching requests (default unlimited). */
   times?: number;
   /** For kind "latency": extra milliseconds. */
   latencyMs?: number;
+  /** For kind "rewrite": how the answer is changed. */
+  rewrite?: SimRewrite;
+}
+
+/**
+ * A change to a successful JSON answer, so tests can reach shapes real AWS (or another emulator)
+ * sends and this simulator does not: a member dropped, set null, given an enum value newer than the
+ * code knows, or an unknown member added. Paths are dot-separated member names; `*` walks every
+ * element of a list (`Keys.*.KeyId`). Fires (and spends `times`) only when `where` holds.
+ */
+export interface SimRewrite {
+  path: string;
+  action: 'drop' | 'null' | 'set';
+  /** For `set`: the value (JSON). */
+  value?: unknown;
+  /** Only when every member at these paths (of the answer, before the change) equals the value given. */
+  where?: Record<string, unknown>;
 }
 
 /** Per-region latency in milliseconds (added before answering); `default` for regions not listed. */
@@ -155,6 +178,18 @@ export interface SimOptions {
   seed?: number;
   /** Clock, for tests that move time (default Date.now). */
   now?: () => number;
+  /** Sees every answer as sent (not dropped connections): the conformance test checks them against AWS's models. */
+  onReply?: (reply: SimReply) => void;
+}
+
+/** One answer of the simulator, for `onReply`. */
+export interface SimReply {
+  service: 'kms' | 'organizations' | 'sts' | 'ec2';
+  /** '' when the request named no operation. */
+  operation: string;
+  /** The request's parameters (JSON body, or the Query form as a record). */
+  input: Record<string, unknown>;
+  reply: { status: number; headers: Record<string, string>; body: string };
 }
 
 export interface SimCredentials {

@@ -22,7 +22,7 @@ describe('findings.csv', () => {
       'scan_id', 'evaluated_at', 'account_id', 'account_name', 'ou_path', 'region', 'key_id', 'key_arn', 'aliases', 'description',
       'key_manager', 'key_spec', 'key_usage', 'origin', 'key_state', 'multi_region_type', 'primary_key_arn', 'rotation_enabled',
       'rotation_period_days', 'next_rotation_date', 'last_rotation_date', 'last_rotation_type', 'status', 'reason', 'exception_id',
-      'rule_id', 'severity', 'controls', 'remediation',
+      'rule_id', 'severity', 'controls', 'remediation', 'evidence_gaps', 'inferences',
     ]);
     expect(rows[0]).toEqual([...FINDINGS_COLUMNS]);
     expect(rows.length - 1).toBe(CASES.length);

@@ -19,6 +19,7 @@ function meta(over: Partial<KeyMetadataFacts> = {}): KeyMetadataFacts {
     creationDate: '2024-01-01T00:00:00.000Z',
     deletionDate: null,
     description: null,
+    unknownMembers: [],
     ...over,
   };
 }
@@ -36,7 +37,7 @@ function rotation(over: Partial<RotationFacts> = {}): RotationFacts {
 }
 
 function facts(m: KeyMetadataFacts | null, r: RotationFacts | null = null, over: Partial<KeyFacts> = {}): KeyFacts {
-  return { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', keyArn: ARN, aliases: [], metadata: m, rotation: r, tags: null, failure: null, ...over };
+  return { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', keyArn: ARN, aliases: [], metadata: m, rotation: r, tags: null, failure: null, evidenceGaps: [], inferences: [], ...over };
 }
 
 describe('KMS-002 judgement', () => {
@@ -96,7 +97,7 @@ describe('KMS-002 judgement', () => {
     [
       'multi-Region replica',
       { multiRegionType: 'REPLICA', primaryKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/mrk-1' },
-      'Multi-Region replica key: rotation is set on its primary key arn:aws:kms:us-east-1:111111111111:key/mrk-1, which is judged in its own region.',
+      'Multi-Region replica key: rotation is set on its primary key arn:aws:kms:us-east-1:111111111111:key/mrk-1.',
     ],
     ['pending deletion', { keyState: 'PendingDeletion', enabled: false, deletionDate: '2027-01-05T00:00:00.000Z' }, 'Pending deletion (deletion date 2027-01-05): a key scheduled for deletion is not rotated.'],
     ['pending replica deletion', { keyState: 'PendingReplicaDeletion' }, 'Pending replica deletion: a multi-Region key waiting for its replicas to be deleted is not rotated.'],
@@ -106,7 +107,54 @@ describe('KMS-002 judgement', () => {
   it.each(notApplicable)('NOT_APPLICABLE: %s, from metadata alone (no rotation calls)', (_name, over, reason) => {
     const m = meta(over);
     expect(kms002.needsRotationStatus(m, policy)).toBe(false);
-    expect(kms002.judge(facts(m), policy)).toEqual({ status: 'NOT_APPLICABLE', reason });
+    const { judgedThroughPrimary, ...judgement } = kms002.judge(facts(m), policy);
+    expect(judgement).toEqual({ status: 'NOT_APPLICABLE', reason });
+    // Only a replica defers its verdict to its primary (the scan resolves it: src/scan/multi-region.ts).
+    expect(judgedThroughPrimary).toBe(m.multiRegionType === 'REPLICA' ? m.primaryKeyArn : undefined);
+  });
+
+  it('--evaluate-disabled: a disabled key with rotation off is never told KMS rotates it when enabled again', () => {
+    const m = meta({ keyState: 'Disabled', enabled: false });
+    const p = { ...policy, evaluateDisabled: true };
+    const off = kms002.judge(facts(m, rotation({ enabled: false })), p);
+    expect(off.status).toBe('FAIL');
+    expect(off.reason).not.toMatch(/rotates it when it is enabled again/);
+    expect(off.reason).toContain('rotation is off: KMS will not rotate it when it is enabled again unless rotation is turned on');
+    expect(kms002.judge(facts(m, rotation()), p).reason).toContain('rotation that is on resumes when it is enabled again');
+  });
+
+  it('ERROR naming the member when GetKeyRotationStatus had no boolean KeyRotationEnabled', () => {
+    const j = kms002.judge(
+      facts(meta(), null, { failure: { kind: 'incomplete', detail: 'KeyRotationEnabled', error: { code: 'IncompleteResponse', message: 'absent', operation: 'kms:GetKeyRotationStatus' } } }),
+      policy,
+    );
+    expect(j).toEqual({ status: 'ERROR', reason: 'Could not check: kms:GetKeyRotationStatus answered without a boolean KeyRotationEnabled (no evidence is no verdict).' });
+  });
+
+  it('ERROR naming the state for a key still Creating after a second look', () => {
+    const j = kms002.judge(facts(meta({ keyState: 'Creating' }), null, { failure: { kind: 'not-ready', detail: 'Creating', error: { code: 'KeyStateNotReady', message: 'x', operation: 'kms:DescribeKey' } } }), policy);
+    expect(j.status).toBe('ERROR');
+    expect(j.reason).toContain('in state Creating');
+  });
+
+  it.each<[string, Partial<KeyMetadataFacts>, string]>([
+    ['an Origin newer than the rule knows', { origin: 'NEW_ORIGIN' }, 'a known Origin (answered "NEW_ORIGIN")'],
+    ['a KeyManager newer than the rule knows', { keyManager: 'PARTNER' }, 'a known KeyManager (answered "PARTNER")'],
+    ['a KeyState newer than the rule knows', { keyState: 'Hibernating' }, 'a known KeyState (answered "Hibernating")'],
+    ['an unknown MultiRegionKeyType', { unknownMembers: ['MultiRegionConfiguration.MultiRegionKeyType "TERTIARY"'] }, 'MultiRegionConfiguration.MultiRegionKeyType "TERTIARY"'],
+  ])('ERROR for %s (never a guessed verdict)', (_name, over, named) => {
+    const m = meta(over);
+    expect(kms002.needsRotationStatus(m, policy)).toBe(false);
+    const j = kms002.judge(facts(m, rotation()), policy);
+    expect(j.status).toBe('ERROR');
+    expect(j.reason).toContain(named);
+  });
+
+  it('a ListKeyRotations gap leaves the verdict and says the history is not available', () => {
+    const gap = { evidence: 'rotation-history' as const, error: { code: 'AccessDeniedException', message: 'no', operation: 'kms:ListKeyRotations' } };
+    const j = kms002.judge(facts(meta(), rotation({ lastRotationDate: null, lastRotationType: null }), { evidenceGaps: [gap] }), policy);
+    expect(j.status).toBe('PASS');
+    expect(j.reason).toContain('rotation history not available (kms:ListKeyRotations failed with AccessDeniedException)');
   });
 
   it('a multi-Region primary is judged like any key', () => {
@@ -147,7 +195,7 @@ describe('KMS-002 judgement', () => {
     expect(kms002.judge(facts(null), policy).status).toBe('ERROR');
     const m = meta({ keySpec: null });
     expect(kms002.needsRotationStatus(m, policy)).toBe(false);
-    expect(kms002.judge(facts(m), policy)).toEqual({ status: 'ERROR', reason: 'Could not check: kms:DescribeKey answered without keySpec.' });
+    expect(kms002.judge(facts(m), policy)).toEqual({ status: 'ERROR', reason: 'Could not check: kms:DescribeKey answered without KeySpec.' });
   });
 });
 

@@ -117,7 +117,7 @@ describe('faults', () => {
     });
   });
 
-  it('AccessDenied on single KMS operations: that key is ERROR with the operation, a denied ListAliases is recorded', async () => {
+  it('AccessDenied on single KMS operations: verdict calls make the key ERROR; evidence calls (ListKeyRotations, ListAliases) are recorded gaps that never change the status', async () => {
     const k = (keyId: string, extra: object = {}) => ({ keyId, region: 'eu-west-1', aliases: [`alias/${keyId}`], ...extra });
     const s = simScenario({
       accounts: [
@@ -138,17 +138,26 @@ describe('faults', () => {
       },
       async (sim) => {
         const run = await scan(sim);
-        expectInvariant(run.keys, expectedKeys(s), (e) => e.keyId.startsWith('denied-'));
+        expectInvariant(run.keys, expectedKeys(s), (e) => e.keyId === 'denied-status' || e.keyId === 'denied-describe');
         const get = (id: string): KeyResult => run.keys.find((key) => key.keyId === id)!;
         expect(get('denied-status')).toMatchObject({ status: 'ERROR', error: { code: 'AccessDeniedException', operation: 'kms:GetKeyRotationStatus' }, rotationEnabled: null });
-        expect(get('denied-history')).toMatchObject({ status: 'ERROR', error: { code: 'AccessDeniedException', operation: 'kms:ListKeyRotations' } });
+        // ListKeyRotations is evidence of past rotations; the verdict is GetKeyRotationStatus's.
+        expect(get('denied-history')).toMatchObject({
+          status: 'PASS',
+          error: null,
+          rotationEnabled: true,
+          lastRotationDate: null,
+          evidenceGaps: [{ evidence: 'rotation-history', error: { code: 'AccessDeniedException', operation: 'kms:ListKeyRotations' } }],
+        });
+        expect(get('denied-history').reason).toContain('rotation history not available (kms:ListKeyRotations failed with AccessDeniedException)');
         expect(get('denied-describe')).toMatchObject({ status: 'ERROR', error: { code: 'AccessDeniedException', operation: 'kms:DescribeKey' }, keyManager: null, aliases: ['alias/denied-describe'] });
         expect(get('fine')).toMatchObject({ status: 'PASS' });
-        expect(get('aliases-denied-key')).toMatchObject({ status: 'FAIL', aliases: [] });
+        expect(get('aliases-denied-key')).toMatchObject({ status: 'FAIL', aliases: [], evidenceGaps: [{ evidence: 'aliases', error: { code: 'AccessDeniedException', operation: 'kms:ListAliases' } }] });
+        expect(get('fine').evidenceGaps).toEqual([]);
         const region = run.outcome.header.coverage.regions.find((r) => r.accountId === '333333333333' && r.region === 'eu-west-1')!;
         expect(region).toMatchObject({ status: 'scanned', keyCount: 1, error: { code: 'AccessDeniedException', operation: 'kms:ListAliases' } });
-        expect(run.outcome.header.coverage.regions.find((r) => r.accountId === '222222222222' && r.region === 'eu-west-1')).toMatchObject({ status: 'scanned', keyCount: 4, keyErrors: 3 });
-        expect(run.outcome.counts).toMatchObject({ ERROR: 3, FAIL: 1, PASS: 1 });
+        expect(run.outcome.header.coverage.regions.find((r) => r.accountId === '222222222222' && r.region === 'eu-west-1')).toMatchObject({ status: 'scanned', keyCount: 4, keyErrors: 2 });
+        expect(run.outcome.counts).toMatchObject({ ERROR: 2, FAIL: 1, PASS: 2 });
       },
     );
   });
@@ -173,10 +182,19 @@ describe('faults', () => {
       expect(cov('333333333333', 'eu-west-1')).toMatchObject({ status: 'scanned', keyCount: 1 });
       expect(run.outcome.header.coverage.accounts.find((a) => a.accountId === '333333333333')).toMatchObject({ status: 'scanned', error: { code: 'UnauthorizedOperation', operation: 'ec2:DescribeRegions' } });
       expect(run.outcome.coverageComplete).toBe(true);
-      // Without a region list, an account whose regions cannot be listed is a gap.
+      // Without a region list, the account is still scanned over the regions the caller's own
+      // DescribeRegions lists; coverage says the list was inferred and names the denied call.
       const all = await scan(sim, { regions: 'all' });
-      expect(all.outcome.header.coverage.accounts.find((a) => a.accountId === '333333333333')).toMatchObject({ status: 'error', error: { code: 'UnauthorizedOperation' } });
-      expect(all.outcome.coverageComplete).toBe(false);
+      expectInvariant(all.keys, expectedKeys(s));
+      expect(all.outcome.header.coverage.accounts.find((a) => a.accountId === '333333333333')).toMatchObject({
+        status: 'scanned',
+        error: { code: 'UnauthorizedOperation', operation: 'ec2:DescribeRegions' },
+        reason: expect.stringMatching(/^Region list inferred: ec2:DescribeRegions failed with UnauthorizedOperation in this account; scanned the 3 regions/),
+      });
+      const all3 = all.outcome.header.coverage.regions.filter((r) => r.accountId === '333333333333').map((r) => [r.region, r.status]);
+      expect(all3).toEqual(expect.arrayContaining([['af-south-1', 'not_enabled'], ['eu-west-1', 'scanned'], ['us-east-1', 'scanned']]));
+      expect(all3).toHaveLength(3);
+      expect(all.outcome.coverageComplete).toBe(true);
     });
   });
 

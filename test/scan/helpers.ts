@@ -125,9 +125,22 @@ export function expectedKeys(scenario: SimScenario, opts: { accounts?: string[];
     const state = account.omitState || !account.state ? account.status : account.state;
     if (state !== 'ACTIVE') continue;
     if (!opts.includeNoRole && account.id !== scenario.managementAccountId && account.roles.length === 0) continue;
+    const added = new Set<string>();
     for (const key of account.keys) {
       if (opts.regions && !opts.regions.includes(key.region)) continue;
       out.push({ accountId: account.id, region: key.region, keyId: key.keyId, status: expectedStatus(key, opts.policy) });
+      added.add(`${key.region}|${key.keyId}`);
+    }
+    // Issue 10: every multi-Region set is judged once, through its primary, wherever it is: a replica
+    // in scope whose primary's region is outside the scan brings the primary in as a row of its own.
+    for (const key of account.keys) {
+      if (opts.regions && !opts.regions.includes(key.region)) continue;
+      const mr = key.multiRegion;
+      if (mr?.type !== 'REPLICA' || added.has(`${mr.primaryRegion}|${mr.primaryKeyId}`)) continue;
+      const primary = account.keys.find((k) => k.region === mr.primaryRegion && k.keyId === mr.primaryKeyId);
+      if (!primary) continue;
+      out.push({ accountId: account.id, region: primary.region, keyId: primary.keyId, status: expectedStatus(primary, opts.policy) });
+      added.add(`${primary.region}|${primary.keyId}`);
     }
   }
   return out.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region) || cmp(a.keyId, b.keyId));

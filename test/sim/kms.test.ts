@@ -1,10 +1,10 @@
 import {
   DescribeKeyCommand,
+  DisabledException,
   DisableKeyRotationCommand,
   EnableKeyRotationCommand,
   GetKeyRotationStatusCommand,
   InvalidMarkerException,
-  KMSInvalidStateException,
   KMSServiceException,
   ListAliasesCommand,
   ListKeyRotationsCommand,
@@ -165,7 +165,7 @@ describe('DescribeKey', () => {
     expect((await meta('ecc')).SigningAlgorithms).toEqual(['ECDSA_SHA_256']);
     expect((await meta('hmac')).MacAlgorithms).toEqual(['HMAC_SHA_256']);
     expect((await meta('agree')).KeyAgreementAlgorithms).toEqual(['ECDH']);
-    expect(await meta('cloudhsm')).toMatchObject({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 'cks-1234567890abcdef0', CloudHsmClusterId: expect.stringMatching(/^cluster-/) });
+    expect(await meta('cloudhsm')).toMatchObject({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 'cks-1234567890abcdef0', CloudHsmClusterId: expect.stringMatching(/^cluster-[2-7a-zA-Z]{11,16}$/) });
     expect((await meta('xks')).XksKeyConfiguration?.Id).toEqual(expect.any(String));
     expect(await meta('external')).toMatchObject({ ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date('2027-06-01T00:00:00.000Z') });
     expect(await meta('pending-deletion')).toMatchObject({ Enabled: false, KeyState: 'PendingDeletion', DeletionDate: new Date('2026-12-24T00:00:00.000Z') });
@@ -279,6 +279,17 @@ describe('EnableKeyRotation / DisableKeyRotation', () => {
     expect(replica).toBeInstanceOf(UnsupportedOperationException);
     expect(await failure(client().send(new EnableKeyRotationCommand({ KeyId: 'hmac' })))).toBeInstanceOf(UnsupportedOperationException);
     expect(await failure(client().send(new EnableKeyRotationCommand({ KeyId: 'aws-s3' })))).toBeInstanceOf(UnsupportedOperationException);
-    expect(await failure(client().send(new EnableKeyRotationCommand({ KeyId: 'disabled' })))).toBeInstanceOf(KMSInvalidStateException);
+    // DisabledException is what both operations declare for a disabled key (model kms-2014-11-01).
+    expect(await failure(client().send(new EnableKeyRotationCommand({ KeyId: 'disabled' })))).toBeInstanceOf(DisabledException);
+    expect(await failure(client().send(new DisableKeyRotationCommand({ KeyId: 'disabled' })))).toBeInstanceOf(DisabledException);
+  });
+
+  it('answers constraint violations with ValidationException, as the model constrains them (KeyIdType, MarkerType)', async () => {
+    const long = await failure(client().send(new DescribeKeyCommand({ KeyId: 'k'.repeat(2049) })));
+    expect(long.name).toBe('ValidationException');
+    const tooLongMarker = await failure(client().send(new ListKeysCommand({ Marker: 'm'.repeat(1025) })));
+    expect(tooLongMarker.name).toBe('ValidationException');
+    const outOfPattern = await failure(client().send(new ListAliasesCommand({ Marker: 'bad\u0100marker' })));
+    expect(outOfPattern.name).toBe('ValidationException');
   });
 });

@@ -165,7 +165,8 @@ export function makeKey(kind: KeyKind, c: KeyContext): SimKey {
     case 'cloudhsm':
       key.origin = 'AWS_CLOUDHSM';
       key.customKeyStoreId = flat(`cks-${rng.hex(17)}`);
-      key.cloudHsmClusterId = flat(`cluster-${rng.alnum(11)}`);
+      // The model's CloudHsmClusterIdType pattern is cluster-[2-7a-zA-Z]{11,16}: digits 0, 1, 8 and 9 mapped to letters.
+      key.cloudHsmClusterId = flat(`cluster-${rng.alnum(11).replace(/[0189]/g, (d) => ({ '0': 'w', '1': 'x', '8': 'y', '9': 'z' })[d]!)}`);
       break;
     case 'external-key-store':
       key.origin = 'EXTERNAL_KEY_STORE';

@@ -24,6 +24,8 @@ export function resolveKey(ctx: CallContext, raw: unknown, acceptAlias: boolean)
   if (typeof raw !== 'string' || raw.length === 0) {
     throw new AwsError('ValidationException', "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
   }
+  // KeyIdType: length 1..2048 (model kms-2014-11-01); a longer value is a constraint violation, not an unknown key.
+  if (raw.length > 2048) throw new AwsError('ValidationException', "1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length less than or equal to 2048");
   const accountId = ctx.account.id;
   const keys = ctx.runtime.index.regionKeys(accountId, ctx.region);
   let ref = raw;
@@ -94,6 +96,16 @@ function multiRegionConfiguration(index: ScenarioIndex, accountId: string, key: 
   };
 }
 
+/** The CustomerMasterKeySpec enum of the model (kms-2014-11-01). */
+const CUSTOMER_MASTER_KEY_SPECS = new Set(['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2']);
+
+/** A CloudHSM cluster id of the model's pattern `cluster-[2-7a-zA-Z]{11,16}`, derived from a store or key id (digits 0, 1, 8, 9 mapped to letters). */
+function clusterIdFor(seed: string): string {
+  const map: Record<string, string> = { '0': 'w', '1': 'x', '8': 'y', '9': 'z' };
+  const chars = [...seed.replace(/[^0-9a-zA-Z]/g, '')].map((c) => map[c] ?? c).join('');
+  return `cluster-${chars.slice(-11).padStart(11, 'a')}`;
+}
+
 /** The complete DescribeKey `KeyMetadata` (timestamps as epoch seconds, as awsJson sends them). */
 export function keyMetadata(index: ScenarioIndex, accountId: string, key: SimKey): Record<string, unknown> {
   const external = key.origin === 'EXTERNAL';
@@ -110,10 +122,11 @@ export function keyMetadata(index: ScenarioIndex, accountId: string, key: SimKey
     ValidTo: external ? epochSeconds(key.validTo) : undefined,
     Origin: key.origin,
     CustomKeyStoreId: key.customKeyStoreId,
-    CloudHsmClusterId: key.origin === 'AWS_CLOUDHSM' ? (key.cloudHsmClusterId ?? `cluster-${(key.customKeyStoreId ?? key.keyId).slice(-11)}`) : undefined,
+    CloudHsmClusterId: key.origin === 'AWS_CLOUDHSM' ? (key.cloudHsmClusterId ?? clusterIdFor(key.customKeyStoreId ?? key.keyId)) : undefined,
     ExpirationModel: external && key.keyState !== 'PendingImport' ? (key.expirationModel ?? 'KEY_MATERIAL_DOES_NOT_EXPIRE') : undefined,
     KeyManager: key.keyManager,
-    CustomerMasterKeySpec: key.keySpec,
+    // The deprecated CustomerMasterKeySpec enum stops at SM2: newer specs (ML_DSA_*, ECC_NIST_EDWARDS25519) come in KeySpec only.
+    CustomerMasterKeySpec: CUSTOMER_MASTER_KEY_SPECS.has(key.keySpec) ? key.keySpec : undefined,
     KeySpec: key.keySpec,
     ...algorithms(key.keySpec, key.keyUsage),
     MultiRegion: key.multiRegion !== undefined,

@@ -19,10 +19,23 @@ const AWS_SERVICE_ALIASES = [
   'alias/aws/ssm', 'alias/aws/xray',
 ];
 
+/**
+ * The Marker parameter, checked against the model's MarkerType (length 1..1024, pattern
+ * [\u0020-\u00FF]*): a violation is a ValidationException, as for every modelled constraint; only a
+ * well-formed marker the service did not issue is InvalidMarkerException.
+ */
+function markerParam(value: unknown): string | undefined {
+  const marker = stringParam(value);
+  if (marker === undefined) return undefined;
+  if (marker.length < 1 || marker.length > 1024) throw validation(`1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must have length ${marker.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 1024'}`);
+  if (!/^[\u0020-\u00FF]*$/.test(marker)) throw validation("1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0020-\u00FF]*");
+  return marker;
+}
+
 /** Offset-based markers for lists that do not change under the caller (aliases, tags, rotations). */
 function page<T>(items: readonly T[], input: Input, max: number, fallback: number): { items: T[]; next?: string } {
   const limit = intParam(input.Limit, 'limit', 1, max, fallback, validation);
-  const marker = stringParam(input.Marker);
+  const marker = markerParam(input.Marker);
   const start = marker === undefined ? 0 : decodeToken<{ o?: unknown }>(marker, invalidMarker).o;
   if (typeof start !== 'number' || !Number.isInteger(start) || start < 0 || start > items.length) throw invalidMarker();
   const end = Math.min(items.length, start + limit);
@@ -35,7 +48,7 @@ function pageOutput(next: string | undefined): { NextMarker?: string; Truncated:
 
 const listKeys: Handler = (ctx, input) => {
   const limit = intParam(input.Limit, 'limit', 1, 1000, 100, validation);
-  const marker = stringParam(input.Marker);
+  const marker = markerParam(input.Marker);
   const sorted = ctx.runtime.index.regionKeys(ctx.account.id, ctx.region)?.sorted ?? [];
   let start = 0;
   if (marker !== undefined) {
@@ -151,6 +164,8 @@ function writableKey(ctx: CallContext, input: Input): SimKey {
   if (unsupported) throw unsupported;
   // Rotation of a multi-Region key is set on the primary only (KMS developer guide, "Rotating multi-Region keys").
   if (key.multiRegion?.type === 'REPLICA') throw new AwsError('UnsupportedOperationException', `${arn} is a multi-Region replica key; manage rotation on its primary key.`);
+  // A disabled key is DisabledException, declared by both operations (model kms-2014-11-01); other states are KMSInvalidStateException.
+  if (key.keyState === 'Disabled') throw new AwsError('DisabledException', `${arn} is disabled.`);
   if (key.keyState !== 'Enabled') throw new AwsError('KMSInvalidStateException', `${arn} is ${key.keyState}.`);
   return key;
 }

@@ -20,6 +20,8 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
         coverage.runComplete ? null : 'whatever the unfinished run did not reach',
       ].filter(Boolean).join('; ')}. Keys there were not checked and appear in no count.`;
   pdf.paragraph(gapText, { font: 'bold' });
+  const evidence = evidenceGapText(summary.evidenceGaps);
+  if (evidence) pdf.paragraph(evidence);
 
   drawTable(
     pdf,
@@ -81,6 +83,26 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
     );
     pdf.paragraph('Causes are the labels of the rule\'s reasons; each key\'s full reason (with its primary key, key store or deletion date) is in findings.csv.', { size: SIZE.small, colour: COLOUR.muted });
   }
+}
+
+const EVIDENCE_LABEL: Record<string, string> = { 'rotation-history': 'rotation history', tags: 'tags', aliases: 'aliases' };
+
+/**
+ * "Evidence not available (statuses unaffected): rotation history for 3 keys (AccessDeniedException)…"
+ * The verdict comes from DescribeKey and GetKeyRotationStatus; these gaps never change a status.
+ */
+export function evidenceGapText(gaps: Map<string, number>): string | null {
+  if (gaps.size === 0) return null;
+  const byEvidence = new Map<string, { total: number; codes: string[] }>();
+  for (const [key, n] of [...gaps.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [evidence = '', code = ''] = key.split('|');
+    const entry = byEvidence.get(evidence) ?? { total: 0, codes: [] };
+    entry.total += n;
+    entry.codes.push(code);
+    byEvidence.set(evidence, entry);
+  }
+  const parts = [...byEvidence.entries()].map(([evidence, { total, codes }]) => `${EVIDENCE_LABEL[evidence] ?? evidence} not available for ${plural(total, 'key')} (${codes.join(', ')})`);
+  return `Evidence gaps (statuses unaffected; the verdict comes from DescribeKey and GetKeyRotationStatus): ${parts.join('; ')}. Each key's gaps are in findings.csv, column evidence_gaps.`;
 }
 
 function sortedCounts(map: Map<string, number>): [string, number][] {
