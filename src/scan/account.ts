@@ -98,7 +98,7 @@ async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredent
             ...(options.externalId ? { ExternalId: options.externalId } : {}),
           }),
         ),
-      refreshOn(ctx.base),
+      { session: ctx.base },
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error('AssumeRole answered without credentials'), { name: 'IncompleteResponse' });
@@ -114,7 +114,7 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
   const ec2 = ctx.clients.ec2(home, credentials.provider);
   let regions: AccountRegions | null = null;
   try {
-    regions = await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: account.id, region: home, operation }, send, refreshOn(credentials)));
+    regions = await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: account.id, region: home, operation }, send, { session: credentials }));
   } catch (err) {
     const error = toErrorRecord(err, 'ec2:DescribeRegions');
     const requested = ctx.options.regions;
@@ -147,7 +147,7 @@ function addRegion(ctx: ScanContext, log: AccountLog, region: RegionCoverage): v
 async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string, log: AccountLog): Promise<{ keys: number; errors: number }> {
   const client = ctx.clients.kms(region, credentials.provider);
   const call = <T>(operation: string, send: () => Promise<T>, options?: CallOptions): Promise<T> =>
-    ctx.throttle.call({ accountId: account.id, region, operation }, send, { ...options, ...refreshOn(credentials) });
+    ctx.throttle.call({ accountId: account.id, region, operation }, send, { ...options, session: credentials });
   try {
     const collected = await collectRegion({
       partition: ctx.partition,
@@ -198,11 +198,6 @@ async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials:
   } finally {
     client.destroy();
   }
-}
-
-/** Calls signed with these credentials: fetch them before taking a slot, drop them on an expired-token answer. */
-function refreshOn(credentials: CachedCredentials): CallOptions {
-  return { prepare: () => credentials.get(), ready: () => credentials.isFresh(), onExpiredCredentials: () => credentials.invalidate() };
 }
 
 function fail(ctx: ScanContext, coverage: AccountCoverage, error: AwsErrorRecord, reason: string): void {

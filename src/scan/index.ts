@@ -139,7 +139,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
           organizations,
           (operation, send) =>
             throttle
-              .call({ accountId: identity.account, region: home, operation, shared: true }, send, { prepare: () => base.get(), ready: () => base.isFresh(), onExpiredCredentials: () => base.invalidate() })
+              .call({ accountId: identity.account, region: home, operation, shared: true }, send, { session: base })
               .catch((err: unknown) => {
                 throw new AwsCallError(toErrorRecord(err, operation), { cause: err });
               }),
@@ -251,11 +251,7 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): Record
 
 async function callerIdentity(throttle: Throttle, sts: ReturnType<ClientFactory['sts']>, home: string, base: CachedCredentials): Promise<{ account: string; arn: string }> {
   try {
-    const out = await throttle.call({ accountId: 'caller', region: home, operation: 'sts:GetCallerIdentity', shared: true }, () => sts.send(new GetCallerIdentityCommand({})), {
-      prepare: () => base.get(),
-      ready: () => base.isFresh(),
-      onExpiredCredentials: () => base.invalidate(),
-    });
+    const out = await throttle.call({ accountId: 'caller', region: home, operation: 'sts:GetCallerIdentity', shared: true }, () => sts.send(new GetCallerIdentityCommand({})), { session: base });
     if (!out.Account || !out.Arn) throw Object.assign(new Error('GetCallerIdentity answered without Account or Arn'), { name: 'IncompleteResponse' });
     return { account: out.Account, arn: out.Arn };
   } catch (err) {

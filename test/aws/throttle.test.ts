@@ -121,10 +121,23 @@ describe('Throttle retries (the only retry layer)', () => {
   it('an expired token refreshes credentials and retries without sleeping; without a session it is final', async () => {
     const { throttle: t, sleeps } = throttle();
     let refreshed = 0;
-    await t.call(scope, failing([awsError('ExpiredTokenException')]), { onExpiredCredentials: () => refreshed++ });
+    const session = { get: async () => undefined, isFresh: () => true, invalidate: () => void refreshed++ };
+    await t.call(scope, failing([awsError('ExpiredTokenException')]), { session });
     expect(refreshed).toBe(1);
     expect(sleeps).toEqual([]);
     await expect(t.call(scope, failing([awsError('ExpiredTokenException')]))).rejects.toMatchObject({ name: 'ExpiredTokenException' });
+  });
+
+  it('credentials stale in the slot every time: each try counts against the budget, then the call fails', async () => {
+    // Issue 13: this path (then NOT_READY, `attempt--; continue`) sat outside maxAttempts and never ended.
+    const { throttle: t } = throttle({ maxAttempts: 3 });
+    let gets = 0;
+    let sent = 0;
+    const session = { get: async () => void gets++, isFresh: () => false, invalidate: () => {} };
+    await expect(t.call(scope, async () => void sent++, { session })).rejects.toMatchObject({ name: 'CredentialsExpiredBeforeSend' });
+    expect(gets).toBe(3);
+    expect(sent).toBe(0);
+    expect(t.stats().exhausted).toBe(1);
   });
 
   it('calls onAttempt before every attempt', async () => {
