@@ -185,6 +185,35 @@ describe('Throttle limits', () => {
     expect(starts.at(-1)!).toBeGreaterThan(400);
   });
 
+  it('shared buckets refill at the budgeted rate, not once per Bottleneck heartbeat (250 ms)', async () => {
+    // 10/s: a burst of 10, then one every 100 ms (4 more by ~400 ms; one per 250 ms would need ~1 s).
+    const { throttle: t } = throttle({ quotaOverrides: { 'organizations:*': 10 } });
+    const starts: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 14 }, () => t.call({ ...scope, operation: 'organizations:ListAccounts', shared: true }, async () => void starts.push(performance.now() - t0))));
+    t.close();
+    // Bottleneck launches its jobs a few ms apart (more on a busy machine): the burst is the first 10.
+    const burstEnd = starts[9]!;
+    expect(burstEnd).toBeLessThan(300);
+    expect(starts.at(-1)! - burstEnd).toBeGreaterThan(250);
+    expect(starts.at(-1)! - burstEnd).toBeLessThan(650);
+  });
+
+  it('shared calls take the next free slot before queued per-account calls', async () => {
+    const { throttle: t } = throttle({ concurrency: 1 });
+    const order: string[] = [];
+    const send = (name: string) => async (): Promise<void> => {
+      order.push(name);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    };
+    const calls = [0, 1, 2].map((i) => t.call({ ...scope, accountId: String(200000000000 + i) }, send(`kms${i}`)));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    calls.push(t.call({ ...scope, operation: 'organizations:ListAccounts', shared: true }, send('org')));
+    await Promise.all(calls);
+    t.close();
+    expect(order).toEqual(['kms0', 'org', 'kms1', 'kms2']);
+  });
+
   it('spaces calls of one scope at the budgeted rate', async () => {
     // 100/s × 1.0 → one launch per 10 ms.
     const { throttle: t } = throttle({ quotaOverrides: { 'kms:ListKeyRotations': 100 } });
