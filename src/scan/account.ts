@@ -58,6 +58,12 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
     completed = true;
   } finally {
     ctx.throttle.releaseAccount(account.id);
+    if (account.pathsKnown) {
+      // Started before the OU tree was known: its coverage (and checkpoint) get the path now.
+      await account.pathsKnown;
+      coverage.ouIds = account.ouIds;
+      coverage.ouPath = account.ouPath;
+    }
     if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls });
     ctx.progress?.accountDone(account.id, { keys, errors, status: coverage.status === 'error' ? 'error' : 'scanned' });
   }
@@ -111,8 +117,8 @@ async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredent
 
 async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, coverage: AccountCoverage): Promise<ReturnType<typeof planRegions> | null> {
   const home = ctx.options.homeRegion;
-  const ec2 = ctx.clients.ec2(home, credentials.provider);
   let regions: AccountRegions | null = null;
+  const ec2 = await ctx.clients.ec2(home, credentials.provider);
   try {
     regions = await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: account.id, region: home, operation }, send, { session: credentials }));
   } catch (err) {
@@ -170,6 +176,8 @@ async function scanRegion(ctx: ScanContext, account: AccountTarget, credentials:
     }
     ctx.tally.addCalls(collected.tally);
     for (const k of ['eligibleKeys', 'eligibleCalls', 'otherKeys', 'otherCalls'] as const) log.keyCalls[k] += collected.tally[k];
+    // Each key result names its account's OU path: wait for it if the scan started before the tree was known.
+    if (account.pathsKnown) await account.pathsKnown;
     const evaluatedAt = ctx.now().toISOString();
     const judged: KeyResult[] = collected.keys.map((facts) => toKeyResult(account, region, facts, judgeSafely(ctx.rule, facts, ctx.policy), ctx.rule, evaluatedAt));
     if (ctx.options.collectTags === 'failing') {

@@ -16,7 +16,7 @@ import { roleArnResolver } from '../aws/role-arn.js';
 import { Throttle } from '../aws/throttle.js';
 import { ExitCode, ExitError, UsageError } from '../errors.js';
 import { openResults, writeResultsDocument } from '../results/document.js';
-import type { ResultsHeader } from '../results/types.js';
+import type { AccountCoverage, ResultsHeader } from '../results/types.js';
 import { kms002 } from '../rules/index.js';
 import { runFileNames } from '../shard/names.js';
 import { scanAccount } from './account.js';
@@ -152,11 +152,19 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
               if (verdict === 'scan') targets.push(toTarget(account));
               if (verdict === 'skip') {
                 skipped++;
-                tally.accounts.push({ accountId: account.id, accountName: account.name, state: account.state, ouPath: account.ouPath, ouIds: account.ouIds, access: 'none', roleArn: null, status: 'skipped', error: null, reason: `Account state ${account.state ?? 'unknown'}: only ACTIVE accounts are scanned.` });
+                const coverage: AccountCoverage = { accountId: account.id, accountName: account.name, state: account.state, ouPath: account.ouPath, ouIds: account.ouIds, access: 'none', roleArn: null, status: 'skipped', error: null, reason: `Account state ${account.state ?? 'unknown'}: only ACTIVE accounts are scanned.` };
+                tally.accounts.push(coverage);
+                // listInventory resolves only once every path is known, before the header is built.
+                void account.pathsKnown?.then(() => {
+                  coverage.ouPath = account.ouPath;
+                  coverage.ouIds = account.ouIds;
+                });
               }
             }
             admit(targets);
           },
+          // Without an OU filter, accounts start as their ListAccounts page arrives (issue 15).
+          options.ous === null,
         );
         unknown = selector.unknown();
       } else {
