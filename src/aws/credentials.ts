@@ -7,6 +7,7 @@
  * to refresh, and `invalidate()` after an ExpiredToken answer takes effect on the next attempt.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { StaleCredentialsError, type CallSession } from './throttle.js';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -36,12 +37,18 @@ export function expiryMarginMs(lifetimeMs: number): number {
  *
  * Why the SDK's own ask (`provider`) must not wait: it happens inside a request that already holds
  * one of the scan's in-flight slots; if it waited for an AssumeRole, which needs a slot too, a full
- * house of such requests would wait on each other forever. So callers get fresh credentials before
- * taking a slot (Throttle CallOptions.prepare) and check them again once in the slot
- * (CallOptions.ready); the SDK's ask then answers at once with credentials that are still valid
- * (the expiry margin covers the microseconds between that check and the signature).
+ * house of such requests would wait on each other forever (at concurrency 1, the first one does).
+ * So this is the session the throttle drives (CallOptions.session): `get()` before taking a slot,
+ * `isFresh()` once in it; the SDK's ask then answers at once with credentials that are still valid
+ * (the expiry margin covers the microseconds between that check and the signature), and with no
+ * valid credentials it fails at once (retried by the throttle, within the call's attempt budget)
+ * instead of fetching inside the slot.
+ *
+ * Credentials that arrive already expired (this machine's clock ahead of AWS's by more than the
+ * session lifetime) fail the fetch with CredentialsExpiredOnArrival: fetching again would only
+ * bring more of the same.
  */
-export class CachedCredentials {
+export class CachedCredentials implements CallSession {
   /** refreshAt: start a background refresh; freshUntil: stop using them for new requests; expiresAt: their real expiry. */
   private current: { credentials: AwsCredentials; refreshAt: number; freshUntil: number; expiresAt: number } | null = null;
   private pending: Promise<AwsCredentials> | null = null;
@@ -74,11 +81,11 @@ export class CachedCredentials {
     return this.current !== null && this.now() < this.current.freshUntil;
   }
 
-  /** The SDK's ask, inside a request: anything not yet expired, without waiting. */
+  /** The SDK's ask, inside a request: anything not yet expired, never waiting for a fetch. */
   private async forSigning(): Promise<AwsCredentials> {
     const current = this.current;
     if (current && this.now() < current.expiresAt) return current.credentials;
-    return this.refresh();
+    throw new StaleCredentialsError('no valid credentials when the request was signed (they expired or were dropped while it queued)');
   }
 
   invalidate(): void {
@@ -106,9 +113,19 @@ export class CachedCredentials {
       this.current = { credentials, refreshAt: Number.POSITIVE_INFINITY, freshUntil: Number.POSITIVE_INFINITY, expiresAt: Number.POSITIVE_INFINITY };
     } else {
       const lifetime = expiration - fetchedAt;
+      const now = this.now();
+      if (now >= expiration - expiryMarginMs(lifetime)) throw new CredentialsExpiredOnArrival(credentials.expiration!, now);
       this.current = { credentials, refreshAt: expiration - refreshWindowMs(lifetime), freshUntil: expiration - expiryMarginMs(lifetime), expiresAt: expiration };
     }
     return credentials;
+  }
+}
+
+/** Credentials that were already expired, by this machine's clock, when they arrived. */
+export class CredentialsExpiredOnArrival extends Error {
+  override readonly name = 'CredentialsExpiredOnArrival';
+  constructor(expiration: Date, now: number) {
+    super(`the credentials were already expired when they arrived (expiration ${expiration.toISOString()}, this machine's clock ${new Date(now).toISOString()}): check the clock`);
   }
 }
 

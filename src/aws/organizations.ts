@@ -31,6 +31,11 @@ export interface OrgAccount {
   ouIds: string[];
   /** OU names from the root down, e.g. `Root/Workloads/Prod`. */
   ouPath: string;
+  /**
+   * Set when the account was emitted before the OU tree was known (`earlyStart`): `ouIds` and
+   * `ouPath` are empty until this resolves, and then filled in on this same object.
+   */
+  pathsKnown?: Promise<void>;
 }
 
 export interface Inventory {
@@ -60,13 +65,17 @@ export async function describeOrganization(client: OrganizationsClient, call: Or
  *
  * `onAccounts` receives accounts as soon as they are resolved, so scanning can start while
  * ListAccounts is still paging (20 accounts a page at a low, shared rate): with `Paths`, each page
- * once the OU tree is known; without, all at the end.
+ * once the OU tree is known; without, all at the end. With `earlyStart` (nothing selects by OU),
+ * accounts whose parent is in `Paths` are emitted as their page arrives, before the OU walk ends,
+ * with their paths filled in later (`pathsKnown`): the scan needs the account ids, only the
+ * reports need the paths.
  */
 export async function listInventory(
   client: OrganizationsClient,
   call: OrgCaller,
   needParents: (accountId: string) => boolean = () => true,
   onAccounts: (accounts: OrgAccount[]) => void = () => {},
+  earlyStart = false,
 ): Promise<Inventory> {
   // The organization, the OU tree and the first account pages are fetched concurrently.
   const orgPromise = describeOrganization(client, call);
@@ -74,6 +83,8 @@ export async function listInventory(
   // Neither may reject unobserved while ListAccounts is paging.
   orgPromise.catch(() => undefined);
   treePromise.catch(() => undefined);
+  let tree: Map<string, OuNode> | null = null;
+  void treePromise.then((known) => (tree = known), () => undefined);
 
   const resolved: OrgAccount[] = [];
   const missing: Account[] = [];
@@ -91,7 +102,8 @@ export async function listInventory(
     for (const account of page) {
       const parent = needParents(account.Id) ? parentFromPaths(account.Paths, account.Id) : null;
       if (parent === null && needParents(account.Id)) missing.push(account);
-      else ready.push(toOrgAccount(account, parent, await treePromise));
+      else if (tree !== null || !earlyStart) ready.push(toOrgAccount(account, parent, await treePromise));
+      else ready.push(withPathsLater(account, parent, treePromise));
     }
     emit(ready);
     // A page may be empty while a token remains (aws-facts.md "Organizations"): only its absence ends the list.
@@ -102,13 +114,28 @@ export async function listInventory(
     }
   } while (token !== undefined);
 
-  const tree = await treePromise;
+  const known = await treePromise;
+  await Promise.all(resolved.map((account) => account.pathsKnown));
   if (missing.length > 0) {
     const parentOf = new Map<string, string>();
-    await resolveParents(client, call, missing.map((account) => account.Id!), [...tree.keys()], parentOf);
-    emit(missing.map((account) => toOrgAccount(account as Account & { Id: string }, parentOf.get(account.Id!) ?? null, tree)));
+    await resolveParents(client, call, missing.map((account) => account.Id!), [...known.keys()], parentOf);
+    emit(missing.map((account) => toOrgAccount(account as Account & { Id: string }, parentOf.get(account.Id!) ?? null, known)));
   }
   return { ...(await orgPromise), accounts: resolved };
+}
+
+/** The account now, its OU path once the tree is known (filled in on the same object). */
+function withPathsLater(account: Account & { Id: string }, parentId: string | null, tree: Promise<Map<string, OuNode>>): OrgAccount {
+  const early: OrgAccount = { ...toOrgAccount(account, null, new Map()), ouIds: [], ouPath: '' };
+  early.pathsKnown = tree.then(
+    (known) => {
+      const full = toOrgAccount(account, parentId, known);
+      early.ouIds = full.ouIds;
+      early.ouPath = full.ouPath;
+    },
+    () => undefined, // the inventory fails with the tree's error
+  );
+  return early;
 }
 
 function toOrgAccount(account: Account & { Id: string }, parentId: string | null, tree: Map<string, OuNode>): OrgAccount {

@@ -4,7 +4,7 @@
  * (OptInStatus not-opted-in: aws-facts.md "Regions"), so coverage can name them instead of
  * leaving them out silently. Intersected with the regions the user asked for.
  */
-import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 
 export interface AccountRegions {
   enabled: string[];
@@ -13,6 +13,7 @@ export interface AccountRegions {
 }
 
 export async function describeAccountRegions(client: EC2Client, call: <T>(operation: string, send: () => Promise<T>) => Promise<T>): Promise<AccountRegions> {
+  const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2'); // loaded with the client (clients.ts)
   const out = await call('ec2:DescribeRegions', () => client.send(new DescribeRegionsCommand({ AllRegions: true })));
   const names = (disabled: boolean): string[] =>
     (out.Regions ?? [])

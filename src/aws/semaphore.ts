@@ -2,18 +2,22 @@
  * The global cap on requests in flight. Not a Bottleneck limiter: Bottleneck serialises every job
  * of one limiter through setTimeout(0) yields, which measured about 360 jobs/s through a single
  * maxConcurrent limiter here — far below the calls per second a scan needs. A FIFO of waiters
- * costs nothing per call.
+ * costs nothing per call. A second FIFO, served first, is for the few calls that others wait on
+ * (the management account's Organizations and STS calls: a ListAccounts page or an AssumeRole
+ * queued behind hundreds of KMS calls would leave accounts idle).
  */
 export class Semaphore {
   private active = 0;
   private readonly waiters: (() => void)[] = [];
   private head = 0;
+  private readonly urgent: (() => void)[] = [];
   private readonly gates: { below: number; resolve: () => void }[] = [];
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  /** Runs `work` in a slot; `urgent` work takes the next free slot before any other waiter. */
+  async run<T>(work: () => Promise<T>, urgent = false): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => (urgent ? this.urgent : this.waiters).push(resolve));
     else this.active++;
     try {
       return await work();
@@ -23,7 +27,7 @@ export class Semaphore {
   }
 
   get waiting(): number {
-    return this.waiters.length - this.head;
+    return this.waiters.length - this.head + this.urgent.length;
   }
 
   /** Resolves once fewer than `below` callers wait for a slot (back-pressure for whoever adds work). */
@@ -33,7 +37,9 @@ export class Semaphore {
   }
 
   private release(): void {
-    if (this.head < this.waiters.length) {
+    if (this.urgent.length > 0) {
+      this.urgent.shift()!();
+    } else if (this.head < this.waiters.length) {
       // The slot passes straight to the next waiter (active stays the same).
       const next = this.waiters[this.head++]!;
       if (this.head > 1024 && this.head * 2 > this.waiters.length) {

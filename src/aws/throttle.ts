@@ -1,16 +1,22 @@
 /**
  * The one module every AWS call goes through (octokit/plugin-throttling in spirit):
- * - a Bottleneck limiter per account | region | quota bucket, spacing requests at the published
- *   quota × `quotaSafety` (× the shard's share for the management account's STS/Organizations calls);
+ * - per account | region | quota bucket, a spacer computed from the clock (limiter.ts): launches at
+ *   most the published quota × `quotaSafety` per second, at the cost of one subtraction per call;
+ * - the management account's shared, binding quotas (its STS and Organizations calls, × the shard's
+ *   share) under Bottleneck token buckets with one second of burst and an exact refill;
  * - one global semaphore capping requests in flight at `concurrency` (see semaphore.ts for why it is
- *   not a Bottleneck limiter);
+ *   not a Bottleneck limiter); shared calls take the next free slot before any queued KMS call, so
+ *   listing the organization and assuming roles never waits behind the accounts' KMS traffic;
  * - the only retry layer (SDK clients are built with maxAttempts 1): full-jitter exponential
  *   back-off on throttling, 5xx and dropped connections/timeouts, never on AccessDenied,
- *   NotFound or validation errors; an expired token refreshes the session and retries.
+ *   NotFound or validation errors; an expired token refreshes the session and retries. Every
+ *   attempt, including one abandoned because its credentials went stale while it queued, counts
+ *   against `maxAttempts`: a call ends within its budget whatever its credentials do.
  * Time is injectable (sleep, random) so tests run in milliseconds.
  */
 import Bottleneck from 'bottleneck';
 import { classifyError, isRetryable, type ErrorClass } from './errors.js';
+import { Spacer } from './limiter.js';
 import { quotaFor, quotaKey, validateQuotaOverrides } from './quotas.js';
 import { Semaphore } from './semaphore.js';
 
@@ -24,18 +30,25 @@ export interface CallScope {
   shared?: boolean;
 }
 
+/**
+ * The credentials a call signs with, as the throttle needs them (CachedCredentials in
+ * credentials.ts is one). The throttle owns the protocol, so no caller can get it wrong:
+ * `get()` before the attempt takes an in-flight slot (an AssumeRole needs a slot of its own, so
+ * waiting for one inside a slot could deadlock), `isFresh()` once it holds the slot (false: the
+ * credentials went stale while it queued; the slot is given back and the attempt counts),
+ * `invalidate()` after an expired-token answer.
+ */
+export interface CallSession {
+  get(): Promise<unknown>;
+  isFresh(): boolean;
+  invalidate(): void;
+}
+
 export interface CallOptions {
   /** Called before each attempt (per-key call tallies). */
   onAttempt?: () => void;
-  /** Called when the call answered an expired token: drop cached credentials; the call is retried once refreshed. */
-  onExpiredCredentials?: () => void;
-  /**
-   * Awaited before each attempt takes an in-flight slot: fetch the credentials the call will sign
-   * with (an AssumeRole needs a slot of its own; waiting for it inside a slot could deadlock).
-   */
-  prepare?: () => Promise<unknown>;
-  /** Checked once the attempt holds its slot: false (the credentials went stale while queued) gives the slot back and prepares again. */
-  ready?: () => boolean;
+  /** The credentials the call signs with; without one an expired-token answer is final. */
+  session?: CallSession;
 }
 
 export interface ThrottleConfig {
@@ -68,15 +81,25 @@ export interface ThrottleStats {
   sendSeconds: number;
 }
 
-/** Thrown inside a slot to give it back when the call's credentials went stale while it queued. */
-const NOT_READY = Symbol('credentials not ready');
+/**
+ * An attempt whose credentials went stale while it waited for a slot: it gives the slot back and
+ * counts against the budget like any other attempt (classified expired-credentials: refresh, retry).
+ * Seen by a caller only when the budget runs out, e.g. a session that is stale again by the time
+ * each attempt reaches its slot.
+ */
+export class StaleCredentialsError extends Error {
+  override readonly name = 'CredentialsExpiredBeforeSend';
+}
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A per-scope limiter: the cheap spacer, or a Bottleneck bucket for the shared quotas. */
+type Limiter = { kind: 'spacer'; spacer: Spacer } | { kind: 'bucket'; bottleneck: Bottleneck };
+
 export class Throttle {
   private readonly global: Semaphore;
-  private readonly byAccount = new Map<string, Map<string, Bottleneck>>();
-  private readonly sharedLimiters = new Map<string, Bottleneck>();
+  private readonly byAccount = new Map<string, Map<string, Limiter>>();
+  private readonly sharedLimiters = new Map<string, Limiter>();
   private readonly apiCalls = new Map<string, number>();
   private readonly retriesByClass: Partial<Record<ErrorClass, number>> = {};
   private retries = 0;
@@ -103,22 +126,25 @@ export class Throttle {
   /** Runs `send` under the scope's limiter and the global cap, retrying what is worth retrying. */
   async call<T>(scope: CallScope, send: () => Promise<T>, options: CallOptions = {}): Promise<T> {
     const limiter = this.limiterFor(scope);
+    const session = options.session;
+    let stale = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        await options.prepare?.();
-        return await limiter.schedule(() =>
+        if (session) await session.get();
+        const run = (): Promise<T> =>
           this.global.run(async () => {
-            if (options.ready && !options.ready()) throw NOT_READY;
+            if (session && !session.isFresh()) throw new StaleCredentialsError(`${scope.operation}: the credentials were no longer fresh when the request could be sent, ${++stale} attempt(s) in a row (check this machine's clock and the session duration)`);
+            stale = 0;
             return this.attempt(scope.operation, send, options);
-          }),
-        );
+          }, scope.shared === true);
+        if (limiter.kind === 'bucket') return await limiter.bottleneck.schedule(run);
+        const wait = limiter.spacer.reserve();
+        if (wait > 0) await defaultSleep(wait);
+        return await run();
       } catch (err) {
-        if (err === NOT_READY) {
-          attempt--;
-          continue;
-        }
-        const cls = classifyError(err);
-        const retryable = isRetryable(cls) || (cls === 'expired-credentials' && options.onExpiredCredentials !== undefined);
+        // The one retry decision: every path above lands here and spends one attempt.
+        const cls: ErrorClass = err instanceof StaleCredentialsError ? 'expired-credentials' : classifyError(err);
+        const retryable = isRetryable(cls) || (cls === 'expired-credentials' && session !== undefined);
         if (!retryable) throw err;
         if (attempt >= this.config.maxAttempts) {
           this.exhausted++;
@@ -127,7 +153,7 @@ export class Throttle {
         this.retries++;
         this.retriesByClass[cls] = (this.retriesByClass[cls] ?? 0) + 1;
         if (cls === 'expired-credentials') {
-          options.onExpiredCredentials?.();
+          session?.invalidate();
           continue;
         }
         await this.sleep(this.backoffMs(attempt, cls));
@@ -188,20 +214,26 @@ export class Throttle {
     }
   }
 
-  private limiterFor(scope: CallScope): Bottleneck {
+  private limiterFor(scope: CallScope): Limiter {
     const quota = quotaFor(scope.operation);
-    const key = `${quota.regional ? scope.region : '*'}|${quota.bucket}`;
-    let limiters: Map<string, Bottleneck>;
+    const key = quota.regional ? `${scope.region}|${quota.bucket}` : `*|${quota.bucket}`;
+    let limiters: Map<string, Limiter>;
+    let fullKey = key;
     if (scope.shared) {
       limiters = this.sharedLimiters;
+      fullKey = `${scope.accountId}|${key}`;
     } else {
-      limiters = this.byAccount.get(scope.accountId) ?? new Map<string, Bottleneck>();
-      this.byAccount.set(scope.accountId, limiters);
+      let perAccount = this.byAccount.get(scope.accountId);
+      if (!perAccount) {
+        perAccount = new Map<string, Limiter>();
+        this.byAccount.set(scope.accountId, perAccount);
+      }
+      limiters = perAccount;
     }
-    const fullKey = scope.shared ? `${scope.accountId}|${key}` : key;
     let limiter = limiters.get(fullKey);
     if (!limiter) {
-      limiter = scope.shared ? tokenBucket(this.rateFor(scope)) : new Bottleneck({ minTime: 1000 / this.rateFor(scope) });
+      const rate = this.rateFor(scope);
+      limiter = scope.shared ? { kind: 'bucket', bottleneck: tokenBucket(rate) } : { kind: 'spacer', spacer: new Spacer(rate) };
       limiters.set(fullKey, limiter);
     }
     return limiter;
@@ -209,7 +241,7 @@ export class Throttle {
 
   /** Stops the shared limiters' refill timers (end of scan). */
   close(): void {
-    for (const limiter of this.sharedLimiters.values()) void limiter.disconnect();
+    for (const limiter of this.sharedLimiters.values()) if (limiter.kind === 'bucket') void limiter.bottleneck.disconnect();
     this.sharedLimiters.clear();
     this.byAccount.clear();
   }
@@ -217,11 +249,22 @@ export class Throttle {
 
 /**
  * Shared limiters (the management account's STS and Organizations calls, a handful per scan) are
- * token buckets with one second of burst, like the quotas they budget: a refill timer each.
- * Per-account limiters (thousands) only space launches with minTime, so an idle one holds no timer.
+ * token buckets with one second of burst, like the quotas they budget. Bottleneck adds a
+ * reservoir increase only on its heartbeat (LocalDatastore: at most one increase per beat, default
+ * 250 ms), so the heartbeat is matched to the increase interval and each increase carries the
+ * tokens of one interval: 10/s refills 1 token every 100 ms (not 1 per 250 ms, i.e. 4/s), 300/s 15
+ * tokens every 50 ms. The increase interval is one millisecond shorter than the beat, so a beat
+ * that lands a millisecond early (Date.now against the timer clock) is not skipped.
  */
-function tokenBucket(rate: number): Bottleneck {
+export function tokenBucket(rate: number): Bottleneck {
   const burst = Math.max(1, Math.floor(rate));
-  return new Bottleneck({ reservoir: burst, reservoirIncreaseAmount: 1, reservoirIncreaseInterval: Math.max(1, Math.round(1000 / rate)), reservoirIncreaseMaximum: burst });
+  const intervalMs = Math.max(50, Math.round(1000 / rate));
+  const amount = (rate * intervalMs) / 1000;
+  return new Bottleneck({
+    reservoir: burst,
+    reservoirIncreaseAmount: amount,
+    reservoirIncreaseInterval: intervalMs - 1,
+    reservoirIncreaseMaximum: burst,
+    heartbeatInterval: intervalMs,
+  });
 }
-

@@ -13,7 +13,6 @@ import type { ChangeSummary } from '../history/changes.js';
 import { finishedRunsNewestFirst, foreignFolders, isFinishedRun, recordFinishedRun } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
 import { createLiveProgress, createLoggedProgress } from '../progress.js';
-import { writeReports } from '../report/index.js';
 import { openResults } from '../results/document.js';
 import { Status, type StatusCounts } from '../results/types.js';
 import { runScan, type ScanDeps, type ScanOutcome } from '../scan/index.js';
@@ -22,7 +21,6 @@ import type { ScanOptions } from '../scan/options.js';
 import { newScanId } from '../scan/scan-id.js';
 import { resolveShard, type ShardSpec } from '../shard/spec.js';
 import { checkLatestPointer, checkWritableFolder } from '../output.js';
-import { publishToS3 } from '../upload/s3.js';
 
 export interface ScanCommandContext {
   env: NodeJS.ProcessEnv;
@@ -98,6 +96,9 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   }
   if (options.shard) return finishShard(config, ctx.env, logger, outcome, options.shard, started);
 
+  // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, and
+  // the S3 client, cost start-up time and memory the scan does not need.
+  const { writeReports } = await import('../report/index.js');
   const report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults });
 
   if (inHistory) {
@@ -106,6 +107,7 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
     const foreign = config.keep ? await foreignFolders(reportsRoot) : [];
     if (foreign.length > 0) logger.warn({ leftAlone: foreign.map((dir) => basename(dir)) }, 'folders in the reports root that are not runs (no manifest naming their own scan id): left alone by --keep');
   }
+  const { publishToS3 } = await import('../upload/s3.js');
   const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
   const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
@@ -175,6 +177,7 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
 async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logger, outcome: ScanOutcome, shard: ShardSpec, started: number): Promise<ScanRunSummary> {
   const outDir = dirname(outcome.resultsPath);
   const part = basename(outcome.resultsPath);
+  const { publishToS3 } = await import('../upload/s3.js');
   const uploaded = await publishToS3(outDir, config, { env, region: outcome.header.parameters.homeRegion, runName: outcome.header.scanId, files: [part] });
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, key: uploaded.keys[0] }, 'shard part uploaded');
   const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);

@@ -10,7 +10,7 @@ import { ClientFactory } from '../aws/clients.js';
 import { CachedCredentials, baseCredentials, type AwsCredentials } from '../aws/credentials.js';
 import { AwsCallError, toErrorRecord } from '../aws/errors.js';
 import { SharedHttpHandler } from '../aws/http.js';
-import { Throttle, type ThrottleConfig } from '../aws/throttle.js';
+import { Throttle, type CallOptions, type ThrottleConfig } from '../aws/throttle.js';
 import type { AccountWriter, WriteAccess } from './apply.js';
 import type { RotationState } from './audit-log.js';
 
@@ -58,7 +58,7 @@ export class AwsWriteAccess implements WriteAccess {
     const sts = this.clients.sts(home, session.provider);
     const kms = new Map<string, KMSClient>();
     this.open_.set(accountId, { kms, sts });
-    const refresh = { onExpiredCredentials: () => session.invalidate() };
+    const refresh = { session };
     const identity = await this.call(accountId, home, 'sts:GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})), refresh).catch((err: unknown) => {
       throw new AwsCallError(toErrorRecord(err, 'sts:GetCallerIdentity'), { cause: err });
     });
@@ -99,7 +99,7 @@ export class AwsWriteAccess implements WriteAccess {
     this.http.close();
   }
 
-  private call<T>(accountId: string, region: string, operation: string, send: () => Promise<T>, options: { onExpiredCredentials: () => void }): Promise<T> {
+  private call<T>(accountId: string, region: string, operation: string, send: () => Promise<T>, options: CallOptions): Promise<T> {
     return this.throttle.call({ accountId, region, operation }, send, options);
   }
 
@@ -107,7 +107,7 @@ export class AwsWriteAccess implements WriteAccess {
   private baseAccount(): Promise<string> {
     this.callerAccount ??= this.throttle
       .call({ accountId: 'caller', region: this.options.homeRegion, operation: 'sts:GetCallerIdentity', shared: true }, () => this.sts.send(new GetCallerIdentityCommand({})), {
-        onExpiredCredentials: () => this.base.invalidate(),
+        session: this.base,
       })
       .then((identity) => identity.Account ?? 'caller')
       .catch((err: unknown) => {
@@ -130,7 +130,7 @@ export class AwsWriteAccess implements WriteAccess {
               ...(this.options.externalId ? { ExternalId: this.options.externalId } : {}),
             }),
           ),
-        { onExpiredCredentials: () => this.base.invalidate() },
+        { session: this.base },
       );
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error('AssumeRole answered without credentials'), { name: 'IncompleteResponse' });

@@ -81,6 +81,12 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
     completed = true;
   } finally {
     ctx.throttle.releaseAccount(account.id);
+    if (account.pathsKnown) {
+      // Started before the OU tree was known: its coverage (and checkpoint) get the path now.
+      await account.pathsKnown;
+      coverage.ouIds = account.ouIds;
+      coverage.ouPath = account.ouPath;
+    }
     if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls });
     ctx.progress?.accountDone(account.id, { keys, errors, status: coverage.status === 'error' ? 'error' : 'scanned' });
   }
@@ -121,7 +127,7 @@ async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredent
             ...(options.externalId ? { ExternalId: options.externalId } : {}),
           }),
         ),
-      refreshOn(ctx.base),
+      { session: ctx.base },
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error('AssumeRole answered without credentials'), { name: 'IncompleteResponse' });
@@ -137,10 +143,10 @@ type AccountRegionPlan = RegionPlan & { listedEnabled: ReadonlySet<string> | nul
 
 async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, coverage: AccountCoverage): Promise<AccountRegionPlan | null> {
   const home = ctx.options.homeRegion;
-  const ec2 = ctx.clients.ec2(home, credentials.provider);
   let regions: AccountRegions | null = null;
+  const ec2 = await ctx.clients.ec2(home, credentials.provider);
   try {
-    regions = await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: account.id, region: home, operation }, send, refreshOn(credentials)));
+    regions = await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: account.id, region: home, operation }, send, { session: credentials }));
   } catch (err) {
     const error = toErrorRecord(err, 'ec2:DescribeRegions');
     const requested = ctx.options.regions;
@@ -173,9 +179,9 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
 function callerRegions(ctx: ScanContext): Promise<AccountRegions | null> {
   ctx.callerRegions ??= (async () => {
     const home = ctx.options.homeRegion;
-    const ec2 = ctx.clients.ec2(home, ctx.base.provider);
+    const ec2 = await ctx.clients.ec2(home, ctx.base.provider);
     try {
-      return await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: ctx.callerAccountId, region: home, operation }, send, refreshOn(ctx.base)));
+      return await describeAccountRegions(ec2, (operation, send) => ctx.throttle.call({ accountId: ctx.callerAccountId, region: home, operation }, send, { session: ctx.base }));
     } catch (err) {
       ctx.logger.warn({ code: toErrorRecord(err, 'ec2:DescribeRegions').code }, "the caller's own DescribeRegions failed");
       return null;
@@ -208,7 +214,7 @@ interface RegionOutcome {
 function regionTarget(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string): RegionTarget {
   const client = ctx.clients.kms(region, credentials.provider);
   const call = <T>(operation: string, send: () => Promise<T>, options?: CallOptions): Promise<T> =>
-    ctx.throttle.call({ accountId: account.id, region, operation }, send, { ...options, ...refreshOn(credentials) });
+    ctx.throttle.call({ accountId: account.id, region, operation }, send, { ...options, session: credentials });
   return {
     partition: ctx.partition,
     accountId: account.id,
@@ -260,6 +266,8 @@ async function collectAndJudgeRegion(ctx: ScanContext, account: AccountTarget, c
     }
     ctx.tally.addCalls(collected.tally);
     addKeyCalls(log, collected.tally);
+    // Each key result names its account's OU path: wait for it if the scan started before the tree was known.
+    if (account.pathsKnown) await account.pathsKnown;
     const evaluatedAt = ctx.now().toISOString();
     const keys: JudgedKey[] = collected.keys.map((facts) => {
       const judgement = judgeSafely(ctx.rule, facts, ctx.policy);
@@ -314,11 +322,6 @@ async function spoolRegion(ctx: ScanContext, account: AccountTarget, region: str
   ctx.progress?.keysJudged(results.length);
   if (keyErrors > 0) ctx.progress?.errors(keyErrors);
   return results;
-}
-
-/** Calls signed with these credentials: fetch them before taking a slot, drop them on an expired-token answer. */
-function refreshOn(credentials: CachedCredentials): CallOptions {
-  return { prepare: () => credentials.get(), ready: () => credentials.isFresh(), onExpiredCredentials: () => credentials.invalidate() };
 }
 
 function fail(ctx: ScanContext, coverage: AccountCoverage, error: AwsErrorRecord, reason: string): void {

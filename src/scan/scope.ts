@@ -12,6 +12,8 @@ export interface AccountTarget {
   state: string | null;
   ouIds: string[];
   ouPath: string | null;
+  /** Set when the scan starts before the OU tree is known: ouIds and ouPath are filled in when it resolves. */
+  pathsKnown?: Promise<void>;
 }
 
 export interface AccountScope {
@@ -64,7 +66,14 @@ export class AccountSelector {
 }
 
 export function toTarget(account: OrgAccount): AccountTarget {
-  return { id: account.id, name: account.name, state: account.state, ouIds: account.ouIds, ouPath: account.ouPath };
+  const target: AccountTarget = { id: account.id, name: account.name, state: account.state, ouIds: account.ouIds, ouPath: account.ouPath };
+  if (account.pathsKnown) {
+    target.pathsKnown = account.pathsKnown.then(() => {
+      target.ouIds = account.ouIds;
+      target.ouPath = account.ouPath;
+    });
+  }
+  return target;
 }
 
 export function selectAccounts(accounts: OrgAccount[] | null, options: ScopeOptions): AccountScope {

@@ -4,13 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { listInventory, parentFromPaths, type OrgAccount, type OrgCaller } from '../../src/aws/organizations.js';
 import { generateScenario, startSimulator, type SimScenario } from '../../src/sim/index.js';
 
-async function inventoryOf(scenario: SimScenario, needParents?: (id: string) => boolean) {
+async function inventoryOf(scenario: SimScenario, needParents?: (id: string) => boolean, earlyStart = false, call: OrgCaller = (_operation, send) => send()) {
   const sim = await startSimulator({ scenario });
   const client = new OrganizationsClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: sim.baseCredentials, maxAttempts: 1 });
   const batches: OrgAccount[][] = [];
-  const call: OrgCaller = (_operation, send) => send();
   try {
-    const inventory = await listInventory(client, call, needParents, (accounts) => batches.push(accounts));
+    const inventory = await listInventory(client, call, needParents, (accounts) => batches.push(accounts.map((a) => ({ ...a, ouIds: [...a.ouIds] }))), earlyStart);
     return { inventory, batches, calls: sim.stats().calls };
   } finally {
     client.destroy();
@@ -19,6 +18,25 @@ async function inventoryOf(scenario: SimScenario, needParents?: (id: string) => 
 }
 
 describe('Organizations inventory', () => {
+  it('earlyStart: the first accounts are emitted before the OU walk ends, their paths filled in on the same objects', async () => {
+    const s = generateScenario({ seed: 3, accounts: 65, regions: 1, keysPerRegion: 0 });
+    // The OU walk is slow (each ListOrganizationalUnitsForParent answers 50 ms late); ListAccounts is not.
+    const call: OrgCaller = async (operation, send) => {
+      if (operation === 'organizations:ListOrganizationalUnitsForParent') await new Promise((resolve) => setTimeout(resolve, 50));
+      return send();
+    };
+    const { inventory, batches } = await inventoryOf(s, undefined, true, call);
+    // As emitted (copied at the time): the first page had no OU path yet.
+    expect(batches[0]!.length).toBeGreaterThan(0);
+    expect(batches[0]!.every((a) => a.ouPath === '' && a.ouIds.length === 0 && a.pathsKnown !== undefined)).toBe(true);
+    // Once listInventory returns, every account has its path.
+    for (const account of inventory.accounts) {
+      const sim = s.accounts.find((a) => a.id === account.id)!;
+      expect(account.ouIds.at(-1)).toBe(sim.parentId);
+      expect(account.ouIds[0]).toBe(s.rootId);
+    }
+  });
+
   it('pages ListAccounts to the last page through empty pages, with State and OU paths', async () => {
     const s = generateScenario({ seed: 3, accounts: 65, regions: 1, keysPerRegion: 0 });
     const { inventory, batches, calls } = await inventoryOf(s);

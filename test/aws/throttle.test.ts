@@ -121,10 +121,23 @@ describe('Throttle retries (the only retry layer)', () => {
   it('an expired token refreshes credentials and retries without sleeping; without a session it is final', async () => {
     const { throttle: t, sleeps } = throttle();
     let refreshed = 0;
-    await t.call(scope, failing([awsError('ExpiredTokenException')]), { onExpiredCredentials: () => refreshed++ });
+    const session = { get: async () => undefined, isFresh: () => true, invalidate: () => void refreshed++ };
+    await t.call(scope, failing([awsError('ExpiredTokenException')]), { session });
     expect(refreshed).toBe(1);
     expect(sleeps).toEqual([]);
     await expect(t.call(scope, failing([awsError('ExpiredTokenException')]))).rejects.toMatchObject({ name: 'ExpiredTokenException' });
+  });
+
+  it('credentials stale in the slot every time: each try counts against the budget, then the call fails', async () => {
+    // Issue 13: this path (then NOT_READY, `attempt--; continue`) sat outside maxAttempts and never ended.
+    const { throttle: t } = throttle({ maxAttempts: 3 });
+    let gets = 0;
+    let sent = 0;
+    const session = { get: async () => void gets++, isFresh: () => false, invalidate: () => {} };
+    await expect(t.call(scope, async () => void sent++, { session })).rejects.toMatchObject({ name: 'CredentialsExpiredBeforeSend' });
+    expect(gets).toBe(3);
+    expect(sent).toBe(0);
+    expect(t.stats().exhausted).toBe(1);
   });
 
   it('calls onAttempt before every attempt', async () => {
@@ -170,6 +183,35 @@ describe('Throttle limits', () => {
     t.close();
     expect(starts.filter((ms) => ms < 100)).toHaveLength(4);
     expect(starts.at(-1)!).toBeGreaterThan(400);
+  });
+
+  it('shared buckets refill at the budgeted rate, not once per Bottleneck heartbeat (250 ms)', async () => {
+    // 10/s: a burst of 10, then one every 100 ms (4 more by ~400 ms; one per 250 ms would need ~1 s).
+    const { throttle: t } = throttle({ quotaOverrides: { 'organizations:*': 10 } });
+    const starts: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 14 }, () => t.call({ ...scope, operation: 'organizations:ListAccounts', shared: true }, async () => void starts.push(performance.now() - t0))));
+    t.close();
+    // Bottleneck launches its jobs a few ms apart (more on a busy machine): the burst is the first 10.
+    const burstEnd = starts[9]!;
+    expect(burstEnd).toBeLessThan(300);
+    expect(starts.at(-1)! - burstEnd).toBeGreaterThan(250);
+    expect(starts.at(-1)! - burstEnd).toBeLessThan(650);
+  });
+
+  it('shared calls take the next free slot before queued per-account calls', async () => {
+    const { throttle: t } = throttle({ concurrency: 1 });
+    const order: string[] = [];
+    const send = (name: string) => async (): Promise<void> => {
+      order.push(name);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    };
+    const calls = [0, 1, 2].map((i) => t.call({ ...scope, accountId: String(200000000000 + i) }, send(`kms${i}`)));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    calls.push(t.call({ ...scope, operation: 'organizations:ListAccounts', shared: true }, send('org')));
+    await Promise.all(calls);
+    t.close();
+    expect(order).toEqual(['kms0', 'org', 'kms1', 'kms2']);
   });
 
   it('spaces calls of one scope at the budgeted rate', async () => {

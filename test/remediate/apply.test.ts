@@ -175,4 +175,28 @@ describe('remediate --apply against the simulator', () => {
       expect(audit.filter((r) => r.outcome === 'enabled')).toHaveLength(fails.length - inManagement.length);
     });
   });
+
+  it('a write session already expired on arrival, at concurrency 1: every key recorded as failed within the attempt budget', async () => {
+    // Issue 13 point 2: this run never answered (the SDK's credential ask waited for an AssumeRole
+    // inside the only in-flight slot). The simulator's clock is moved two hours back after the
+    // scan, so every write session answers an Expiration already past on this machine's clock.
+    let skewMs = 0;
+    await withSim({ scenario: organization(16), now: () => Date.now() - skewMs }, async (sim) => {
+      const first = await scan(sim);
+      const fails = failing(first.keys);
+      expect(fails.length).toBeGreaterThan(0);
+      skewMs = 2 * 3600_000;
+      sim.resetStats();
+      const { code, audit } = await remediate(sim, first.outcome.resultsPath, { concurrency: 1 });
+      expect(code).toBe(1);
+      expect(audit.map(id).sort()).toEqual(fails.map(id).sort());
+      for (const record of audit) {
+        expect(record.outcome).toBe('failed');
+        expect(record.error).toMatchObject({ code: 'CredentialsExpiredOnArrival', operation: 'sts:AssumeRole' });
+      }
+      expect(sim.stats().calls['kms:EnableKeyRotation'] ?? 0).toBe(0);
+      const accounts = new Set(fails.map((k) => k.accountId)).size;
+      expect(sim.stats().calls['sts:AssumeRole']).toBeLessThanOrEqual(accounts * 6);
+    });
+  }, 30_000);
 });
