@@ -7,11 +7,16 @@ import { defaultReportTemplatesDir } from '../../src/report/templates.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
 import { readCsv, run, tempDir } from './helpers.js';
 
+// The synthetic fixture holds two keys whose stored status its facts do not give (an EXCEPTION with no
+// register recorded, a disabled key FAIL under evaluateDisabled false): re-render it as it is.
+// The refusal itself is tested in test/evidence/rejudge.test.ts.
+const FIXTURE_AS_IS = { allowTampered: true };
+
 describe('report command', () => {
   it('re-renders next to the results file when --out is absent', async () => {
     const dir = await tempDir();
     await writeFixture(join(dir, 'results.json'));
-    const result = await runReportCommand({ from: [join(dir, 'results.json')] });
+    const result = await runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')] });
     expect(result.outDir).toBe(dir);
     expect((await readdir(dir)).sort()).toEqual(['controls.csv', 'coverage.csv', 'findings.csv', 'manifest.json', 'report.pdf', 'results.json']);
     expect(result.pages).toBeGreaterThan(5);
@@ -24,7 +29,7 @@ describe('report command', () => {
     const controls = join(dir, 'controls.yaml');
     await writeFile(controls, 'schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 1.4.0\n        controls:\n          - { id: "3.8", title: Our CIS wording, confidence: high, source: internal }\n');
     const out = join(dir, 'out');
-    await runReportCommand({ from: [join(dir, 'results.json')], out, previous: join(dir, 'old.json'), frameworks: ['cis', 'pci'], cisVersion: '1.4.0', controls });
+    await runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')], out, previous: join(dir, 'old.json'), frameworks: ['cis', 'pci'], cisVersion: '1.4.0', controls });
     const { rows } = await readCsv(join(out, 'controls.csv'));
     expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
       ['CIS Amazon Web Services Foundations Benchmark', '1.4.0', '3.8', 'Our CIS wording'],
@@ -50,7 +55,7 @@ describe('report command', () => {
     await cp(defaultReportTemplatesDir, templates, { recursive: true });
     const branding = await readFile(join(templates, 'branding.yaml'), 'utf8');
     await writeFile(join(templates, 'branding.yaml'), branding.replace('Example Organisation', 'Acme Bank & Trust <AU>').replace('CONFIDENTIAL', 'INTERNAL USE ONLY'));
-    await runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates });
+    await runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')], templatesDir: templates });
     const text = run('pdftotext', [join(dir, 'report.pdf'), '-']);
     expect(text).toContain('Acme Bank & Trust <AU>');
     expect(text).toContain('INTERNAL USE ONLY');
@@ -58,14 +63,14 @@ describe('report command', () => {
     run('qpdf', ['--check', join(dir, 'report.pdf')]);
 
     await writeFile(join(templates, 'branding.yaml'), branding.replace('"#1F4E79"', 'blue'));
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: accentColor: expected a colour/);
+    await expect(runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: accentColor: expected a colour/);
     await writeFile(join(templates, 'branding.yaml'), branding.replace('logo: logo.png', 'logo: logo.svg'));
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: logo: expected a \.png or \.jpg/);
+    await expect(runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: logo: expected a \.png or \.jpg/);
     await writeFile(join(templates, 'branding.yaml'), branding);
     const text2 = await readFile(join(templates, 'text.yaml'), 'utf8');
     await writeFile(join(templates, 'text.yaml'), text2.replace('{maxRotationDays} days.\n', '{maxRotationDay} days.\n'));
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: summary\[0\]: unknown placeholder \{maxRotationDay\}/);
+    await expect(runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: summary\[0\]: unknown placeholder \{maxRotationDay\}/);
     await writeFile(join(templates, 'text.yaml'), text2 + 'extra:\n  - p: x\n');
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: \(top level\): Unrecognized key: "extra"/);
+    await expect(runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: \(top level\): Unrecognized key: "extra"/);
   });
 });
