@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { homeRegionOf } from '../config/schema.js';
 import { ExitCode, ExitError, UsageError } from '../errors.js';
 import { isDirectory, verdictLine, verifyRunFolder } from '../evidence/verify.js';
@@ -24,7 +24,7 @@ export interface VerifyCommandOptions {
   homeRegion: string | null;
   env: NodeJS.ProcessEnv;
   /** KMS and S3 client settings (tests); default: the SDK's chain and AWS_ENDPOINT_URL. */
-  clientConfig?: { credentials?: S3Client['config']['credentials']; endpoint?: string };
+  clientConfig?: { credentials?: S3ClientConfig['credentials']; endpoint?: string };
 }
 
 export interface VerifyCommandResult {
