@@ -13,6 +13,9 @@ import { verifyRunFolder } from '../../src/evidence/verify.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createSigningKey, evidenceScenario, scanInto, tempDir, writeKeyFile } from './helpers.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the manifest's JSON, checked field by field below
+type ManifestJson = Record<string, any>;
+
 let sim: Simulator;
 let signingKeyArn: string;
 let kmsRun: string;
@@ -36,7 +39,7 @@ async function copyRun(from: string): Promise<string> {
 describe('a run folder signed with a KMS key', () => {
   it('records the signer in the manifest, the signature beside it, and verifies offline and with kms:Verify', async () => {
     const bytes = await readFile(join(kmsRun, 'manifest.json'));
-    const manifest = JSON.parse(bytes.toString('utf8')) as Record<string, any>;
+    const manifest = JSON.parse(bytes.toString('utf8')) as ManifestJson;
     // Written in canonical form: its bytes are the RFC 8785 form of its own content.
     expect(bytes.toString('utf8')).toBe(canonicalJson(manifest));
     expect(manifest.signer).toMatchObject({ type: 'aws-kms', keyId: signingKeyArn, algorithm: 'ECDSA_SHA_256' });
