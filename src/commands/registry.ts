@@ -37,13 +37,14 @@ export function buildProgram(): Command {
     .option('--frameworks <ids>', 'frameworks to show (default cis,apra,mas,nist)', list)
     .option('--cis-version <version>', 'CIS AWS Foundations Benchmark version (default: the newest)')
     .option('--controls <file>', 'YAML/JSON file adding or overriding control mappings')
-    .option('-c, --config <file>', 'YAML config file of the scan (also $KMS_ROTATION_AUDIT_CONFIG): a merge applies its reports root, previous, keep, upload and fail-on');
+    .option('-c, --config <file>', 'YAML config file of the scan (also $KMS_ROTATION_AUDIT_CONFIG): a merge applies its reports root, previous, keep, upload and fail-on')
+    .option('--allow-tampered', 'render even when a stored status disagrees with what its facts give (default: refuse, exit 64); the PDF reports it as a tampering finding');
   // The scan's settings a merge applies, from the one schema (flag > environment > config file).
   for (const key of MERGE_OPTION_KEYS) {
     const spec = optionSpecByKey.get(key)!;
     report.addOption(new Option(spec.flag, `${spec.description} (merge)` + (spec.defaultText ? ` (default: ${spec.defaultText})` : '')));
   }
-  report.action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string; config?: string }, command: Command) => {
+  report.action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string; config?: string; allowTampered?: boolean }, command: Command) => {
     const config = await loadConfig({ flags: givenOptions(command), env: process.env, configFile: opts.config ?? null });
     const logger = createLogger({ format: config.logFormat, level: config.logLevel });
     const { runReportCommand } = await import('./report.js');
@@ -55,12 +56,30 @@ export function buildProgram(): Command {
       cisVersion: opts.cisVersion ?? null,
       controls: opts.controls ?? null,
       merge: config,
+      sign: { signKmsKeyId: config.signKmsKeyId, signKeyFile: config.signKeyFile },
+      allowTampered: opts.allowTampered === true,
       env: process.env,
       log: (fields, message) => logger.info(fields, message),
     });
     process.stdout.write(`Reports in ${result.outDir}: ${result.files.map((f) => basename(f)).join(', ')} (${result.pages} PDF pages${result.merged !== null ? `, merged from ${result.merged} shard parts` : ''})\n`);
     setExit(command, result.exitCode);
   });
+
+  program
+    .command('verify')
+    .description('Check a run folder for an auditor: every file against manifest.json, the signature (manifest.sig.json), and every key re-judged from its facts. Prints one verdict line; exit 0 valid, 1 invalid, 64 bad usage.')
+    .argument('<run>', 'run folder (the one holding manifest.json), or s3://bucket/prefix/ of an uploaded run')
+    .option('--public-key <pem>', "the signer's public key as you obtained it yourself (PEM): the folder must be signed with exactly this key")
+    .option('--online', 'for a KMS signature, also ask KMS (kms:Verify, with your own AWS credentials)')
+    .option('--allow-unsigned', 'accept a folder without a signature (digests and re-judgement only)')
+    .option('--home-region <region>', 'region for S3 and for a KMS key given by id (default $AWS_REGION, else us-east-1)')
+    .action(async (run: string, opts: { publicKey?: string; online?: boolean; allowUnsigned?: boolean; homeRegion?: string }, command: Command) => {
+      const { runVerifyCommand } = await import('./verify.js');
+      const result = await runVerifyCommand({ target: run, publicKeyFile: opts.publicKey ?? null, online: opts.online === true, allowUnsigned: opts.allowUnsigned === true, homeRegion: opts.homeRegion ?? null, env: process.env });
+      for (const line of result.details) process.stderr.write(`${line}\n`);
+      process.stdout.write(`${result.verdict}\n`);
+      setExit(command, result.exitCode);
+    });
 
   program
     .command('remediate')
@@ -114,7 +133,7 @@ export function buildProgram(): Command {
 }
 
 /** Settings of the scan's configuration that `report` applies when it merges shard parts. */
-const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'failOn', 'homeRegion', 'logFormat', 'logLevel'];
+const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];
 
 function list(value: string): string[] {
   return value.split(',').map((part) => part.trim()).filter((part) => part !== '');

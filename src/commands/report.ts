@@ -13,6 +13,8 @@ import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { homeRegionOf } from '../config/schema.js';
 import { UsageError } from '../errors.js';
+import { openSigner, type SignContext, type SignSettings } from '../evidence/signer.js';
+import type { ManifestSigner } from '../evidence/signature.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import { writeReports } from '../report/index.js';
 import { downloadDirFor, removeDownloads, runMergeReports, type MergeSettings } from '../shard/merge-run.js';
@@ -35,6 +37,15 @@ export interface ReportCommandOptions {
   merge?: Partial<MergeSettings>;
   env?: NodeJS.ProcessEnv;
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** Sign the re-rendered folder (--sign-kms-key-id / --sign-key-file); absent: unsigned. */
+  sign?: Partial<SignSettings>;
+  /** KMS client settings for the signer (tests, demo); default: the SDK's chain and AWS_ENDPOINT_URL. */
+  signContext?: Partial<SignContext>;
+  /**
+   * Every key is re-judged from its facts first; a stored status that disagrees is refused (exit 64),
+   * or with this flag rendered as a tampering finding.
+   */
+  allowTampered?: boolean;
 }
 
 export interface ReportCommandResult {
@@ -55,25 +66,33 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
   const settings: MergeSettings = { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) };
   const downloadDir = downloadDirFor(opts.out ?? null, settings.reportsRoot);
   let s3: S3Client | null = null;
+  let signer: ManifestSigner | null = null;
+  const rejudge = opts.allowTampered ? 'report' : 'refuse';
   try {
     const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, homeRegionOf(settings.homeRegion, env)))) });
-    if (inputs.kind === 'results') return await rerender(inputs.path, opts);
+    const openRunSigner = async (): Promise<ManifestSigner | null> =>
+      (signer = await openSigner({ signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null }, { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext }));
+    if (inputs.kind === 'results') return await rerender(inputs.path, opts, openRunSigner, rejudge);
     const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
-    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log });
+    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, signer: await openRunSigner(), rejudge });
     return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
   } finally {
     (s3 as S3Client | null)?.destroy();
+    (signer as ManifestSigner | null)?.close();
     await removeDownloads(downloadDir);
   }
 }
 
-async function rerender(from: string, opts: ReportCommandOptions): Promise<ReportCommandResult> {
+async function rerender(from: string, opts: ReportCommandOptions, openRunSigner: () => Promise<ManifestSigner | null>, rejudge: 'refuse' | 'report'): Promise<ReportCommandResult> {
   const resultsPath = resolve(from);
   const outDir = resolve(opts.out ?? dirname(resultsPath));
   if (opts.previous && resolve(opts.previous) === resultsPath) throw new UsageError(`--previous: ${opts.previous} is the same file as --from`);
   const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controlsFile: opts.controls ?? null });
   await checkWritableFolder(outDir, opts.out ? '--out' : `the folder of --from`);
+  const signer = await openRunSigner();
   const { files, pages } = await writeReports({
+    signer,
+    rejudge,
     resultsPath,
     outDir,
     frameworks,

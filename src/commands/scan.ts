@@ -8,6 +8,8 @@ import { stat } from 'node:fs/promises';
 import { homeRegionOf, type Config } from '../config/schema.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
+import { scanEvidenceStage } from '../evidence/scan-evidence.js';
+import { openSigner } from '../evidence/signer.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import type { ChangeSummary } from '../history/changes.js';
 import { finishedRunsNewestFirst, foreignFolders, isFinishedRun, recordFinishedRun } from '../history/runs.js';
@@ -68,7 +70,9 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   if (register && registerNeedsTags(register)) options.collectTags = 'failing';
-  const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt)] : [];
+  const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), await scanEvidenceStage(config.exceptions)] : [];
+  // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
+  const signer = shard ? null : await openSigner(config, { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) });
 
   // Output folders last (nothing is created by these checks), so a bad path fails before any AWS call.
   if (!config.out && !resumeDir) {
@@ -99,7 +103,12 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, and
   // the S3 client, cost start-up time and memory the scan does not need.
   const { writeReports } = await import('../report/index.js');
-  const report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults });
+  let report: Awaited<ReturnType<typeof writeReports>>;
+  try {
+    report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults, signer });
+  } finally {
+    signer?.close();
+  }
 
   if (inHistory) {
     const removed = await recordFinishedRun(reportsRoot, outDir, config.keep);

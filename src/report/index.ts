@@ -11,7 +11,14 @@ import { controlsReference, type FrameworkSelection } from '../frameworks/index.
 import { writeChangesCsv } from '../history/changes-csv.js';
 import type { ChangeSummary, KeyChange } from '../history/changes.js';
 import { writeExceptionsCsv } from '../exceptions/index.js';
+import { UsageError } from '../errors.js';
+import { namedFileDigest, treeDigest } from '../evidence/inputs.js';
+import { describeDisagreement, Rejudge, type RejudgeReport } from '../evidence/rejudge.js';
+import { readScanEvidence } from '../evidence/scan-evidence.js';
+import { SIGNATURE_NAME, type ManifestSigner } from '../evidence/signature.js';
+import { frameworksDir } from '../paths.js';
 import { openResults } from '../results/document.js';
+import type { KeyResult } from '../results/types.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
@@ -26,7 +33,7 @@ import { readExceptionsSummary } from './pdf/register.js';
 import { renderPdf } from './pdf/render.js';
 import { loadPrevious } from './previous.js';
 import { ReportSummary } from './summary.js';
-import { loadReportTemplates } from './templates.js';
+import { defaultReportTemplatesDir, loadReportTemplates } from './templates.js';
 import { formatInt } from './text.js';
 
 export const REPORT_FILES = {
@@ -55,6 +62,14 @@ export interface WriteReportsOptions {
   /** Overrides branding.yaml maxDetailRows (failing/error rows listed in the PDF). */
   maxDetailRows?: number;
   attachmentLimitBytes?: number;
+  /** Signs manifest.json (manifest.sig.json); null/absent: unsigned (a stale signature is removed). */
+  signer?: ManifestSigner | null;
+  /**
+   * Re-judge every key from its facts first (src/evidence/rejudge.ts): 'refuse' stops with a
+   * UsageError naming the keys whose stored status disagrees; 'report' renders them as a tampering
+   * finding. Absent: not re-judged (a scan's own fresh results).
+   */
+  rejudge?: 'refuse' | 'report' | null;
 }
 
 export interface WriteReportsResult {
@@ -73,9 +88,12 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const header = checkHeader(reader.header, resultsPath);
   const exceptions = readExceptionsSummary(header.extensions, resultsPath);
   const previous = opts.previousResultsPath ? await loadPrevious(opts.previousResultsPath) : null;
+  const scanEvidence = readScanEvidence(header.extensions, resultsPath);
+  const rejudged = opts.rejudge ? await rejudgeAll(reader.keys(), new Rejudge(header, resultsPath), resultsPath, opts.rejudge) : null;
   // Inputs are valid: from here on the folder is unfinished until the manifest is back.
   await mkdir(outDir, { recursive: true });
   await rm(join(outDir, MANIFEST_NAME), { force: true });
+  await rm(join(outDir, SIGNATURE_NAME), { force: true });
 
   const path = (name: string): string => join(outDir, name);
   const resultsInFolder = path(REPORT_FILES.results);
@@ -146,6 +164,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
         ? `findings.csv (${formatInt(findingsBytes)} bytes) is embedded in this PDF as an attachment.`
         : `findings.csv (${formatInt(findingsBytes)} bytes) is larger than the ${formatInt(limit)}-byte embedding limit and is not embedded; its SHA-256 above binds it to this report.`,
       maxDetailRows,
+      evidence: { signer: opts.signer?.info ?? null, rejudge: rejudged },
       placeholders: {
         companyName: templates.branding.companyName,
         ruleId: [...new Set(opts.frameworks.frameworks.map((f) => f.rule))].join(', ') || 'KMS-002',
@@ -171,7 +190,20 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     generatedAt: (opts.now ?? new Date()).toISOString(),
     frameworks: opts.frameworks.frameworks.map((f) => `${f.id}@${f.version}`),
     previousResults: previousDigest,
-  });
+    scan: {
+      partition: header.partition,
+      organizationId: header.organizationId,
+      callerIdentity: header.callerIdentity,
+      dataSource: dataSourceOf(header),
+    },
+    inputs: {
+      frameworks: await treeDigest(frameworksDir, 'frameworks/'),
+      controlsFile: opts.frameworks.controlsFile ? await namedFileDigest(opts.frameworks.controlsFile) : null,
+      templates: await treeDigest(opts.templatesDir ?? defaultReportTemplatesDir, 'templates/report/'),
+      exceptionsRegister: scanEvidence?.exceptionsRegister ?? null,
+    },
+    rejudge: rejudged ? { keys: rejudged.keys, disagreements: rejudged.disagreements, renderedAnyway: rejudged.disagreements > 0 } : null,
+  }, opts.signer ?? null);
   return {
     files: [
       resultsInFolder,
@@ -186,6 +218,25 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     pages,
     changes,
   };
+}
+
+/** The header's record of the endpoints the data came from (`dataSource`, when the scan recorded it). */
+function dataSourceOf(header: object): { endpoints: string[]; nonAws: boolean } | null {
+  const source = (header as { dataSource?: unknown }).dataSource as { endpoints?: unknown; nonAws?: unknown } | null | undefined;
+  if (!source || !Array.isArray(source.endpoints) || typeof source.nonAws !== 'boolean') return null;
+  return { endpoints: source.endpoints.map(String), nonAws: source.nonAws };
+}
+
+async function rejudgeAll(keys: AsyncIterable<KeyResult>, rejudge: Rejudge, file: string, mode: 'refuse' | 'report'): Promise<RejudgeReport> {
+  for await (const key of keys) rejudge.check(key);
+  const report = rejudge.report();
+  if (report.disagreements > 0 && mode === 'refuse') {
+    const first = report.listed.slice(0, 3).map(describeDisagreement).join('; ');
+    throw new UsageError(
+      `${file}: ${report.disagreements} key(s) carry a status their own facts do not give (edited after the scan?): ${first}${report.disagreements > 3 ? `; and ${report.disagreements - 3} more` : ''}. Refusing to render; --allow-tampered renders them as a tampering finding`,
+    );
+  }
+  return report;
 }
 
 async function sameFile(a: string, b: string): Promise<boolean> {

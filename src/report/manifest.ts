@@ -1,13 +1,22 @@
 /**
- * manifest.json: SHA-256 and size of every file in the report folder, the tool version and the scan id.
- * Written last, via a temp name: a folder without it is an unfinished run.
+ * manifest.json: SHA-256 and size of every file in the report folder, the tool version and the scan
+ * id, who ran the scan against which endpoints, digests of the mapping data, report wording and
+ * exceptions register used, and who signs it. Written in RFC 8785 canonical form (one line), so its
+ * bytes are what manifest.sig.json signs (src/evidence/signature.ts).
+ * Written last, via a temp name: a folder without it is an unfinished run. The signature is
+ * written just before it.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CANONICALIZATION, canonicalJson } from '../evidence/canonical.js';
+import type { NamedFileDigest, TreeDigest } from '../evidence/inputs.js';
+import { SIGNATURE_NAME, signatureDocument, type ManifestSigner, type SignerInfo } from '../evidence/signature.js';
 import { fileDigest, writeFileAtomic } from './files.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const MANIFEST_FORMAT = 'kms-rotation-audit/manifest';
+/** 2: canonical form, scan identity and endpoints, input digests, signer (1 had none of these). */
+export const MANIFEST_FORMAT_VERSION = 2;
 
 export interface ManifestFile {
   name: string;
@@ -25,22 +34,46 @@ export interface ManifestInfo {
   generatedAt: string;
   frameworks: string[];
   previousResults: { scanId: string; sha256: string } | null;
+  /** The identity the scan ran as and where its data came from (the results header's; null when not recorded). */
+  scan: {
+    partition: string;
+    organizationId: string | null;
+    callerIdentity: { account: string; arn: string } | null;
+    dataSource: { endpoints: string[]; nonAws: boolean } | null;
+  };
+  /** What the reports were made with besides results.json. */
+  inputs: {
+    frameworks: TreeDigest;
+    controlsFile: NamedFileDigest | null;
+    templates: TreeDigest;
+    /** The exceptions register as the scan read it (recorded in the results header by the scan); null: none used or not recorded. */
+    exceptionsRegister: NamedFileDigest | null;
+  };
+  /** Every key re-judged from its facts before rendering (null: not re-judged, e.g. a fresh scan). */
+  rejudge: { keys: number; disagreements: number; renderedAnyway: boolean } | null;
+  canonicalization: string;
+  /** Who signs this manifest (manifest.sig.json); null: unsigned. */
+  signer: SignerInfo | null;
 }
 
-/** Every regular file of `dir` except the manifest itself and temp files, by name. */
+/** Every regular file of `dir` except the manifest, its signature and temp files, by name. */
 export async function folderFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && e.name !== MANIFEST_NAME && !e.name.includes('.tmp-'))
+    .filter((e) => e.isFile() && e.name !== MANIFEST_NAME && e.name !== SIGNATURE_NAME && !e.name.includes('.tmp-'))
     .map((e) => e.name)
     .sort();
 }
 
-export async function writeManifest(dir: string, info: ManifestInfo): Promise<string> {
+export async function writeManifest(dir: string, info: Omit<ManifestInfo, 'canonicalization' | 'signer'>, signer: ManifestSigner | null = null): Promise<string> {
   const files: ManifestFile[] = [];
   for (const name of await folderFiles(dir)) files.push({ name, ...(await fileDigest(join(dir, name))) });
   const path = join(dir, MANIFEST_NAME);
-  const manifest = { format: MANIFEST_FORMAT, formatVersion: 1, ...info, files };
-  await writeFileAtomic(path, JSON.stringify(manifest, null, 2) + '\n');
+  const manifest = { format: MANIFEST_FORMAT, formatVersion: MANIFEST_FORMAT_VERSION, ...info, canonicalization: CANONICALIZATION, signer: signer?.info ?? null, files };
+  const bytes = Buffer.from(canonicalJson(manifest), 'utf8');
+  const signaturePath = join(dir, SIGNATURE_NAME);
+  if (signer) await writeFileAtomic(signaturePath, JSON.stringify(await signatureDocument(bytes, signer, CANONICALIZATION), null, 2) + '\n');
+  else await rm(signaturePath, { force: true });
+  await writeFileAtomic(path, bytes);
   return path;
 }

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../config/schema.js';
 import type { FrameworkSelection } from '../frameworks/index.js';
 import { recordFinishedRun } from '../history/runs.js';
+import type { ManifestSigner } from '../evidence/signature.js';
 import { writeReports } from '../report/index.js';
 import { exitCodeFor, resolvePrevious } from '../commands/scan.js';
 import { SCAN_EXTENSION, type ScanEngineExtension } from '../scan/header.js';
@@ -28,6 +29,10 @@ export interface MergeRunOptions {
   templatesDir?: string;
   now?: Date;
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** Signs the merged run's manifest (src/evidence). */
+  signer?: ManifestSigner | null;
+  /** Re-judge the merged keys before rendering (src/evidence/rejudge.ts). */
+  rejudge?: 'refuse' | 'report' | null;
 }
 
 export interface MergeRunResult {
@@ -54,7 +59,7 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   await mkdir(outDir, { recursive: true });
   const header = await writeMerged(checked, resultsPath);
   opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
-  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now });
+  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null });
   if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
   const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
   if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');

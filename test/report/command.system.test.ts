@@ -15,7 +15,7 @@ describe('report command (system tools)', () => {
     const controls = join(dir, 'controls.yaml');
     await writeFile(controls, 'schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 1.4.0\n        controls:\n          - { id: "3.8", title: Our CIS wording, confidence: high, source: internal }\n');
     const out = join(dir, 'out');
-    await runReportCommand({ from: [join(dir, 'results.json')], out, previous: join(dir, 'old.json'), frameworks: ['cis', 'pci'], cisVersion: '1.4.0', controls });
+    await runReportCommand({ allowTampered: true, from: [join(dir, 'results.json')], out, previous: join(dir, 'old.json'), frameworks: ['cis', 'pci'], cisVersion: '1.4.0', controls });
     const { rows } = await readCsv(join(out, 'controls.csv'));
     expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
       ['CIS Amazon Web Services Foundations Benchmark', '1.4.0', '3.8', 'Our CIS wording'],
@@ -34,7 +34,7 @@ describe('report command (system tools)', () => {
     await cp(defaultReportTemplatesDir, templates, { recursive: true });
     const branding = await readFile(join(templates, 'branding.yaml'), 'utf8');
     await writeFile(join(templates, 'branding.yaml'), branding.replace('Example Organisation', 'Acme Bank & Trust <AU>').replace('CONFIDENTIAL', 'INTERNAL USE ONLY'));
-    await runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates });
+    await runReportCommand({ allowTampered: true, from: [join(dir, 'results.json')], templatesDir: templates });
     const text = run('pdftotext', [join(dir, 'report.pdf'), '-']);
     expect(text).toContain('Acme Bank & Trust <AU>');
     expect(text).toContain('INTERNAL USE ONLY');
@@ -42,14 +42,14 @@ describe('report command (system tools)', () => {
     run('qpdf', ['--check', join(dir, 'report.pdf')]);
 
     await writeFile(join(templates, 'branding.yaml'), branding.replace('"#1F4E79"', 'blue'));
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: accentColor: expected a colour/);
+    await expect(runReportCommand({ allowTampered: true, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: accentColor: expected a colour/);
     await writeFile(join(templates, 'branding.yaml'), branding.replace('logo: logo.png', 'logo: logo.svg'));
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: logo: expected a \.png or \.jpg/);
+    await expect(runReportCommand({ allowTampered: true, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/branding\.yaml: logo: expected a \.png or \.jpg/);
     await writeFile(join(templates, 'branding.yaml'), branding);
     const text2 = await readFile(join(templates, 'text.yaml'), 'utf8');
     await writeFile(join(templates, 'text.yaml'), text2.replace('{maxRotationDays} days.\n', '{maxRotationDay} days.\n'));
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: summary\[0\]: unknown placeholder \{maxRotationDay\}/);
+    await expect(runReportCommand({ allowTampered: true, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: summary\[0\]: unknown placeholder \{maxRotationDay\}/);
     await writeFile(join(templates, 'text.yaml'), text2 + 'extra:\n  - p: x\n');
-    await expect(runReportCommand({ from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: \(top level\): Unrecognized key: "extra"/);
+    await expect(runReportCommand({ allowTampered: true, from: [join(dir, 'results.json')], templatesDir: templates })).rejects.toThrow(/text\.yaml: \(top level\): Unrecognized key: "extra"/);
   });
 });

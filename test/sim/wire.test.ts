@@ -76,7 +76,7 @@ describe('wire format', () => {
     const unsigned = await fetch(sim.endpoint, { method: 'POST', headers: kmsHeaders('ListKeys'), body: '{}' });
     expect(unsigned.status).toBe(400);
     expect(((await unsigned.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException');
-    const unknown = await send('kms', kmsHeaders('CreateKey'), '{}');
+    const unknown = await send('kms', kmsHeaders('ScheduleKeyDeletion'), '{}');
     expect(JSON.parse(unknown.text).__type).toBe('UnknownOperationException');
     const badJson = await send('kms', kmsHeaders('ListKeys'), '{');
     expect(JSON.parse(badJson.text).__type).toBe('SerializationException');

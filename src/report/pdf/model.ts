@@ -1,6 +1,8 @@
 /** Everything report.pdf shows, computed before drawing starts (the PDF never reads keys itself). */
 import type { FrameworkSelection } from '../../frameworks/index.js';
 import type { ExceptionsSummary } from '../../exceptions/index.js';
+import type { RejudgeReport } from '../../evidence/rejudge.js';
+import type { SignerInfo } from '../../evidence/signature.js';
 import type { ChangeSummary, KeyChange } from '../../history/changes.js';
 import type { ResultsHeader } from '../../results/types.js';
 import type { ControlLine, ControlStatus } from '../controls.js';
@@ -35,6 +37,12 @@ export interface PdfModel {
   attachment: () => Promise<Buffer | null>;
   attachmentNote: string;
   maxDetailRows: number;
+  /**
+   * Authenticity (src/evidence): who signs manifest.json, and the re-judgement of every key from
+   * its facts (null: not re-judged). `rejudge.disagreements > 0` is a tampering finding: keys whose
+   * stored status their facts do not give, rendered only with --allow-tampered (the cover should say so).
+   */
+  evidence?: { signer: SignerInfo | null; rejudge: RejudgeReport | null };
   placeholders: Record<Placeholder, string>;
 }
 

@@ -4,6 +4,7 @@ import type { SimKey } from '../types.js';
 import type { CallContext } from './context.js';
 import { aliasArn, keyArn, keyMetadata, primaryOf, resolveKey, rotationUnsupported } from './kms-keys.js';
 import { decodeToken, encodeToken, intParam, stringParam } from './paging.js';
+import { KMS_SIGNING_OPERATIONS } from './kms-signing.js';
 
 type Input = Record<string, unknown>;
 type Handler = (ctx: CallContext, input: Input) => unknown;
@@ -195,4 +196,6 @@ export const KMS_OPERATIONS: Record<string, Handler> = {
   ListResourceTags: listResourceTags,
   EnableKeyRotation: enableKeyRotation,
   DisableKeyRotation: disableKeyRotation,
+  // Asymmetric keys for signing run folders (src/evidence): CreateKey, GetPublicKey, Sign, Verify.
+  ...KMS_SIGNING_OPERATIONS,
 };
