@@ -8,6 +8,7 @@
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import {
+  CreateKeyCommand,
   DescribeKeyCommand,
   DisableKeyRotationCommand,
   EnableKeyRotationCommand,
@@ -16,6 +17,9 @@ import {
   ListKeyRotationsCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
+  GetPublicKeyCommand,
+  SignCommand,
+  VerifyCommand,
 } from '@aws-sdk/client-kms';
 import {
   DescribeOrganizationCommand,
@@ -161,6 +165,25 @@ beforeAll(async () => {
     settle(c.send(new EnableKeyRotationCommand({ KeyId: someKey, RotationPeriodInDays: 30 }))),
   ]);
 
+  // The signing operations (src/evidence signs run folders): a key of each signing kind, its
+  // public key, a signature over a digest and its verification, and the errors they answer.
+  const digest = new Uint8Array(32).fill(7);
+  for (const [KeySpec, SigningAlgorithm] of [['ECC_NIST_P256', 'ECDSA_SHA_256'], ['RSA_2048', 'RSASSA_PSS_SHA_256']] as const) {
+    const created = await c.send(new CreateKeyCommand({ KeySpec, KeyUsage: 'SIGN_VERIFY', Description: `signer ${KeySpec}` })).catch(() => undefined);
+    const KeyId = created?.KeyMetadata?.Arn ?? 'none';
+    await settle(c.send(new GetPublicKeyCommand({ KeyId })));
+    const signed = await c.send(new SignCommand({ KeyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm })).catch(() => undefined);
+    const Signature = signed?.Signature ?? new Uint8Array(8);
+    await settle(c.send(new VerifyCommand({ KeyId, Message: digest, MessageType: 'DIGEST', Signature, SigningAlgorithm })));
+    await settle(c.send(new VerifyCommand({ KeyId, Message: digest, MessageType: 'DIGEST', Signature: Signature.map((b) => b ^ 1), SigningAlgorithm })));
+  }
+  await Promise.all([
+    settle(c.send(new CreateKeyCommand({}))),
+    settle(c.send(new GetPublicKeyCommand({ KeyId: someKey }))),
+    settle(c.send(new SignCommand({ KeyId: someKey, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }))),
+    settle(c.send(new GetPublicKeyCommand({ KeyId: 'no-such-key' }))),
+  ]);
+
   // 3. Organizations: every operation, from the management account and from a member.
   const org = orgClient(sim);
   await settle(org.send(new DescribeOrganizationCommand({})));
@@ -262,7 +285,7 @@ describe('the simulator answers as AWS\'s models say', () => {
     }
     // Errors of every kind were answered (and checked above).
     const codes = new Set(replies.filter((r) => r.reply.status >= 400).map((r) => r.reply.body.match(/"__type":"([^"]+)"|<Code>([^<]+)<\/Code>/)?.slice(1).find(Boolean)));
-    for (const code of ['NotFoundException', 'InvalidArnException', 'InvalidMarkerException', 'ValidationException', 'UnsupportedOperationException', 'DisabledException', 'KMSInvalidStateException', 'AccessDeniedException', 'UnrecognizedClientException', 'ThrottlingException', 'KMSInternalException', 'ServiceUnavailableException', 'ExpiredTokenException', 'AccessDenied', 'InvalidClientTokenId', 'AuthFailure', 'UnauthorizedOperation', 'RequestLimitExceeded', 'ChildNotFoundException', 'InvalidInputException', 'ParentNotFoundException', 'ValidationError']) {
+    for (const code of ['NotFoundException', 'InvalidArnException', 'KMSInvalidSignatureException', 'InvalidMarkerException', 'ValidationException', 'UnsupportedOperationException', 'DisabledException', 'KMSInvalidStateException', 'AccessDeniedException', 'UnrecognizedClientException', 'ThrottlingException', 'KMSInternalException', 'ServiceUnavailableException', 'ExpiredTokenException', 'AccessDenied', 'InvalidClientTokenId', 'AuthFailure', 'UnauthorizedOperation', 'RequestLimitExceeded', 'ChildNotFoundException', 'InvalidInputException', 'ParentNotFoundException', 'ValidationError']) {
       expect(codes.has(code), code).toBe(true);
     }
   });
