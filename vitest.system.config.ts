@@ -1,13 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:system`: the tests that need qpdf, poppler-utils (pdftotext, pdfinfo, pdffonts,
-// pdfdetach), shellcheck or the AWS CLI; .ci/run installs them first. Every file named
-// *.system.test.ts under test/ is picked up.
+// `npm run test:system`: the tests that need a system tool — qpdf, poppler-utils (pdftotext, pdfinfo,
+// pdffonts, pdfdetach), shellcheck, the AWS CLI or Debian's Chromium; .ci/run installs them first.
+// Every file named *.system.test.ts under test/ is picked up.
 export default defineConfig({
   test: {
     include: ['test/**/*.system.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
   },
 });

@@ -32,6 +32,10 @@ export const QUOTAS: ReadonlyMap<string, Quota> = new Map<string, Quota>([
   ['sts:GetCallerIdentity', { requestsPerSecond: 600, bucket: 'sts', regional: true }],
   ['organizations:*', { requestsPerSecond: 20, bucket: 'organizations', regional: false }],
   ['ec2:DescribeRegions', { requestsPerSecond: 20, bucket: 'ec2:describe', regional: true }],
+  // --publish securityhub: 10 requests/s per account and region, burst 30 (Security Hub user guide,
+  // "Quotas": https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-limits.html). The
+  // limiter spaces calls at the rate × quotaSafety and never bursts, so it stays inside both.
+  ['securityhub:BatchImportFindings', { requestsPerSecond: 10, bucket: 'securityhub:BatchImportFindings', regional: true }],
 ]);
 
 /** The quota table entry for `service:Operation`: its own, else the service's wildcard (`organizations:*`). */

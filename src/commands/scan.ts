@@ -100,8 +100,11 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   }
   if (options.shard) return finishShard(config, ctx.env, logger, outcome, options.shard, started);
 
-  // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, and
-  // the S3 client, cost start-up time and memory the scan does not need.
+  // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, the
+  // Security Hub and S3 clients cost start-up time and memory the scan does not need.
+  const { publishFindings } = await import('./publish.js');
+  // Before the reports, so the publish record is in the folder the manifest lists.
+  const published = await publishFindings(config, { env: ctx.env, logger, outDir, resultsPath: outcome.resultsPath, previousResultsPath: previousResults, frameworks, homeRegion: options.homeRegion, deps: ctx.deps });
   const { writeReports } = await import('../report/index.js');
   let report: Awaited<ReturnType<typeof writeReports>>;
   try {
@@ -119,7 +122,9 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const { publishToS3 } = await import('../upload/s3.js');
   const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
-  const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
+  const scanExit = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
+  // A failed publish leaves Security Hub stale: the scheduler must see it (exit 2), unless --fail-on never.
+  const exitCode = published.ok || config.failOn === 'never' ? scanExit : ExitCode.Incomplete;
   logger.info(
     {
       scanId: outcome.header.scanId,

@@ -65,6 +65,8 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'uploadKmsKeyId', flag: '--upload-kms-key-id <key>', kind: 'string', description: 'KMS key for --upload-sse-kms (default: the AWS managed aws/s3 key).', schema: z.string().min(1).nullable().default(null) },
   { key: 'signKmsKeyId', flag: '--sign-kms-key-id <key>', kind: 'string', description: 'Sign the run folder (manifest.sig.json over manifest.json) with this asymmetric AWS KMS key (key id, key ARN or alias; ECC_NIST_P256 signs with ECDSA_SHA_256, RSA keys with RSASSA_PSS_SHA_256). Needs kms:GetPublicKey and kms:Sign.', schema: z.string().regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/:.-]+|alias\/[\w/.-]+|(mrk-)?[0-9a-f-]{32,36})$/, 'expected a KMS key id, key ARN, alias name or alias ARN').nullable().default(null) },
   { key: 'signKeyFile', flag: '--sign-key-file <file>', kind: 'string', description: 'Sign the run folder with this local private key instead of KMS (unencrypted PEM: Ed25519, EC P-256 or RSA).', schema: z.string().min(1).nullable().default(null) },
+  { key: 'publish', flag: '--publish <targets>', kind: 'list', description: 'Send the findings on after the scan: "securityhub" imports them into AWS Security Hub (BatchImportFindings, with a finding lifecycle from --previous). A failed import is logged, written to securityhub-publish.json and exits 2.', schema: z.array(z.enum(['securityhub'])).default([]) },
+  { key: 'securityHubRegion', flag: '--security-hub-region <region>', kind: 'string', description: "Region of the scanning account's Security Hub that --publish securityhub imports into (the administrator's aggregation region); every finding keeps its key's account and region.", defaultText: 'the home region', schema: regionName.nullable().default(null) },
   { key: 'exceptions', flag: '--exceptions <file>', kind: 'string', description: 'Exceptions register (YAML): approved, time-limited exceptions that turn matching FAIL keys into EXCEPTION.', schema: z.string().min(1).nullable().default(null) },
   { key: 'exceptionMaxDays', flag: '--exception-max-days <days>', kind: 'int', description: 'Longest allowed exception (days from created to expires).', schema: z.number().int().min(1).max(3650).default(365) },
   { key: 'frameworks', flag: '--frameworks <ids>', kind: 'list', description: 'Frameworks the reports map to (id or id@version, e.g. cis@1.4.0); also available: securityhub, aws-config, pci, iso27001.', defaultText: 'cis,apra,mas,nist plus any framework a --controls file adds', schema: z.array(z.string().regex(/^[a-z0-9-]+(@[\w.-]+)?$/, 'expected a framework id such as cis or cis@1.4.0')).min(1).nullable().default(null) },
@@ -117,6 +119,8 @@ export type Config = z.output<typeof configSchema> & {
   uploadKmsKeyId: string | null;
   signKmsKeyId: string | null;
   signKeyFile: string | null;
+  publish: 'securityhub'[];
+  securityHubRegion: string | null;
 };
 
 /** Environment variable for a key: KMS_ROTATION_AUDIT_ + UPPER_SNAKE. */

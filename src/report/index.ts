@@ -28,6 +28,7 @@ import { FINDINGS_COLUMNS, findingRow } from './findings.js';
 import { checkHeader } from './header.js';
 import { MANIFEST_NAME, writeManifest } from './manifest.js';
 import { KeyOrderGuard } from './order.js';
+import { writeFindingExports } from './exports/index.js';
 import { NEWLY_FAILING_ROWS, type FileEvidence } from './pdf/model.js';
 import { readExceptionsSummary } from './pdf/register.js';
 import { renderPdf } from './pdf/render.js';
@@ -135,6 +136,8 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   if (exceptions) await writeExceptionsCsv(path(REPORT_FILES.exceptions), exceptions, reader.keys());
   else await rm(path(REPORT_FILES.exceptions), { force: true });
 
+  const exportFiles = await writeFindingExports({ outDir, header, frameworks: opts.frameworks, keys: () => reader.keys(), coverage, controls });
+
   const evidence: FileEvidence[] = [
     { name: basename(resultsInFolder), role: 'results document (input of every report)', ...(await fileDigest(resultsInFolder)) },
     { name: REPORT_FILES.findings, role: 'every key, one row per key (attached)', ...(await fileDigest(path(REPORT_FILES.findings))) },
@@ -142,6 +145,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     { name: REPORT_FILES.coverage, role: 'coverage per account and region', ...(await fileDigest(path(REPORT_FILES.coverage))) },
     ...(changes ? [{ name: REPORT_FILES.changes, role: 'changes since the previous run', ...(await fileDigest(path(REPORT_FILES.changes))) }] : []),
     ...(exceptions ? [{ name: REPORT_FILES.exceptions, role: 'exceptions register and the keys it covers', ...(await fileDigest(path(REPORT_FILES.exceptions))) }] : []),
+    ...(await Promise.all(exportFiles.map(async (f) => ({ ...f, ...(await fileDigest(path(f.name))) })))),
   ];
   const findingsBytes = evidence[1]!.bytes;
   const limit = opts.attachmentLimitBytes ?? DEFAULT_ATTACHMENT_LIMIT_BYTES;
@@ -212,6 +216,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       path(REPORT_FILES.coverage),
       ...(changes ? [path(REPORT_FILES.changes)] : []),
       ...(exceptions ? [path(REPORT_FILES.exceptions)] : []),
+      ...exportFiles.map((f) => path(f.name)),
       path(REPORT_FILES.pdf),
       manifest,
     ],

@@ -13,3 +13,4 @@ export { KEY_KINDS, type KeyKind } from './scenario/key-mix.js';
 export { DEFAULT_REGIONS, OPT_IN_REGIONS } from './regions.js';
 export type * from './types.js';
 export { independentEmulatorFaults, midUpdatePrimaryRegionFaults, transitionalKeyFaults } from './profiles.js';
+export type * from './securityhub/types.js';

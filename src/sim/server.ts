@@ -9,6 +9,7 @@ import { QuotaBuckets } from './quotas.js';
 import { createRng, type Rng } from './rng.js';
 import { routeRequest, type RoutedRequest } from './route.js';
 import { scenarioIssues } from './scenario/validate.js';
+import { SimSecurityHub } from './securityhub/service.js';
 import type { CallContext, SimRuntime } from './services/context.js';
 import { parseAuthorization, verifySignature, type ParsedAuthorization } from './sigv4.js';
 import { ScenarioIndex } from './state.js';
@@ -38,6 +39,7 @@ class SimServer implements SimRuntime {
   /** The request process() just routed (synchronous, so onRequest reads it right after), for options.onReply. */
   private lastRouted: RoutedRequest | undefined;
   readonly now: () => number;
+  readonly securityHub: SimSecurityHub;
 
   constructor(readonly options: SimOptions) {
     this.index = new ScenarioIndex(options.scenario);
@@ -46,6 +48,7 @@ class SimServer implements SimRuntime {
     this.quotas = options.quotas ? new QuotaBuckets(options.quotas) : undefined;
     this.now = options.now ?? Date.now;
     if (options.baseCredentials) this.credentials.presetLongTerm(options.scenario.managementAccountId, options.baseCredentials);
+    this.securityHub = new SimSecurityHub({ credentials: this.credentials, accountIds: () => this.index.accounts.keys(), managementAccountId: options.scenario.managementAccountId, now: () => this.now() }, options.securityHub);
   }
 
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -95,6 +98,8 @@ class SimServer implements SimRuntime {
   private process(req: IncomingMessage, body: Buffer): { outcome: Outcome; delayMs: number } {
     const requestId = this.requestId();
     const auth = parseAuthorization(req.headers.authorization);
+    // Security Hub (restJson1) has its own handler: src/sim/securityhub/service.ts.
+    if (typeof auth === 'object' && auth.service === 'securityhub') return { outcome: this.securityHub.handle(req, body, auth, requestId), delayMs: this.latencyMs(auth.region, 0) };
     const routed = routeRequest(typeof auth === 'object' ? auth.service : undefined, req.headers, body);
     this.lastRouted = routed;
     const service = routed.service;
@@ -228,6 +233,7 @@ export async function startSimulator(options: SimOptions): Promise<Simulator> {
     setFaults: (faults) => sim.faults.set(faults),
     credentialsFor,
     reindex: () => sim.index.rebuild(),
+    securityHub: sim.securityHub,
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         sim.clearTimers();

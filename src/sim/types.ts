@@ -5,6 +5,7 @@
  * Everything here may be extended; nothing here may be removed or renamed without updating
  * every user (tests, demo, bench).
  */
+import type { SecurityHubSimOptions, SecurityHubView } from './securityhub/types.js';
 
 export interface SimRegion {
   name: string; // e.g. "eu-west-1"
@@ -180,11 +181,13 @@ export interface SimOptions {
   now?: () => number;
   /** Sees every answer as sent (not dropped connections): the conformance test checks them against AWS's models. */
   onReply?: (reply: SimReply) => void;
+  /** Simulated Security Hub (BatchImportFindings): administrator, regions not enabled, denials, failures. */
+  securityHub?: SecurityHubSimOptions;
 }
 
 /** One answer of the simulator, for `onReply`. */
 export interface SimReply {
-  service: 'kms' | 'organizations' | 'sts' | 'ec2';
+  service: 'kms' | 'organizations' | 'sts' | 'ec2' | 'securityhub';
   /** '' when the request named no operation. */
   operation: string;
   /** The request's parameters (JSON body, or the Query form as a record). */
@@ -225,5 +228,7 @@ export interface Simulator {
   credentialsFor(accountId: string): SimCredentials;
   /** Rebuild the lookup indexes after a test changed `scenario` by hand (accounts, keys, aliases added or removed). */
   reindex(): void;
+  /** What the simulated Security Hub received and holds. */
+  securityHub: SecurityHubView;
   stop(): Promise<void>;
 }
