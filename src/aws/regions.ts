@@ -1,8 +1,8 @@
 /**
  * Regions to scan in an account: EC2 DescribeRegions called in the home region with that account's
  * own credentials. With AllRegions it also lists the opt-in regions the account has not enabled
- * (OptInStatus not-opted-in: aws-facts.md "Regions"), so coverage can name them instead of
- * leaving them out silently. Intersected with the regions the user asked for.
+ * (OptInStatus not-opted-in; EC2 API reference, DescribeRegions), so coverage can name them instead
+ * of leaving them out silently. Intersected with the regions the user asked for.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 
@@ -29,12 +29,15 @@ export interface RegionPlan {
   notEnabled: string[];
 }
 
-/** `requested` null or 'all': every enabled region. `regions` null: unknown (DescribeRegions failed), scan what was asked. */
+/**
+ * `requested` null or 'all': every enabled region. `regions` null: unknown (DescribeRegions failed),
+ * scan what was asked. A requested region the account's list does not name at all is scanned too:
+ * only `not-opted-in` makes a region "not enabled" without asking KMS.
+ */
 export function planRegions(regions: AccountRegions | null, requested: string[] | 'all' | null): RegionPlan {
   if (requested === null || requested === 'all') return { scan: [...(regions?.enabled ?? [])].sort(), notEnabled: [...(regions?.disabled ?? [])].sort() };
-  const enabled = regions?.enabled ?? null;
   const unique = [...new Set(requested)].sort();
-  if (enabled === null) return { scan: unique, notEnabled: [] };
-  const on = new Set(enabled);
-  return { scan: unique.filter((region) => on.has(region)), notEnabled: unique.filter((region) => !on.has(region)) };
+  if (regions === null) return { scan: unique, notEnabled: [] };
+  const off = new Set(regions.disabled);
+  return { scan: unique.filter((region) => !off.has(region)), notEnabled: unique.filter((region) => off.has(region)) };
 }

@@ -218,7 +218,7 @@ async function collectOneKey(target: RegionTarget, keyId: string, keyArn: string
     const work: Promise<void>[] = [];
     if (eligible) {
       work.push(
-        rotationFacts(target, ref, counted, facts.evidenceGaps).then(
+        rotationFacts(target, ref, counted, facts.evidenceGaps, facts.inferences).then(
           (rotation) => {
             facts.rotation = rotation;
           },
@@ -230,7 +230,7 @@ async function collectOneKey(target: RegionTarget, keyId: string, keyArn: string
     }
     if (target.wantTags(facts.metadata)) {
       work.push(
-        fetchTags(target, ref, counted).then(({ tags, error }) => {
+        fetchTags(target, ref, counted, facts.inferences).then(({ tags, error }) => {
           facts.tags = tags;
           if (error) facts.evidenceGaps.push({ evidence: 'tags', error });
         }),
@@ -252,12 +252,12 @@ async function collectOneKey(target: RegionTarget, keyId: string, keyArn: string
  * GetKeyRotationStatus decides; ListKeyRotations is evidence of past rotations only. Rejects with a
  * failure when GetKeyRotationStatus fails or answers without a boolean KeyRotationEnabled (the
  * model marks no member of that output required: no evidence is no verdict). A ListKeyRotations
- * failure is recorded in `gaps` and leaves the history empty.
+ * failure is recorded in `gaps` and leaves the history empty; how its pages were read, in `inferences`.
  */
-async function rotationFacts(target: RegionTarget, ref: string, counted: CallOptions, gaps: EvidenceGap[]): Promise<RotationFacts> {
+async function rotationFacts(target: RegionTarget, ref: string, counted: CallOptions, gaps: EvidenceGap[], inferences: string[]): Promise<RotationFacts> {
   const [statusResult, latestResult] = await Promise.allSettled([
     target.call('kms:GetKeyRotationStatus', () => target.client.send(new GetKeyRotationStatusCommand({ KeyId: ref })), counted),
-    latestRotation(target, ref, counted),
+    latestRotation(target, ref, counted, inferences),
   ]);
   if (statusResult.status === 'rejected') throw failureOf(statusResult.reason, 'kms:GetKeyRotationStatus');
   const status = statusResult.value;
@@ -283,9 +283,8 @@ async function rotationFacts(target: RegionTarget, ref: string, counted: CallOpt
 }
 
 /** The API reference does not promise an order for ListKeyRotations: page to the end, keep the latest. */
-async function latestRotation(target: RegionTarget, ref: string, counted: CallOptions): Promise<RotationsListEntry | null> {
+async function latestRotation(target: RegionTarget, ref: string, counted: CallOptions, inferences: string[]): Promise<RotationsListEntry | null> {
   let latest: RotationsListEntry | null = null;
-  const inferences: string[] = [];
   await collectPages<RotationsListEntry>(
     async (marker) => {
       const out = await target.call('kms:ListKeyRotations', () => target.client.send(new ListKeyRotationsCommand({ KeyId: ref, Limit: 1000, Marker: marker })), counted);
@@ -300,11 +299,13 @@ async function latestRotation(target: RegionTarget, ref: string, counted: CallOp
   return latest;
 }
 
-/** Tags of one key; `tags` null with the error when they could not be read (tags never decide a status). */
-export async function fetchTags(target: Pick<RegionTarget, 'client' | 'call'>, keyId: string, options?: CallOptions): Promise<{ tags: Record<string, string> | null; error: AwsErrorRecord | null }> {
+/**
+ * Tags of one key; `tags` null with the error when they could not be read (tags never decide a
+ * status). How the pages were read goes to `inferences` (the key's row).
+ */
+export async function fetchTags(target: Pick<RegionTarget, 'client' | 'call'>, keyId: string, options: CallOptions | undefined, inferences: string[]): Promise<{ tags: Record<string, string> | null; error: AwsErrorRecord | null }> {
   try {
     const tags: Record<string, string> = {};
-    const inferences: string[] = [];
     await collectPages(
       async (marker) => {
         const out = await target.call('kms:ListResourceTags', () => target.client.send(new ListResourceTagsCommand({ KeyId: keyId, Limit: 50, Marker: marker })), options);

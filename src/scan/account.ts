@@ -6,6 +6,7 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CachedCredentials, type AwsCredentials } from '../aws/credentials.js';
 import { AwsCallError, toErrorRecord } from '../aws/errors.js';
+import { isEnabledByDefault, partitionRegions } from '../aws/partition-regions.js';
 import { describeAccountRegions, planRegions, type AccountRegions, type RegionPlan } from '../aws/regions.js';
 import type { CallOptions } from '../aws/throttle.js';
 import { collectKeyByArn, collectRegion, emptyTally, fetchTags, type KeyCallTally, type RegionTarget } from '../collect/kms.js';
@@ -49,11 +50,11 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
       return;
     }
     for (const region of regions.notEnabled) {
-      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): it can hold no keys.'));
+      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): not accessible to the scan (AWS keeps keys of a disabled region, unusable until it is enabled again).'));
     }
     // Every region collected and judged first; multi-Region sets are resolved across them (and
     // primaries outside the scan's regions read); then each region's keys are spooled once.
-    const collected = await Promise.all(regions.scan.map((region) => collectAndJudgeRegion(ctx, account, credentials, region, regions.listedEnabled, log)));
+    const collected = await Promise.all(regions.scan.map((region) => collectAndJudgeRegion(ctx, account, credentials, region, regions.listed, log)));
     const judged = collected.flatMap((outcome) => outcome.keys);
     const extra = await resolveMultiRegion(judged, { accountId: account.id, readByArn: (arn) => readKeyByArn(ctx, account, credentials, arn, log) });
     const byRegion = new Map<string, JudgedKey[]>();
@@ -139,7 +140,13 @@ async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredent
 }
 
 /** The regions to scan, and which of them the account's own DescribeRegions lists as enabled (null: not read). */
-type AccountRegionPlan = RegionPlan & { listedEnabled: ReadonlySet<string> | null };
+type AccountRegionPlan = RegionPlan & { listed: ListedRegions };
+
+/** What the account's own DescribeRegions said (null sets: it could not be read). */
+interface ListedRegions {
+  enabled: ReadonlySet<string> | null;
+  all: ReadonlySet<string> | null;
+}
 
 async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, coverage: AccountCoverage): Promise<AccountRegionPlan | null> {
   const home = ctx.options.homeRegion;
@@ -152,18 +159,20 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
     const requested = ctx.options.regions;
     if (requested === null || requested === 'all') {
       // The account's own list is denied, but KMS may answer there: scan every region the caller's
-      // own DescribeRegions (AllRegions) knows; a region not enabled for the account answers
-      // UnrecognizedClientException (aws-facts.md "Regions") and is recorded as not enabled.
+      // own DescribeRegions (AllRegions) knows, else every region of the partition this version
+      // knows (src/aws/partition-regions.ts); each region's outcome is recorded (collectAndJudgeRegion).
       const known = await callerRegions(ctx);
-      if (known === null) {
-        fail(ctx, coverage, error, `Could not list the account's enabled regions: ${error.code}; the caller's own region list could not be read either.`);
+      const all = known ? [...new Set([...known.enabled, ...known.disabled])].sort() : partitionRegions(ctx.partition);
+      if (all === null) {
+        fail(ctx, coverage, error, `Could not list the account's enabled regions: ${error.code}; the caller's own region list could not be read either, and partition ${ctx.partition} is not one this version knows.`);
         return null;
       }
-      const all = [...new Set([...known.enabled, ...known.disabled])].sort();
       coverage.error = error;
-      coverage.reason = `Region list inferred: ${error.operation} failed with ${error.code} in this account; scanned the ${all.length} regions the caller's own DescribeRegions lists, each region's outcome recorded.`;
-      ctx.logger.warn({ accountId: account.id, code: error.code }, 'DescribeRegions failed; scanning the regions the caller knows');
-      return { scan: all, notEnabled: [], listedEnabled: null };
+      coverage.reason = known
+        ? `Region list inferred: ${error.operation} failed with ${error.code} in this account; scanned the ${all.length} regions the caller's own DescribeRegions lists, each region's outcome recorded.`
+        : `Region list inferred: ${error.operation} failed with ${error.code} in this account and for the caller; scanned the ${all.length} regions of partition ${ctx.partition} this version knows, each region's outcome recorded (a region AWS added since is not among them).`;
+      ctx.logger.warn({ accountId: account.id, code: error.code }, known ? 'DescribeRegions failed; scanning the regions the caller knows' : "DescribeRegions failed here and for the caller; scanning the partition's regions");
+      return { scan: all, notEnabled: [], listed: { enabled: null, all: null } };
     }
     // The regions were named: scan them anyway; a disabled one answers UnrecognizedClientException.
     coverage.error = error;
@@ -172,7 +181,7 @@ async function regionsOf(ctx: ScanContext, account: AccountTarget, credentials: 
   } finally {
     ec2.destroy();
   }
-  return { ...planRegions(regions, ctx.options.regions), listedEnabled: regions ? new Set(regions.enabled) : null };
+  return { ...planRegions(regions, ctx.options.regions), listed: { enabled: regions ? new Set(regions.enabled) : null, all: regions ? new Set([...regions.enabled, ...regions.disabled]) : null } };
 }
 
 /** The caller's own DescribeRegions (AllRegions), read once per run with the base credentials; null when it fails too. */
@@ -234,29 +243,44 @@ async function tagFailing(ctx: ScanContext, target: RegionTarget, keys: JudgedKe
     keys
       .filter((key) => key.result.status === Status.Fail && key.result.tags === null)
       .map(async (key) => {
-        const { tags, error } = await fetchTags(target, key.result.keyArn.includes(':key/') ? key.result.keyId : key.result.keyArn);
+        const inferences: string[] = [];
+        const { tags, error } = await fetchTags(target, key.result.keyArn.includes(':key/') ? key.result.keyId : key.result.keyArn, undefined, inferences);
         key.result.tags = tags;
+        if (inferences.length > 0) key.result.inferences = [...(key.result.inferences ?? []), ...inferences];
         if (error) (key.result.evidenceGaps ??= []).push({ evidence: 'tags', error });
       }),
   );
 }
 
+/**
+ * Why a region's "credentials not recognised" answer cannot mean "not enabled", or null when it can:
+ * only an opt-in region that the account's DescribeRegions could not confirm as enabled may be one
+ * the account has not enabled (regions enabled by default cannot be disabled: src/aws/partition-regions.ts).
+ */
+function refusedCredentials(region: string, listed: ListedRegions): string | null {
+  if (listed.enabled?.has(region)) return "this account's DescribeRegions lists as enabled";
+  if (isEnabledByDefault(region)) return 'enabled by default in every account (it cannot be disabled)';
+  if (listed.all && !listed.all.has(region)) return "this account's DescribeRegions does not list";
+  return null;
+}
+
 const STS_TOKEN_HINT =
   "A common cause: session tokens from the global STS endpoint (version 1 tokens) are valid only in regions enabled by default; have STS issue version 2 tokens (aws sts set-security-token-service-preferences --global-endpoint-token-version v2Token, in the account whose STS issues the session) or use a regional STS endpoint.";
 
-async function collectAndJudgeRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string, listedEnabled: ReadonlySet<string> | null, log: AccountLog): Promise<RegionOutcome> {
+async function collectAndJudgeRegion(ctx: ScanContext, account: AccountTarget, credentials: CachedCredentials, region: string, listed: ListedRegions, log: AccountLog): Promise<RegionOutcome> {
   const target = regionTarget(ctx, account, credentials, region);
   try {
     const collected = await collectRegion(target);
     if (collected.status === 'not_enabled') {
       const { error } = collected;
-      if (listedEnabled?.has(region)) {
-        // DescribeRegions says enabled: the credentials were refused, not the region. A coverage error.
-        addRegion(ctx, log, regionCoverage(account.id, region, 'error', error, `${error.operation} answered ${error.code} in a region this account's DescribeRegions lists as enabled: keys there could not be listed. ${STS_TOKEN_HINT}`));
+      const refused = refusedCredentials(region, listed);
+      if (refused) {
+        // Not the documented "not enabled" answer here: the credentials were refused. A coverage error.
+        addRegion(ctx, log, regionCoverage(account.id, region, 'error', error, `${error.operation} answered ${error.code} in a region ${refused}: keys there could not be listed. ${STS_TOKEN_HINT}`));
         ctx.progress?.errors(1);
         return { region, keys: [], coverage: null };
       }
-      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', error, `Not enabled for this account (${error.operation} answered ${error.code}).`));
+      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', error, `Not enabled for this account, inferred: ${error.operation} answered ${error.code} (the account's DescribeRegions could not be read; an opt-in region not enabled answers so).`));
       return { region, keys: [], coverage: null };
     }
     if (collected.status === 'error') {

@@ -14,7 +14,7 @@ import type { CallContext, SimRuntime } from './services/context.js';
 import { parseAuthorization, verifySignature, type ParsedAuthorization } from './sigv4.js';
 import { ScenarioIndex } from './state.js';
 import { StatsCounter } from './stats.js';
-import type { SimAccount, SimKey, SimOptions, Simulator } from './types.js';
+import type { SimAccount, SimKey, SimOptions, SimReply, Simulator } from './types.js';
 
 const FAULT_ERRORS: Record<Exclude<TerminalFault, 'drop-connection'>, CommonError> = {
   'access-denied': 'accessDenied',
@@ -36,8 +36,8 @@ class SimServer implements SimRuntime {
   private readonly rng: Rng;
   private readonly timers = new Set<NodeJS.Timeout>();
   private requestCounter = 0;
-  /** The request process() just routed (synchronous, so onRequest reads it right after), for options.onReply. */
-  private lastRouted: RoutedRequest | undefined;
+  /** What process() just answered (synchronous, so the request handler reads it right after), for options.onReply. */
+  private lastRouted: Pick<SimReply, 'service' | 'operation' | 'input'> | undefined;
   readonly now: () => number;
   readonly securityHub: SimSecurityHub;
 
@@ -59,7 +59,7 @@ class SimServer implements SimRuntime {
     req.on('end', () => {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const { outcome, delayMs } = this.process(req, body);
-      if (this.options.onReply && outcome !== 'drop' && this.lastRouted) this.options.onReply({ service: this.lastRouted.service, operation: this.lastRouted.operation, input: this.lastRouted.json ?? Object.fromEntries(this.lastRouted.form ?? []), reply: outcome });
+      if (this.options.onReply && outcome !== 'drop' && this.lastRouted) this.options.onReply({ ...this.lastRouted, reply: outcome });
       if (delayMs <= 0) this.send(res, outcome);
       else {
         const timer = setTimeout(() => {
@@ -99,9 +99,12 @@ class SimServer implements SimRuntime {
     const requestId = this.requestId();
     const auth = parseAuthorization(req.headers.authorization);
     // Security Hub (restJson1) has its own handler: src/sim/securityhub/service.ts.
-    if (typeof auth === 'object' && auth.service === 'securityhub') return { outcome: this.securityHub.handle(req, body, auth, requestId), delayMs: this.latencyMs(auth.region, 0) };
+    if (typeof auth === 'object' && auth.service === 'securityhub') {
+      this.lastRouted = { service: 'securityhub', operation: SimSecurityHub.operationOf(req), input: {} };
+      return { outcome: this.securityHub.handle(req, body, auth, requestId), delayMs: this.latencyMs(auth.region, 0) };
+    }
     const routed = routeRequest(typeof auth === 'object' ? auth.service : undefined, req.headers, body);
-    this.lastRouted = routed;
+    this.lastRouted = { service: routed.service, operation: routed.operation, input: routed.json ?? Object.fromEntries(routed.form ?? []) };
     const service = routed.service;
     const region = typeof auth === 'object' ? auth.region : '';
     const fail = (err: AwsError, extraMs = 0): { outcome: Outcome; delayMs: number } => ({ outcome: errorReply(service, err, requestId), delayMs: this.latencyMs(region, extraMs) });

@@ -116,6 +116,29 @@ describe('multi-Region sets: judged once, through the primary, wherever it is', 
     });
   });
 
+  it('a replica that names no primary key: ERROR "no primary found", and the run exits 2', async () => {
+    const s = mrScenario();
+    const rewrite = { path: 'KeyMetadata.MultiRegionConfiguration.PrimaryKey', action: 'drop' as const, where: { 'KeyMetadata.MultiRegionConfiguration.MultiRegionKeyType': 'REPLICA' } };
+    await withSim({ scenario: s, faults: [{ kind: 'rewrite', operations: ['kms:DescribeKey'], rewrite }] }, async (sim) => {
+      const run = await scan(sim);
+      expectInvariant(run.keys, expectedKeys(s), (k) => k.keyId === MRK && k.region === 'eu-west-1');
+      expect(get(run, 'eu-west-1', MRK)).toMatchObject({ status: 'ERROR', error: { code: 'NoPrimaryFound', operation: 'kms:DescribeKey' } });
+      expect(exit(run)).toBe(2);
+    });
+  });
+
+  it('a replica naming a primary in another account: ERROR (ReplicateKey is not cross-account), never NOT_APPLICABLE', async () => {
+    const s = mrScenario();
+    const elsewhere = arn('us-east-1', '333333333333', MRK);
+    const rewrite = { path: 'KeyMetadata.MultiRegionConfiguration.PrimaryKey.Arn', action: 'set' as const, value: elsewhere, where: { 'KeyMetadata.MultiRegionConfiguration.MultiRegionKeyType': 'REPLICA' } };
+    await withSim({ scenario: s, faults: [{ kind: 'rewrite', operations: ['kms:DescribeKey'], rewrite }] }, async (sim) => {
+      const run = await scan(sim, { regions: ['eu-west-1'] });
+      expect(get(run, 'eu-west-1', MRK)).toMatchObject({ status: 'ERROR', error: { code: 'PrimaryInOtherAccount' } });
+      expect(get(run, 'eu-west-1', MRK).reason).toContain(elsewhere);
+      expect(exit(run)).toBe(2);
+    });
+  });
+
   it('mid-UpdatePrimaryRegion (both keys REPLICA): looked at again, then ERROR "no primary found"', async () => {
     const s = mrScenario();
     const primary = s.accounts[1]!.keys[0]!;
@@ -163,6 +186,19 @@ describe('an independent emulator: KeyUsage omitted, primaries reported as REPLI
         expect(['PASS', 'FAIL']).toContain(key.status);
         expect(key.inferences).toContain('DescribeKey said REPLICA but named this key as its own primary: judged as the primary.');
       }
+    });
+  });
+});
+
+describe('KeySpec absent (older answers carry only CustomerMasterKeySpec)', () => {
+  it('reads CustomerMasterKeySpec, judges every key as the oracle does, and records the inference on the row', async () => {
+    const s = generateScenario({ seed: 8, accounts: 3, regions: 2, keysPerRegion: 6 });
+    await withSim({ scenario: s, faults: [{ kind: 'rewrite', operations: ['kms:DescribeKey'], rewrite: { path: 'KeyMetadata.KeySpec', action: 'drop' } }] }, async (sim) => {
+      const run = await scan(sim);
+      expectInvariant(run.keys, expectedKeys(s));
+      const symmetric = run.keys.filter((k) => k.keySpec === 'SYMMETRIC_DEFAULT');
+      expect(symmetric.length).toBeGreaterThan(5);
+      for (const key of symmetric) expect(key.inferences).toContain('KeySpec absent: read CustomerMasterKeySpec "SYMMETRIC_DEFAULT".');
     });
   });
 });
@@ -242,6 +278,23 @@ describe('answers without members the verdict needs', () => {
   });
 });
 
+describe('NextMarker without Truncated on the evidence calls', () => {
+  it('ListKeyRotations and ListResourceTags page on to the end, and the key\'s row says so', async () => {
+    const start = Date.parse('2020-01-01T00:00:00Z');
+    const rotations = Array.from({ length: 1001 }, (_, i) => ({ date: new Date(start + i * 86_400_000).toISOString(), type: 'ON_DEMAND' as const }));
+    const tags = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`tag-${String(i).padStart(2, '0')}`, `v${i}`]));
+    const scenario = simScenario({ accounts: [{ id: A }, { id: B, keys: [{ region: 'eu-west-1', keyId: 'long', rotation: { enabled: true, periodDays: 365 }, rotations, tags }] }] });
+    await withSim({ scenario, faults: [{ kind: 'rewrite', operations: ['kms:ListKeyRotations', 'kms:ListResourceTags'], rewrite: { path: 'Truncated', action: 'drop' } }] }, async (sim) => {
+      const run = await scan(sim, { collectTags: 'all' });
+      expectInvariant(run.keys, expectedKeys(scenario));
+      const key = get(run, 'eu-west-1', 'long');
+      expect(key.lastRotationDate).toBe(rotations.at(-1)!.date);
+      expect(Object.keys(key.tags ?? {})).toHaveLength(60);
+      expect(key.inferences).toEqual(expect.arrayContaining(['kms:ListKeyRotations answered a NextMarker without Truncated: paged on.', 'kms:ListResourceTags answered a NextMarker without Truncated: paged on.']));
+    });
+  });
+});
+
 describe('keys KMS is still creating or updating', () => {
   const scenario = (): SimScenario => simScenario({ accounts: [{ id: A }, { id: B, keys: [{ region: 'eu-west-1', keyId: 'busy' }, { region: 'eu-west-1', keyId: 'other', rotation: { enabled: true, periodDays: 365 } }] }] });
 
@@ -293,12 +346,42 @@ describe('evidence is not verdict', () => {
 });
 
 describe('DescribeRegions denied under --regions all', () => {
-  it('the caller\'s own DescribeRegions also denied: the account is a coverage error naming the call', async () => {
-    const s = simScenario({ accounts: [{ id: A }, { id: B, keys: [{ region: 'eu-west-1', keyId: 'k' }] }] });
+  it('the caller\'s own DescribeRegions also denied: the partition\'s regions are scanned, opt-in ones answering "not recognised" read as not enabled (inferred)', async () => {
+    const s = simScenario({ accounts: [{ id: A }, { id: B, keys: [{ region: 'eu-west-1', keyId: 'k' }, { region: 'us-west-2', keyId: 'k2', rotation: { enabled: true, periodDays: 365 } }] }] });
     await withSim({ scenario: s, faults: [{ operations: ['ec2:DescribeRegions'], kind: 'access-denied' }] }, async (sim) => {
       const run = await scan(sim, { regions: 'all' });
-      expect(run.keys).toEqual([]);
-      expect(run.outcome.header.coverage.accounts.find((a) => a.accountId === B)).toMatchObject({ status: 'error', error: { code: 'UnauthorizedOperation', operation: 'ec2:DescribeRegions' } });
+      expectInvariant(run.keys, expectedKeys(s));
+      const account = run.outcome.header.coverage.accounts.find((a) => a.accountId === B)!;
+      expect(account).toMatchObject({ status: 'scanned', error: { code: 'UnauthorizedOperation', operation: 'ec2:DescribeRegions' } });
+      expect(account.reason).toMatch(/^Region list inferred: .*for the caller; scanned the 34 regions of partition aws/);
+      expect(cov(run, B, 'us-east-2')).toMatchObject({ status: 'scanned', keyCount: 0 });
+      expect(cov(run, B, 'af-south-1')).toMatchObject({ status: 'not_enabled', error: { code: 'UnrecognizedClientException' } });
+      expect(cov(run, B, 'af-south-1')!.reason).toMatch(/^Not enabled for this account, inferred/);
+      expect(run.outcome.coverageComplete).toBe(true);
+      expect(exit(run)).toBe(1);
+    });
+  });
+
+  it('a region enabled by default that refuses the credentials while DescribeRegions cannot be read: a coverage error, never "not enabled"', async () => {
+    const s = simScenario({ accounts: [{ id: A }, { id: B, keys: [{ region: 'eu-west-1', keyId: 'fail-eu' }, { region: 'us-east-1', keyId: 'ok', rotation: { enabled: true, periodDays: 365 } }] }] });
+    const faults = [{ accounts: [B], operations: ['ec2:DescribeRegions'], kind: 'access-denied' as const }, { accounts: [B], regions: ['eu-west-1'], kind: 'invalid-token' as const }];
+    for (const regions of ['all', ['us-east-1', 'eu-west-1']] as const) {
+      await withSim({ scenario: s, faults }, async (sim) => {
+        const run = await scan(sim, { regions: regions === 'all' ? 'all' : [...regions] });
+        expectInvariant(run.keys, expectedKeys(s).filter((k) => k.region !== 'eu-west-1'));
+        expect(cov(run, B, 'eu-west-1')).toMatchObject({ status: 'error', error: { code: 'UnrecognizedClientException', operation: 'kms:ListKeys' } });
+        expect(cov(run, B, 'eu-west-1')!.reason).toMatch(/enabled by default in every account/);
+        expect(exit(run)).toBe(2);
+      });
+    }
+  });
+
+  it('a requested opt-in region the account\'s DescribeRegions does not list is asked, and its refusal is a coverage error', async () => {
+    const s = simScenario({ regions: ['us-east-1', 'eu-west-1'], accounts: [{ id: A }, { id: B, keys: [{ region: 'eu-west-1', keyId: 'k', rotation: { enabled: true, periodDays: 365 } }] }] });
+    await withSim({ scenario: s }, async (sim) => {
+      const run = await scan(sim, { regions: ['eu-west-1', 'ap-southeast-6'] });
+      expect(cov(run, B, 'ap-southeast-6')).toMatchObject({ status: 'error', error: { code: 'UnrecognizedClientException' } });
+      expect(cov(run, B, 'ap-southeast-6')!.reason).toMatch(/DescribeRegions does not list/);
       expect(exit(run)).toBe(2);
     });
   });

@@ -31,7 +31,10 @@ import {
   ListRootsCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-organizations';
+import { BatchImportFindingsCommand, type AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EC2_OPERATIONS } from '../../src/sim/services/ec2.js';
 import { KMS_OPERATIONS } from '../../src/sim/services/kms.js';
@@ -50,8 +53,8 @@ import {
   type Simulator,
 } from '../../src/sim/index.js';
 import { scan } from '../scan/helpers.js';
-import { checkReply, MODELS, type ServiceName, type Violation } from './conformance/model.js';
-import { ec2Client, kmsClient, orgClient, stsClient } from './helpers.js';
+import { checkReply, MODELS, outputMemberPaths, presentMemberPaths, type ServiceName, type Violation } from './conformance/model.js';
+import { ec2Client, kmsClient, orgClient, securityHubClient, stsClient } from './helpers.js';
 
 let sim: Simulator;
 let scenario: SimScenario;
@@ -204,6 +207,23 @@ beforeAll(async () => {
   await settle(org.send(new ListAccountsForParentCommand({ ParentId: 'ou-zz00-00000000' })));
   await settle(org.send(new ListAccountsCommand({ NextToken: 'forged' })));
   await settle(org.send(new ListAccountsCommand({ MaxResults: 50 })));
+  // Every list operation paged one item at a time, to its end (NextToken on every page but the last).
+  const pageAll = async (send: (token: string | undefined) => Promise<{ NextToken?: string } | undefined>): Promise<void> => {
+    let token: string | undefined;
+    do token = (await send(token).catch(() => undefined))?.NextToken;
+    while (token);
+  };
+  await pageAll((NextToken) => org.send(new ListAccountsCommand({ MaxResults: 1, NextToken })));
+  await pageAll((NextToken) => org.send(new ListRootsCommand({ MaxResults: 1, NextToken })));
+  const byParent = new Map<string, number>();
+  for (const a of scenario.accounts) byParent.set(a.parentId, (byParent.get(a.parentId) ?? 0) + 1);
+  const busiest = [...byParent].sort((x, y) => y[1] - x[1])[0]![0];
+  await pageAll((NextToken) => org.send(new ListAccountsForParentCommand({ ParentId: busiest, MaxResults: 1, NextToken })));
+  await pageAll((NextToken) => org.send(new ListChildrenCommand({ ParentId: busiest, ChildType: 'ACCOUNT', MaxResults: 1, NextToken })));
+  await pageAll((NextToken) => org.send(new ListOrganizationalUnitsForParentCommand({ ParentId: scenario.rootId, MaxResults: 1, NextToken })));
+  await pageAll((NextToken) => org.send(new ListChildrenCommand({ ParentId: scenario.rootId, ChildType: 'ACCOUNT', MaxResults: 1, NextToken })));
+  await pageAll((NextToken) => org.send(new ListParentsCommand({ ChildId: scenario.accounts[0]!.id, MaxResults: 1, NextToken })));
+  await pageAll((NextToken) => org.send(new ListTagsForResourceCommand({ ResourceId: scenario.accounts[0]!.id, NextToken })));
   const member = scenario.accounts.find((a) => a.id !== scenario.managementAccountId && !a.delegatedAdministrator)!;
   await settle(orgClient(sim, { credentials: sim.credentialsFor(member.id) }).send(new ListAccountsCommand({})));
   await settle(orgClient(sim, { credentials: sim.credentialsFor(member.id) }).send(new DescribeOrganizationCommand({})));
@@ -223,6 +243,24 @@ beforeAll(async () => {
   await settle(kmsClient(sim, { credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' } }).send(new ListKeysCommand({})));
   await settle(stsClient(sim, { credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' } }).send(new GetCallerIdentityCommand({})));
   await settle(ec2Client(sim, { credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' } }).send(new DescribeRegionsCommand({})));
+
+  // Security Hub BatchImportFindings (restJson1): imports for the caller and, as administrator, for a
+  // member; a finding missing required members; a member importing for another account; more than
+  // 100 findings; Security Hub not enabled; denied; unknown credentials.
+  const finding = (account: string, id: string): AwsSecurityFinding => ({
+    SchemaVersion: '2018-10-08', Id: id, ProductArn: `arn:aws:securityhub:us-east-1:${scenario.managementAccountId}:product/${scenario.managementAccountId}/default`,
+    GeneratorId: 'conformance', AwsAccountId: account, CreatedAt: '2026-12-01T00:00:00Z', UpdatedAt: '2026-12-01T00:00:00Z',
+    Title: 'conformance', Description: 'conformance', Types: ['Software and Configuration Checks'], Resources: [{ Type: 'AwsKmsKey', Id: `key-${id}` }],
+  });
+  const hub = securityHubClient(sim);
+  await settle(hub.send(new BatchImportFindingsCommand({ Findings: [finding(scenario.managementAccountId, 'own'), finding(member.id, 'for-member'), { ...finding(member.id, 'no-title'), Title: ' ' }] })));
+  await settle(securityHubClient(sim, { credentials: sim.credentialsFor(member.id) }).send(new BatchImportFindingsCommand({ Findings: [finding(scenario.managementAccountId, 'not-mine')] })));
+  await settle(hub.send(new BatchImportFindingsCommand({ Findings: Array.from({ length: 101 }, (_, i) => finding(scenario.managementAccountId, `many-${i}`)) })));
+  sim.securityHub.setOptions({ notEnabled: ['*|eu-west-1'], denied: ['*|ap-southeast-2'] });
+  await settle(securityHubClient(sim, { region: 'eu-west-1' }).send(new BatchImportFindingsCommand({ Findings: [finding(scenario.managementAccountId, 'x')] })));
+  await settle(securityHubClient(sim, { region: 'ap-southeast-2' }).send(new BatchImportFindingsCommand({ Findings: [finding(scenario.managementAccountId, 'x')] })));
+  sim.securityHub.setOptions({});
+  await settle(securityHubClient(sim, { credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' } }).send(new BatchImportFindingsCommand({ Findings: [finding(scenario.managementAccountId, 'x')] })));
 
   // 5. Every terminal fault kind on every service, and the fault profiles.
   for (const kind of ['access-denied', 'http-500', 'http-503', 'throttle', 'expired-token', 'invalid-token'] as const) {
@@ -261,7 +299,7 @@ describe('the simulator answers as AWS\'s models say', () => {
   it('every answer of the sweep (scan, every operation, every error, every fault and profile) conforms', () => {
     const inModel = replies.filter((r) => r.faults !== 'rewrite off-model');
     expect(inModel.length).toBeGreaterThan(1500);
-    const violations = inModel.flatMap((r) => checkReply(r.service as ServiceName, r.operation, r.reply.status, r.reply.body).map((v) => ({ ...v, problem: `${v.problem} [faults: ${r.faults}]` })));
+    const violations = inModel.flatMap((r) => checkReply(r.service as ServiceName, r.operation, r.reply.status, r.reply.body, r.reply.headers).map((v) => ({ ...v, problem: `${v.problem} [faults: ${r.faults}]` })));
     expect(violations, format(violations)).toEqual([]);
   });
 
@@ -272,6 +310,7 @@ describe('the simulator answers as AWS\'s models say', () => {
       ...Object.keys(ORGANIZATIONS_OPERATIONS).map((op) => `organizations:${op}`),
       ...Object.keys(STS_OPERATIONS).map((op) => `sts:${op}`),
       ...Object.keys(EC2_OPERATIONS).map((op) => `ec2:${op}`),
+      'securityhub:BatchImportFindings',
     ];
     expect(served.filter((op) => !ok.has(op))).toEqual([]);
     // Every operation the simulator serves is one the model knows.
@@ -284,19 +323,38 @@ describe('the simulator answers as AWS\'s models say', () => {
       expect(labels.has(label), label).toBe(true);
     }
     // Errors of every kind were answered (and checked above).
-    const codes = new Set(replies.filter((r) => r.reply.status >= 400).map((r) => r.reply.body.match(/"__type":"([^"]+)"|<Code>([^<]+)<\/Code>/)?.slice(1).find(Boolean)));
-    for (const code of ['NotFoundException', 'InvalidArnException', 'KMSInvalidSignatureException', 'InvalidMarkerException', 'ValidationException', 'UnsupportedOperationException', 'DisabledException', 'KMSInvalidStateException', 'AccessDeniedException', 'UnrecognizedClientException', 'ThrottlingException', 'KMSInternalException', 'ServiceUnavailableException', 'ExpiredTokenException', 'AccessDenied', 'InvalidClientTokenId', 'AuthFailure', 'UnauthorizedOperation', 'RequestLimitExceeded', 'ChildNotFoundException', 'InvalidInputException', 'ParentNotFoundException', 'ValidationError']) {
+    const codes = new Set(replies.filter((r) => r.reply.status >= 400).map((r) => r.reply.headers['x-amzn-errortype'] ?? r.reply.body.match(/"__type":"([^"]+)"|<Code>([^<]+)<\/Code>/)?.slice(1).find(Boolean)));
+    for (const code of ['NotFoundException', 'InvalidArnException', 'KMSInvalidSignatureException', 'InvalidMarkerException', 'ValidationException', 'UnsupportedOperationException', 'DisabledException', 'KMSInvalidStateException', 'AccessDeniedException', 'UnrecognizedClientException', 'ThrottlingException', 'KMSInternalException', 'ServiceUnavailableException', 'ExpiredTokenException', 'AccessDenied', 'InvalidClientTokenId', 'AuthFailure', 'UnauthorizedOperation', 'RequestLimitExceeded', 'ChildNotFoundException', 'InvalidInputException', 'ParentNotFoundException', 'ValidationError', 'InvalidAccessException']) {
       expect(codes.has(code), code).toBe(true);
     }
   });
 
   it('the off-model rewrites leave the model exactly where they say, and nowhere else', () => {
     const off = replies.filter((r) => r.faults === 'rewrite off-model');
-    const problems = off.flatMap((r) => checkReply(r.service as ServiceName, r.operation, r.reply.status, r.reply.body)).map((v) => `${v.operation} ${v.path}: ${v.problem}`);
+    const problems = off.flatMap((r) => checkReply(r.service as ServiceName, r.operation, r.reply.status, r.reply.body, r.reply.headers)).map((v) => `${v.operation} ${v.path}: ${v.problem}`);
     expect([...new Set(problems)].sort()).toEqual([
       'DescribeKey DescribeKeyResponse.KeyMetadata.Origin: "QUANTUM_VAULT" is not in the enum',
       'GetKeyRotationStatus GetKeyRotationStatusResponse.KeyRotationEnabled: null',
       'ListKeys ListKeysResponse.FutureMember: unknown member',
     ]);
+  });
+
+  it('what the models allow that the simulator never sends is exactly the list in src/sim/README.md', () => {
+    const sent = new Map<string, Set<string>>();
+    for (const r of replies) {
+      if (r.reply.status !== 200 || r.faults.startsWith('rewrite') || (r.service !== 'kms' && r.service !== 'organizations')) continue;
+      const op = `${r.service}:${r.operation}`;
+      presentMemberPaths(r.reply.body ? JSON.parse(r.reply.body) : {}, '', sent.get(op) ?? sent.set(op, new Set()).get(op));
+    }
+    const unsent: string[] = [];
+    for (const [op, present] of [...sent].sort(([a], [b]) => a.localeCompare(b))) {
+      const [service, name] = op.split(':') as [ServiceName, string];
+      const missing = outputMemberPaths(MODELS[service].model, name).filter((path) => !present.has(path));
+      if (missing.length) unsent.push(`${op}: ${missing.join(', ')}`);
+    }
+    const readme = readFileSync(join(import.meta.dirname, '../../src/sim/README.md'), 'utf8');
+    const section = readme.split('## What the models allow that the simulator does not send')[1]?.split('\n## ')[0] ?? '';
+    const documented = [...section.matchAll(/^- `([a-z]+:\w+)`: (.+)$/gm)].map((m) => `${m[1]}: ${[...m[2]!.matchAll(/`([^`]+)`/g)].map((x) => x[1]).join(', ')}`);
+    expect(documented).toEqual(unsent);
   });
 });

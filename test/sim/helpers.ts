@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { SimCredentials, Simulator } from '../../src/sim/index.js';
 
@@ -19,6 +20,7 @@ export const kmsClient = (sim: Simulator, o: ClientOptions = {}): KMSClient => n
 export const orgClient = (sim: Simulator, o: ClientOptions = {}): OrganizationsClient => new OrganizationsClient(config(sim, o));
 export const stsClient = (sim: Simulator, o: ClientOptions = {}): STSClient => new STSClient(config(sim, o));
 export const ec2Client = (sim: Simulator, o: ClientOptions = {}): EC2Client => new EC2Client(config(sim, o));
+export const securityHubClient = (sim: Simulator, o: ClientOptions = {}): SecurityHubClient => new SecurityHubClient(config(sim, o));
 
 /** The rejection of a promise, for `expect(...).toMatchObject` on SDK exceptions. */
 export async function failure(p: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number }; $fault?: string }> {

@@ -70,12 +70,16 @@ export class SimSecurityHub implements SecurityHubView {
     return this.received.map((r) => ({ ...r }));
   }
 
+  /** The operation a request names ('' for a path this simulator does not serve). */
+  static operationOf(req: IncomingMessage): string {
+    return req.method === 'POST' && (req.url ?? '/').split('?')[0] === '/findings/import' ? 'BatchImportFindings' : '';
+  }
+
   /** Answers one request signed for service "securityhub". */
   handle(req: IncomingMessage, body: Buffer, auth: ParsedAuthorization, requestId: string): Reply {
     try {
       const identity = this.authenticate(req, body, auth);
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method !== 'POST' || path !== '/findings/import') throw new HttpError(404, 'ResourceNotFoundException', `No operation for ${req.method ?? ''} ${path ?? ''} in this simulator (BatchImportFindings only)`);
+      if (SimSecurityHub.operationOf(req) === '') throw new HttpError(404, 'ResourceNotFoundException', `No operation for ${req.method ?? ''} ${(req.url ?? '/').split('?')[0] ?? ''} in this simulator (BatchImportFindings only)`);
       return this.batchImport(identity, auth.region, body, requestId);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;

@@ -61,6 +61,7 @@ export const MODELS = {
   organizations: { model: loadModel('organizations-2016-11-28.json.gz'), paginators: loadPaginators('organizations-2016-11-28.paginators.json') },
   sts: { model: loadModel('sts-2011-06-15.json.gz'), paginators: {} as Record<string, Paginator> },
   ec2: { model: loadModel('ec2-2016-11-15.describe-regions.json.gz'), paginators: {} as Record<string, Paginator> },
+  securityhub: { model: loadModel('securityhub-2018-10-26.json.gz'), paginators: {} as Record<string, Paginator> },
 } as const;
 export type ServiceName = keyof typeof MODELS;
 
@@ -92,6 +93,17 @@ const JSON_COMMON: Record<string, number[]> = {
 const COMMON: Record<ServiceName, Record<string, number[]>> = {
   kms: JSON_COMMON,
   organizations: JSON_COMMON,
+  // restJson1: the error code travels in the X-Amzn-ErrorType header (Smithy, "AWS restJson1
+  // protocol", https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization);
+  // Security Hub's common errors: https://docs.aws.amazon.com/securityhub/1.0/APIReference/CommonErrors.html
+  // (authentication failures answer 403, as every restJson1 service behind AWS's front end does).
+  securityhub: {
+    AccessDeniedException: [403],
+    UnrecognizedClientException: [403],
+    InvalidSignatureException: [403],
+    ExpiredTokenException: [403],
+    ThrottlingException: [429],
+  },
   sts: {
     MissingAuthenticationToken: [403],
     IncompleteSignature: [403],
@@ -127,18 +139,20 @@ export interface Violation {
   problem: string;
 }
 
-export function checkReply(service: ServiceName, operation: string, status: number, body: string): Violation[] {
+const JSON_SERVICES = new Set<ServiceName>(['kms', 'organizations', 'securityhub']);
+
+export function checkReply(service: ServiceName, operation: string, status: number, body: string, headers: Record<string, string> = {}): Violation[] {
   const { model, paginators } = MODELS[service];
   const out: Violation[] = [];
   const add = (path: string, problem: string): void => void out.push({ service, operation, path, problem });
   const op = model.operations[operation];
   if (!op) {
     if (status < 400) add('', 'operation not in the model');
-    return checkError(service, operation, undefined, status, body, add);
+    return checkError(service, operation, undefined, status, body, headers, add);
   }
-  if (status >= 400) return checkError(service, operation, op, status, body, add);
+  if (status >= 400) return checkError(service, operation, op, status, body, headers, add);
   if (status !== 200) add('', `HTTP ${status} for a success`);
-  if (service === 'kms' || service === 'organizations') {
+  if (JSON_SERVICES.has(service)) {
     if (!op.output) {
       if (body !== '' && body !== '{}') add('', 'a body for an operation without output');
       return out;
@@ -174,7 +188,7 @@ export function checkReply(service: ServiceName, operation: string, status: numb
   return out;
 }
 
-function checkError(service: ServiceName, operation: string, op: Operation | undefined, status: number, body: string, add: (path: string, problem: string) => void): Violation[] {
+function checkError(service: ServiceName, operation: string, op: Operation | undefined, status: number, body: string, headers: Record<string, string>, add: (path: string, problem: string) => void): Violation[] {
   const { model } = MODELS[service];
   const out: Violation[] = [];
   const push = (path: string, problem: string): void => {
@@ -183,10 +197,10 @@ function checkError(service: ServiceName, operation: string, op: Operation | und
   };
   let code: string | undefined;
   let fields: Record<string, unknown> = {};
-  if (service === 'kms' || service === 'organizations') {
+  if (JSON_SERVICES.has(service)) {
     try {
       const parsed = JSON.parse(body) as Record<string, unknown>;
-      code = typeof parsed.__type === 'string' ? parsed.__type : undefined;
+      code = service === 'securityhub' ? headers['x-amzn-errortype']?.split(':')[0] : typeof parsed.__type === 'string' ? parsed.__type : undefined;
       fields = Object.fromEntries(Object.entries(parsed).filter(([k]) => k !== '__type'));
     } catch {
       push('', 'error body is not JSON');
@@ -209,7 +223,7 @@ function checkError(service: ServiceName, operation: string, op: Operation | und
     // botocore: `fault: true` marks a server error (5xx); otherwise a client error, 400 unless the model says.
     const want = shape.error?.httpStatusCode ?? ((shape as { fault?: boolean }).fault ? 500 : 400);
     if (status !== want) push(code, `HTTP ${status}, the model says ${want}`);
-    if (service === 'kms' || service === 'organizations') checkJson(model, declared, fields, code, add);
+    if (JSON_SERVICES.has(service)) checkJson(model, declared, fields, code, add);
     return out;
   }
   const common = COMMON[service][code];
@@ -389,4 +403,44 @@ function checkXml(model: ServiceModel, shapeName: string, node: XmlNode, path: s
       checkScalar(shape, value, path, add);
     }
   }
+}
+
+/**
+ * The member paths of an operation's output shape (structures walked, lists as `[]`, maps as `{}`),
+ * to compare with what the simulator sent: what AWS's model allows that the simulator never sends.
+ */
+export function outputMemberPaths(model: ServiceModel, operation: string): string[] {
+  const output = model.operations[operation]?.output?.shape;
+  if (!output) return [];
+  const paths: string[] = [];
+  const walk = (shapeName: string, path: string, seen: Set<string>): void => {
+    const shape = model.shapes[shapeName];
+    if (!shape || seen.has(shapeName)) return;
+    const inner = new Set(seen).add(shapeName);
+    if (shape.type === 'structure') {
+      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        const at = path ? `${path}.${name}` : name;
+        paths.push(at);
+        walk(ref.shape, at, inner);
+      }
+    } else if (shape.type === 'list') walk(shape.member!.shape, `${path}[]`, inner);
+    else if (shape.type === 'map') walk(shape.value!.shape, `${path}{}`, inner);
+  };
+  walk(output, '', new Set());
+  return paths;
+}
+
+/** The member paths present in one JSON answer, in the notation of outputMemberPaths. */
+export function presentMemberPaths(value: unknown, path = '', into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) presentMemberPaths(item, `${path}[]`, into);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [name, member] of Object.entries(value as Record<string, unknown>)) {
+      if (member === undefined || member === null) continue;
+      const at = path ? `${path}.${name}` : name;
+      into.add(at);
+      presentMemberPaths(member, at, into);
+    }
+  }
+  return into;
 }
