@@ -23,7 +23,10 @@ export interface PublishContext {
   deps?: Partial<ScanDeps>;
 }
 
-export async function publishFindings(config: Config, ctx: PublishContext): Promise<{ ok: boolean; securityhub: PublishSecurityHubOutcome | null }> {
+/** The settings a publish reads (a scan's configuration, or a merge's). */
+export type PublishSettings = Pick<Config, 'publish' | 'securityHubRegion' | 'concurrency' | 'quotaSafety' | 'maxAttempts'>;
+
+export async function publishFindings(config: PublishSettings, ctx: PublishContext): Promise<{ ok: boolean; securityhub: PublishSecurityHubOutcome | null }> {
   if (!config.publish.includes('securityhub')) return { ok: true, securityhub: null };
   const timing = ctx.deps?.timing ?? {};
   const throttle = new Throttle({

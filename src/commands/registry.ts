@@ -60,6 +60,7 @@ export function buildProgram(): Command {
       allowTampered: opts.allowTampered === true,
       env: process.env,
       log: (fields, message) => logger.info(fields, message),
+      logger,
     });
     process.stdout.write(`Reports in ${result.outDir}: ${result.files.map((f) => basename(f)).join(', ')} (${result.pages} PDF pages${result.merged !== null ? `, merged from ${result.merged} shard parts` : ''})\n`);
     setExit(command, result.exitCode);
@@ -133,7 +134,7 @@ export function buildProgram(): Command {
 }
 
 /** Settings of the scan's configuration that `report` applies when it merges shard parts. */
-const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];
+const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'publish', 'securityHubRegion', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];
 
 function list(value: string): string[] {
   return value.split(',').map((part) => part.trim()).filter((part) => part !== '');

@@ -11,11 +11,13 @@
  */
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { homeRegionOf } from '../config/schema.js';
+import { configSchema, homeRegionOf, type Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { openSigner, type SignContext, type SignSettings } from '../evidence/signer.js';
 import type { ManifestSigner } from '../evidence/signature.js';
 import { loadFrameworks } from '../frameworks/index.js';
+import { createLogger, type Logger } from '../log.js';
+import type { ScanDeps } from '../scan/types.js';
 import { writeReports } from '../report/index.js';
 import { downloadDirFor, removeDownloads, runMergeReports, type MergeSettings } from '../shard/merge-run.js';
 import { checkWritableFolder } from '../output.js';
@@ -33,8 +35,12 @@ export interface ReportCommandOptions {
   /** Report templates folder (branding.yaml, text.yaml); default templates/report. */
   templatesDir?: string;
   now?: Date;
-  /** For a merge of shard parts: the scan configuration's reports root, previous, keep, upload, fail-on (defaults: the schema's). */
+  /** For a merge of shard parts: the scan configuration's reports root, previous, keep, upload, publish, fail-on (defaults: the schema's). */
   merge?: Partial<MergeSettings>;
+  /** Where a merge's --publish outcome is logged (default: a logger on stderr). */
+  logger?: Logger;
+  /** Test and demo hooks for a merge's --publish: endpoint and credentials instead of the SDK defaults. */
+  deps?: Partial<ScanDeps>;
   env?: NodeJS.ProcessEnv;
   log?: (fields: Record<string, unknown>, message: string) => void;
   /** Sign the re-rendered folder (--sign-kms-key-id / --sign-key-file); absent: unsigned. */
@@ -58,7 +64,8 @@ export interface ReportCommandResult {
   merged: number | null;
 }
 
-const MERGE_DEFAULTS: MergeSettings = { reportsRoot: 'reports', previous: 'auto', keep: null, upload: null, uploadSseKms: false, uploadKmsKeyId: null, failOn: 'fail', homeRegion: null };
+/** A merge's settings default as a scan's do: the one schema's defaults. */
+const MERGE_DEFAULTS: MergeSettings = configSchema.parse({}) as Config;
 
 export async function runReportCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {
   if (opts.from.length === 0) throw new UsageError('--from: expected a results.json file, or shard parts (files, a folder or s3://bucket/prefix/)');
@@ -74,7 +81,7 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
       (signer = await openSigner({ signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null }, { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext }));
     if (inputs.kind === 'results') return await rerender(inputs.path, opts, openRunSigner, rejudge);
     const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
-    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, signer: await openRunSigner(), rejudge });
+    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, logger: opts.logger ?? createLogger({ format: 'auto', level: 'info' }), deps: opts.deps, signer: await openRunSigner(), rejudge });
     return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
   } finally {
     (s3 as S3Client | null)?.destroy();

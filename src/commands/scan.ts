@@ -194,6 +194,7 @@ async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logge
   const { publishToS3 } = await import('../upload/s3.js');
   const uploaded = await publishToS3(outDir, config, { env, region: outcome.header.parameters.homeRegion, runName: outcome.header.scanId, files: [part] });
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, key: uploaded.keys[0] }, 'shard part uploaded');
+  if (config.publish.length > 0) logger.info({ publish: config.publish }, 'a shard does not publish: the merge of the parts (report --from) publishes the whole run once');
   const exitCode = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
   logger.info(
     {

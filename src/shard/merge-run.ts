@@ -16,9 +16,15 @@ import { publishToS3 } from '../upload/s3.js';
 import { assertUnder } from '../names.js';
 import { checkLatestPointer, checkWritableFolder } from '../output.js';
 import { checkParts, writeMerged, type PartInput } from './merge.js';
+import { publishFindings, type PublishSettings } from '../commands/publish.js';
+import { ExitCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ScanDeps } from '../scan/types.js';
 
 /** The settings of the scan's configuration that the merge applies. */
-export type MergeSettings = Pick<Config, 'reportsRoot' | 'previous' | 'keep' | 'upload' | 'uploadSseKms' | 'uploadKmsKeyId' | 'failOn' | 'homeRegion'> & Partial<Pick<Config, 'frameworks' | 'cisVersion' | 'controls'>>;
+export type MergeSettings = Pick<Config, 'reportsRoot' | 'previous' | 'keep' | 'upload' | 'uploadSseKms' | 'uploadKmsKeyId' | 'failOn' | 'homeRegion'> &
+  PublishSettings &
+  Partial<Pick<Config, 'frameworks' | 'cisVersion' | 'controls'>>;
 
 export interface MergeRunOptions {
   parts: PartInput[];
@@ -33,6 +39,9 @@ export interface MergeRunOptions {
   signer?: ManifestSigner | null;
   /** Re-judge the merged keys before rendering (src/evidence/rejudge.ts). */
   rejudge?: 'refuse' | 'report' | null;
+  /** For --publish: the logger its outcome goes to, and (tests, the demo) the endpoint and credentials. */
+  logger: Logger;
+  deps?: Partial<ScanDeps>;
 }
 
 export interface MergeRunResult {
@@ -59,12 +68,16 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   await mkdir(outDir, { recursive: true });
   const header = await writeMerged(checked, resultsPath);
   opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
+  // A sharded run publishes here, once, from the merged results (the parts do not: a shard sees a
+  // part of the organization, and archiving "gone" keys needs all of it).
+  const published = await publishFindings(opts.settings, { env: opts.env, logger: opts.logger, outDir, resultsPath, previousResultsPath: previous, frameworks: opts.frameworks, homeRegion: homeRegionOf(opts.settings.homeRegion, opts.env), deps: opts.deps });
   const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null });
   if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
   const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
   if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
   const scan = header.extensions[SCAN_EXTENSION] as ScanEngineExtension | undefined;
-  const exitCode = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
+  const scanExit = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
+  const exitCode = published.ok || opts.settings.failOn === 'never' ? scanExit : ExitCode.Incomplete;
   return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
 }
 

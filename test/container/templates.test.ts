@@ -64,7 +64,7 @@ describe('IAM policy documents', () => {
   });
 
   it('no document allows a wildcard action or anything but Allow', () => {
-    for (const file of ['reader-policy.json', 'scanner-policy.json', 'reports-bucket-policy.json', 'remediator-policy.json']) {
+    for (const file of ['reader-policy.json', 'scanner-policy.json', 'reports-bucket-policy.json', 'remediator-policy.json', 'securityhub-publish-policy.json']) {
       for (const statement of statements(iam(file))) {
         expect(statement.Effect, file).toBe('Allow');
         for (const action of actionsIn([statement])) expect(action, file).not.toContain('*');
@@ -123,7 +123,8 @@ describe('CloudFormation templates', () => {
     const template = readCloudFormation(iam('scanner-role.yaml'));
     const role = template.Resources.ScannerRole!;
     const granted = actionsIn(role.Properties.Policies);
-    expect(granted).toEqual([...actionsIn(statements(iam('scanner-policy.json'))), ...BUCKET_ACTIONS].sort());
+    expect(granted).toEqual([...actionsIn(statements(iam('scanner-policy.json'))), ...BUCKET_ACTIONS, ...actionsIn(statements(iam('securityhub-publish-policy.json')))].sort());
+    expect(template.Conditions?.PublishesToSecurityHub).toEqual({ 'Fn::Equals': [{ Ref: 'PublishToSecurityHub' }, 'true'] });
     expect(template.Parameters.Runtime!.AllowedValues).toEqual(['eks-irsa', 'eks-pod-identity', 'ecs-task']);
     const trust = role.Properties.AssumeRolePolicyDocument as { 'Fn::If': [string, { 'Fn::Sub': string }, { 'Fn::If': [string, unknown, unknown] }] };
     const [, irsa, rest] = trust['Fn::If'];

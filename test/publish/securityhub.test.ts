@@ -6,6 +6,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runReportCommand } from '../../src/commands/report.js';
 import { runScanJob } from '../../src/commands/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { BATCH_SIZE, PUBLISH_FILE } from '../../src/publish/securityhub.js';
@@ -136,5 +137,21 @@ describe('--publish securityhub', () => {
     expect(s.securityHub.hubs()).toEqual([`${ADMIN}|eu-west-1`]);
     expect(() => configSchema.parse({ publish: ['securityhub'], securityHubRegion: 'mars' })).toThrow(/region/);
     expect(() => configSchema.parse({ publish: ['splunk'] })).toThrow();
+  });
+
+  it('a sharded run publishes once, at the merge of its parts, not from the shards', async () => {
+    const s = await start();
+    const root = await mkdtemp(join(tmpdir(), 'kra-sh-'));
+    for (const shard of ['0/2', '1/2']) {
+      const part = await scan(s, root, { shard, scanId: 'nightly-sh' });
+      expect(part.logger.records.some((r) => r.msg?.startsWith('a shard does not publish'))).toBe(true);
+    }
+    expect(s.securityHub.requests()).toEqual([]);
+    const config = configSchema.parse({ reportsRoot: root, publish: ['securityhub'], homeRegion: 'us-east-1', previous: null }) as Config;
+    const logger = memoryLogger();
+    const merged = await runReportCommand({ from: [join(root, 'nightly-sh')], merge: config, logger: logger as never, deps: { endpoint: s.endpoint, credentials: async () => s.baseCredentials, timing: fastTiming } });
+    expect(merged.exitCode).toBe(1); // FAIL findings; the publish went through
+    expect(s.securityHub.findings(ADMIN, 'us-east-1')).toHaveLength(133);
+    expect(JSON.parse(await readFile(join(root, 'nightly-sh', PUBLISH_FILE), 'utf8'))).toMatchObject({ active: 133, imported: 133, error: null });
   });
 });

@@ -8,8 +8,12 @@
 set -eu
 : "${SCANNER_ROLE_ARN:?set SCANNER_ROLE_ARN}"
 : "${ORGANIZATION_ID:?set ORGANIZATION_ID}"
+# The ExternalId reaches Terraform through the environment only (never on a command line, which
+# other users of the machine can read): TF_VAR_external_id.
+: "${TF_VAR_external_id:?set TF_VAR_external_id (the ExternalId the scanner sends)}"
 management=$(aws organizations describe-organization --query 'Organization.MasterAccountId' --output text)
 terraform init -input=false
+# shellcheck disable=SC2016 # the backticks are a JMESPath literal, not a shell expansion
 for account in $(aws organizations list-accounts --query 'Accounts[?Status==`ACTIVE`].Id' --output text); do
   [ "$account" = "$management" ] && continue
   terraform workspace select -or-create "reader-$account"

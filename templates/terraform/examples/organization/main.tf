@@ -2,7 +2,8 @@
 # account through that account's OrganizationAccountAccessRole. Terraform cannot create providers
 # in a loop, so deploy-all.sh runs this configuration once per account of the organization's account
 # list (aws organizations list-accounts), each in its own workspace (its own state).
-# The scanner role is deployed once, in the scanner account (scanner.tf, workspace "scanner").
+# The scanner role is deployed once, in the scanner account, by the same configuration with
+# deploy = "scanner" in a workspace of its own (README.md beside the modules shows the command).
 
 terraform {
   required_version = ">= 1.3.0"

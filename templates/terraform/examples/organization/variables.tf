@@ -41,10 +41,14 @@ variable "scanner_principal_arn" {
 }
 
 variable "external_id" {
-  description = "ExternalId shared with the scanner's externalId option."
+  description = "ExternalId shared with the scanner's externalId option (set TF_VAR_external_id; 2..1224 characters of [\\w+=,.@:/-], as STS admits). Required for deploy = \"reader\"."
   type        = string
   sensitive   = true
-  default     = "replace-me"
+  default     = ""
+  validation {
+    condition     = var.external_id == "" || can(regex("^[\\w+=,.@:/-]{2,1224}$", var.external_id))
+    error_message = "external_id: expected 2..1224 characters of [\\w+=,.@:/-]."
+  }
 }
 
 variable "scanner_assume_role_policy" {
