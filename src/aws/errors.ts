@@ -2,7 +2,8 @@
  * How an AWS call failed, in the terms the scan needs: retry it, refresh credentials, call the
  * region "not enabled", or record the error. Codes follow the SDK's own classification
  * (@smithy/service-error-classification: THROTTLING_ERROR_CODES, TRANSIENT_ERROR_CODES,
- * NODEJS_TIMEOUT_ERROR_CODES) and ../shared/reference/aws-facts.md.
+ * NODEJS_TIMEOUT_ERROR_CODES) and the services' common errors
+ * (e.g. https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html).
  */
 import type { AwsErrorRecord } from '../results/types.js';
 
@@ -26,7 +27,7 @@ const THROTTLING = new Set([
 const SERVER = new Set(['KMSInternalException', 'DependencyTimeoutException', 'InternalFailure', 'InternalError', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException', 'ServiceException', 'RequestTimeout', 'RequestTimeoutException']);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'TimeoutError', 'AbortError', 'ERR_STREAM_PREMATURE_CLOSE']);
 const EXPIRED = new Set(['ExpiredTokenException', 'ExpiredToken', 'RequestExpired']);
-/** A call into a region not enabled for the account (JSON services / STS): see aws-facts.md "Regions". */
+/** A call into a region not enabled for the account (JSON services / STS): https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html */
 const NOT_ENABLED = new Set(['UnrecognizedClientException', 'InvalidClientTokenId']);
 const NOT_FOUND = new Set(['NotFoundException']);
 

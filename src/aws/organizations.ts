@@ -1,6 +1,7 @@
 /**
  * The organization's inventory: accounts with their state and OU path, with as few Organizations
- * calls as possible (its quota is low and unverified, aws-facts.md):
+ * calls as possible (its request quota is low: Organizations user guide, "Quotas for AWS Organizations",
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html):
  * DescribeOrganization, ListAccounts to the last page, and the OU tree once (ListRoots, then
  * ListOrganizationalUnitsForParent from the root down, for OU names), all three concurrently. Each account's parent
  * comes from its `Paths` field when present (2026), else from ListParents per account or
@@ -106,7 +107,8 @@ export async function listInventory(
       else ready.push(withPathsLater(account, parent, treePromise));
     }
     emit(ready);
-    // A page may be empty while a token remains (aws-facts.md "Organizations"): only its absence ends the list.
+    // A page may be empty while a token remains (Organizations API reference, ListAccounts, NextToken:
+    // https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html): only its absence ends the list.
     token = out.NextToken || undefined;
     if (token !== undefined) {
       if (seenTokens.has(token)) throw new Error('organizations:ListAccounts: pagination token repeated: the endpoint is looping');

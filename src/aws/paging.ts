@@ -1,6 +1,6 @@
 /**
  * Pages an AWS list operation to the last page. A page may be empty while a token is still set
- * (Organizations does this: aws-facts.md "Organizations"), so only the token's absence ends it.
+ * (Organizations does this: its API reference, ListAccounts, NextToken), so only the token's absence ends it.
  */
 export async function collectPages<T>(fetchPage: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>, onItems?: (items: T[]) => void): Promise<T[]> {
   const all: T[] = [];

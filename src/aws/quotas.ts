@@ -1,6 +1,8 @@
 /**
  * AWS request quotas the scan budgets against (requests per second), from
- * ../shared/reference/aws-facts.md. `bucket` names what the quota is shared by:
+ * the quota pages: KMS https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html,
+ * STS https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, Organizations
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html. `bucket` names what the quota is shared by:
  * - KMS: per account, per region, per operation (KMS developer guide, "Request quotas").
  * - STS: 600/s per account and region, shared by every STS operation of the caller.
  * - Organizations: per-second quota unverified and global (us-east-1): assumed 20/s per account (as the

@@ -96,7 +96,7 @@ export async function collectRegion(target: RegionTarget): Promise<RegionCollect
     });
   } catch (err) {
     const error = toErrorRecord(err, 'kms:ListKeys');
-    // A region not enabled for the account answers UnrecognizedClientException (aws-facts.md "Regions");
+    // A region not enabled for the account answers UnrecognizedClientException (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html);
     // the caller decides whether that is "not enabled" or a coverage error (DescribeRegions said enabled).
     return classifyError(err) === 'not-enabled' ? { status: 'not_enabled', error } : { status: 'error', error };
   }
@@ -328,7 +328,7 @@ function failureOf(err: unknown, operation: string): CollectionFailure {
 /**
  * DescribeKey's KeyMetadata as facts. Read tolerantly only where AWS's rules leave one answer, each
  * inference recorded in `inferences`: KeySpec absent → CustomerMasterKeySpec (its deprecated name,
- * aws-facts.md "DescribeKey fields used"); KeyUsage absent with KeySpec SYMMETRIC_DEFAULT →
+ * KMS API reference, KeyMetadata: https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html); KeyUsage absent with KeySpec SYMMETRIC_DEFAULT →
  * ENCRYPT_DECRYPT (the CreateKey default, and the only usage a SYMMETRIC_DEFAULT key can have: KMS
  * API reference, CreateKey KeyUsage); a REPLICA naming itself as its primary → PRIMARY (KMS developer
  * guide, "Updating the primary Region": DescribeKey may briefly show both keys as replicas).

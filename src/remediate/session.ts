@@ -103,7 +103,7 @@ export class AwsWriteAccess implements WriteAccess {
     return this.throttle.call({ accountId, region, operation }, send, options);
   }
 
-  /** The caller's own account: STS calls from it spend its quota (aws-facts.md, "STS"). */
+  /** The caller's own account: STS calls from it spend its quota (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). */
   private baseAccount(): Promise<string> {
     this.callerAccount ??= this.throttle
       .call({ accountId: 'caller', region: this.options.homeRegion, operation: 'sts:GetCallerIdentity', shared: true }, () => this.sts.send(new GetCallerIdentityCommand({})), {

@@ -2,7 +2,8 @@
  * KMS-002: customer managed symmetric encryption keys with KMS-generated key material rotate
  * automatically, at least every `maxRotationDays`.
  *
- * AWS facts encoded here (../shared/reference/aws-facts.md, KMS developer guide "Rotate AWS KMS keys"):
+ * AWS facts encoded here (KMS developer guide "Rotate AWS KMS keys",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html):
  * automatic rotation exists only for SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys with Origin AWS_KMS
  * outside custom key stores; AWS managed keys are rotated by AWS every year; a multi-Region
  * replica shares the rotation of its primary; RotationPeriodInDays defaults to 365 when absent.

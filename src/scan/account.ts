@@ -113,7 +113,7 @@ async function reach(ctx: ScanContext, account: AccountTarget, coverage: Account
   }
 }
 
-/** STS AssumeRole from the caller's account, in the home region (aws-facts.md "STS"), under the shared STS limiter. */
+/** STS AssumeRole from the caller's account, in the home region (STS regional endpoints: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html), under the shared STS limiter. */
 async function assumeRole(ctx: ScanContext, roleArn: string): Promise<AwsCredentials> {
   const { options } = ctx;
   try {

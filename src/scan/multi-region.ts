@@ -1,10 +1,10 @@
 /**
  * Multi-Region key sets, judged once each, through their primary, wherever the primary is.
  *
- * Rotation of a multi-Region key is set on its primary; replicas share it (aws-facts.md
- * "Multi-Region keys"). Replicas always live in the primary's account (ReplicateKey is not
- * cross-account: KMS API reference, ReplicateKey), so the account's session can always read the
- * primary. After every region of an account is judged:
+ * Rotation of a multi-Region key is set on its primary; replicas share it (KMS developer guide,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-manage.html). Replicas
+ * always live in the primary's account (ReplicateKey is not cross-account: KMS API reference,
+ * ReplicateKey), so the account's session can always read the primary. After every region of an account is judged:
  *
  * - a replica whose primary is in scope is NOT_APPLICABLE naming the primary's ARN and verdict;
  * - a primary outside the scan's regions is read by its ARN in its own region (DescribeKey,

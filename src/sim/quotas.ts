@@ -1,7 +1,8 @@
 import type { SimOptions } from './types.js';
 
 /**
- * AWS's published request quotas, requests per second (aws-facts.md). KMS: per account, region and
+ * AWS's published request quotas, requests per second (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html and the STS and
+ * Organizations quota pages cited in src/aws/quotas.ts). KMS: per account, region and
  * operation. STS: one bucket per account and region. Organizations: its quota is unverified, so a
  * small shared 20/s per account is assumed. EC2 DescribeRegions: the "non-mutating actions"
  * bucket (burst 100, refill 20/s) of EC2 request throttling.

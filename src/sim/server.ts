@@ -122,7 +122,7 @@ class SimServer implements SimRuntime {
     if (!isKnownOperation(service, routed.operation)) return fail(commonError(service, 'unknownOperation'));
     const account = this.index.accounts.get(identity.accountId);
     if (!account) return fail(commonError(service, 'unknownKey'));
-    // A region not enabled for the account rejects the credentials (aws-facts.md, Regions).
+    // A region not enabled for the account rejects the credentials (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html).
     // Organizations is global: its signing region is not a regional endpoint of the account.
     if (service !== 'organizations' && !this.index.isRegionEnabled(account, region)) return fail(commonError(service, 'regionDisabled'));
     const operation = `${service}:${routed.operation}`;

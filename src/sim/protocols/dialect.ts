@@ -23,7 +23,7 @@ const BAD_SIGNATURE =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const EXPIRED = 'The security token included in the request is expired';
 
-// JSON services: KMS answers 400 for auth failures and ThrottlingException (aws-facts.md, KMS quotas);
+// JSON services: KMS answers 400 for auth failures and ThrottlingException (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html);
 // "UnrecognizedClientException" is also what a region not enabled for the account answers.
 const json = (internal: string, throttle: string, accessMessage: string): Table => ({
   missingAuth: ['MissingAuthenticationTokenException', 400, 'Missing Authentication Token'],

@@ -138,7 +138,7 @@ export function keyMetadata(index: ScenarioIndex, accountId: string, key: SimKey
 }
 
 /**
- * Why automatic rotation does not apply (UnsupportedOperationException), per aws-facts.md: only
+ * Why automatic rotation does not apply (UnsupportedOperationException), per the KMS developer guide (https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html): only
  * symmetric encryption keys with KMS-generated material outside custom key stores rotate.
  */
 export function rotationUnsupported(key: SimKey, arn: string): AwsError | undefined {

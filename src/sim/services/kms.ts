@@ -107,7 +107,7 @@ const describeKey: Handler = (ctx, input) => {
 
 const NOT_READY_STATES = new Set(['Creating', 'Updating', 'Unavailable']);
 
-/** The rotation settings that apply: a replica shares its primary's (aws-facts.md, multi-Region keys). */
+/** The rotation settings that apply: a replica shares its primary's (KMS developer guide, https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-manage.html). */
 function effectiveRotation(ctx: CallContext, key: SimKey): SimKey['rotation'] {
   if (key.keyManager === 'AWS') return { ...key.rotation, enabled: true, periodDays: 365 };
   return (primaryOf(ctx.runtime.index, ctx.account.id, key) ?? key).rotation;
@@ -119,7 +119,8 @@ const getKeyRotationStatus: Handler = (ctx, input) => {
   const unsupported = rotationUnsupported(key, arn);
   if (unsupported) throw unsupported;
   if (NOT_READY_STATES.has(key.keyState)) throw new AwsError('KMSInvalidStateException', `${arn} is ${key.keyState} and cannot be used.`);
-  // While a key is pending deletion, KeyRotationEnabled reads false (aws-facts.md).
+  // While a key is pending deletion, KeyRotationEnabled reads false (KMS developer guide, "How automatic
+  // key rotation works", https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html).
   if (key.keyState === 'PendingDeletion' || key.keyState === 'PendingReplicaDeletion') return { KeyId: key.keyId, KeyRotationEnabled: false };
   const rotation = effectiveRotation(ctx, key);
   if (!rotation.enabled) return { KeyId: key.keyId, KeyRotationEnabled: false, OnDemandRotationStartDate: epochSeconds(rotation.onDemandRotationStartDate) };
