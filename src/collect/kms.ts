@@ -269,6 +269,9 @@ async function rotationFacts(target: RegionTarget, ref: string, counted: CallOpt
       error: { code: 'IncompleteResponse', message: `GetKeyRotationStatus answered KeyRotationEnabled ${enabled === undefined ? 'absent' : `as ${JSON.stringify(enabled)?.slice(0, 40)}`}, not a boolean.`, operation: 'kms:GetKeyRotationStatus' },
     } satisfies CollectionFailure;
   }
+  // The model marks RotationPeriodInDays optional (answers from before April 2024, and emulators,
+  // leave it out); AWS documents 365 days as the period then. Read so, and said so on the row.
+  if (enabled && typeof status.RotationPeriodInDays !== 'number') inferences.push('RotationPeriodInDays absent: 365 days read (the period AWS documents as the default).');
   let latest: RotationsListEntry | null = null;
   if (latestResult.status === 'rejected') gaps.push({ evidence: 'rotation-history', error: toErrorRecord(latestResult.reason, 'kms:ListKeyRotations') });
   else latest = latestResult.value;

@@ -780,6 +780,9 @@ describe('an organization built through the API of moto, an independent AWS emul
         expect(row.primaryKeyArn, what).toBe(made.multiRegion.primary.keyArn);
       }
       if (want.status === 'PASS' || want.status === 'FAIL') expect(row.rotationEnabled, what).toBe(made.rotation !== null);
+      // A period moto left out is read as AWS's documented default, and the row says so.
+      const periodNote = (row.inferences ?? []).some((note) => /RotationPeriodInDays absent: 365 days read/.test(note));
+      expect(periodNote, what).toBe(made.rotation !== null && (want.status === 'PASS' || want.status === 'FAIL') && !org.emulator.keepsRotationPeriod);
       if (made.onDemandRotation) {
         expect(row.lastRotationType, what).toBe('ON_DEMAND');
         expect(row.reason, what).toMatch(/last rotated \d{4}-\d\d-\d\d \(on demand\)/);
