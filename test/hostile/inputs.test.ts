@@ -133,6 +133,13 @@ describe('bad output paths: exit 73 naming the path and the uid, before any AWS 
     );
   });
 
+  it('report --from s3://… into an unwritable reports root: refused before the first S3 call (the parts are downloaded there)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'file'), 'x');
+    await refused(['report', '--from', 's3://example-bucket/parts/run-1/', '--reports-root', join(dir, 'file')], 73, /--reports-root .*\/file: cannot write output \(it is a file, not a folder\)/);
+    await refused(['report', '--from', 's3://example-bucket/parts/run-1/', '--out', join(dir, 'file', 'merged')], 73, /--out .*\/file\/merged: cannot write output \(a part of the path is a file/);
+  });
+
   it('report --out at a file', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'file'), 'x');
