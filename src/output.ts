@@ -4,17 +4,24 @@
  * path, the uid and what to do, with exit status 73 (sysexits.h EX_CANTCREAT, "cannot create output
  * file"): in a container the likeliest first failure is a /reports bind mount owned by another uid.
  */
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { access, lstat, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { UsageError } from './errors.js';
-import { dirname, resolve } from 'node:path';
-import { ExitCode, ExitError } from './errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { ExitCode, ExitError, UsageError } from './errors.js';
 
-export function cannotWrite(what: string, path: string, problem: string): ExitError {
+/**
+ * The one-line refusal. With `owner` (the folder that refused, owned by another uid) it says both
+ * ways out: make the folder writable by this uid, or run as its owner (`--user` for docker and
+ * podman, AUDIT_UID with the compose file, fsGroup in Kubernetes).
+ */
+export function cannotWrite(what: string, path: string, problem: string, owner?: Stats): ExitError {
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   const who = uid === null ? 'this user' : `uid ${uid}`;
-  return new ExitError(ExitCode.CannotWrite, `${what} ${path}: cannot write output (${problem}) as ${who}; give a folder ${who} can write (in a container: the volume mounted there must be writable by ${who})`);
+  const fix =
+    owner && owner.uid !== uid
+      ? `chown it to ${who}, or run as its owner (container: --user ${owner.uid}:${owner.gid}; compose: AUDIT_UID=${owner.uid} AUDIT_GID=${owner.gid})`
+      : `give a folder ${who} can write (in a container: mount a volume there that ${who} can write, or run with --user as the owner of the mounted folder)`;
+  return new ExitError(ExitCode.CannotWrite, `${what} ${path}: cannot write output (${problem}) as ${who}; ${fix}`);
 }
 
 /**
@@ -40,7 +47,9 @@ export async function checkWritableFolder(path: string, what: string): Promise<s
         await access(probe, constants.W_OK | constants.X_OK);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw cannotWrite(what, full, `${probe === full ? '' : `${probe}: `}${code === 'EROFS' ? 'read-only file system' : code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message)}`);
+        const where = probe === full ? '' : `${probe}: `;
+        if (code === 'EACCES') throw cannotWrite(what, full, `${where}owned by uid ${info.uid}, mode ${(info.mode & 0o7777).toString(8).padStart(4, '0')}: permission denied`, info);
+        throw cannotWrite(what, full, `${where}${code === 'EROFS' ? 'read-only file system' : (code ?? (err as Error).message)}`);
       }
       return full;
     }

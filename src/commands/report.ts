@@ -75,6 +75,9 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
   let s3: S3Client | null = null;
   let signer: ManifestSigner | null = null;
   const rejudge = opts.allowTampered ? 'report' : 'refuse';
+  // S3 parts are downloaded beside the run folders: that folder must be writable before the first
+  // S3 call, or a merge in a container with an unwritable /reports dies half-way with a raw EACCES.
+  if (opts.from.some((source) => source.startsWith('s3://'))) await checkWritableFolder(dirname(downloadDir), opts.out ? '--out' : '--reports-root');
   try {
     const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, homeRegionOf(settings.homeRegion, env)))) });
     const openRunSigner = async (): Promise<ManifestSigner | null> =>

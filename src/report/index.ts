@@ -27,6 +27,7 @@ import { fileDigest, tempPath } from './files.js';
 import { FINDINGS_COLUMNS, findingRow } from './findings.js';
 import { checkHeader } from './header.js';
 import { MANIFEST_NAME, writeManifest } from './manifest.js';
+import { toolSbom } from './tool-sbom.js';
 import { KeyOrderGuard } from './order.js';
 import { writeFindingExports } from './exports/index.js';
 import { NEWLY_FAILING_ROWS, type FileEvidence } from './pdf/model.js';
@@ -183,6 +184,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     path(REPORT_FILES.pdf),
   );
 
+  const sbom = await toolSbom();
   const previousDigest = opts.previousResultsPath && previous ? { scanId: previous.scanId, sha256: (await fileDigest(opts.previousResultsPath)).sha256 } : null;
   const manifest = await writeManifest(outDir, {
     toolName,
@@ -206,6 +208,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       templates: await treeDigest(opts.templatesDir ?? defaultReportTemplatesDir, 'templates/report/'),
       exceptionsRegister: scanEvidence?.exceptionsRegister ?? null,
     },
+    ...(sbom ? { tool: { sbom } } : {}),
     rejudge: rejudged ? { keys: rejudged.keys, disagreements: rejudged.disagreements, renderedAnyway: rejudged.disagreements > 0 } : null,
   }, opts.signer ?? null);
   return {

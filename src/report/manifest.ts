@@ -1,7 +1,8 @@
 /**
  * manifest.json: SHA-256 and size of every file in the report folder, the tool version and the scan
  * id, who ran the scan against which endpoints, digests of the mapping data, report wording and
- * exceptions register used, and who signs it. Written in RFC 8785 canonical form (one line), so its
+ * exceptions register used, the tool's own bill of materials when it has one (`tool.sbom`:
+ * src/report/tool-sbom.ts), and who signs it. Written in RFC 8785 canonical form (one line), so its
  * bytes are what manifest.sig.json signs (src/evidence/signature.ts).
  * Written last, via a temp name: a folder without it is an unfinished run. The signature is
  * written just before it.
@@ -12,6 +13,7 @@ import { CANONICALIZATION, canonicalJson } from '../evidence/canonical.js';
 import type { NamedFileDigest, TreeDigest } from '../evidence/inputs.js';
 import { SIGNATURE_NAME, signatureDocument, type ManifestSigner, type SignerInfo } from '../evidence/signature.js';
 import { fileDigest, writeFileAtomic } from './files.js';
+import type { ToolSbom } from './tool-sbom.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const MANIFEST_FORMAT = 'kms-rotation-audit/manifest';
@@ -49,6 +51,8 @@ export interface ManifestInfo {
     /** The exceptions register as the scan read it (recorded in the results header by the scan); null: none used or not recorded. */
     exceptionsRegister: NamedFileDigest | null;
   };
+  /** The tool itself: its SBOM (the container image ships one). Left out of the manifest when there is none. */
+  tool?: { sbom: ToolSbom };
   /** Every key re-judged from its facts before rendering (null: not re-judged, e.g. a fresh scan). */
   rejudge: { keys: number; disagreements: number; renderedAnyway: boolean } | null;
   canonicalization: string;

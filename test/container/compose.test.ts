@@ -90,6 +90,33 @@ describe('docker-compose.yml', () => {
     expect(sim.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${arg('--port')}/`);
   });
 
+  it('demo: runs with no variables set: demo-scan writes as the image user to a named volume at the reports root, which the image lets that user own', () => {
+    const demo = composeService('demo-scan');
+    const image = readDockerfile();
+    expect(demo.user).toBe(image.user);
+    const reports = demo.volumes?.find((v) => v.target === image.env.KMS_ROTATION_AUDIT_REPORTS_ROOT);
+    expect(reports).toEqual({ type: 'volume', source: 'demo-reports', target: '/reports' });
+    expect(Object.keys(readCompose().volumes ?? {})).toEqual(['demo-reports']);
+    // A new named volume starts as a copy of the image folder it is mounted on, owner included.
+    const [uid, gid] = image.user.split(':');
+    expect(image.stages.find((s) => s.name === 'rootfs')!.instructions.map((i) => i.getArgumentsContent() ?? '').join('\n')).toContain(`chown ${uid}:${gid} /reports`);
+    // The sim service writes nothing and mounts nothing (the image has no VOLUME: no anonymous volume either).
+    expect(composeService('sim').volumes).toBeUndefined();
+    expect(image.volumes).toEqual([]);
+  });
+
+  it('documents how the demo reports come out of their volume and the Compose v2 profiles', () => {
+    const text = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
+    expect(text).toContain('docker compose --profile demo up --build --exit-code-from demo-scan');
+    expect(text).toContain('docker compose cp demo-scan:/reports/. reports/demo/');
+    expect(text).not.toMatch(/AUDIT_UID=\S+ AUDIT_GID=\S+ docker compose --profile demo/);
+    for (const doc of ['README.md', 'docs/deploy.md']) {
+      const guide = readFileSync(join(repoRoot, doc), 'utf8');
+      expect(guide, doc).toContain('docker compose --profile demo up --build --exit-code-from demo-scan');
+      expect(guide, doc).toContain('docker compose cp demo-scan:/reports/. reports/demo/');
+    }
+  });
+
   it('every service builds the same image from this Dockerfile and keeps the root filesystem read-only', () => {
     for (const [name, service] of Object.entries(readCompose().services)) {
       expect(service.build, name).toBe('.');

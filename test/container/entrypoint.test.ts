@@ -142,7 +142,7 @@ async function startLongRunning(imageRoot: ImageRoot, argv: string[], env: Recor
   const path = [imageRoot.binDir, join(process.execPath, '..'), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
   const cwd = join(imageRoot.root, 'app');
   mkdirSync(cwd, { recursive: true });
-  const child = spawn(command!, args, { env: { PATH: path, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command!, args, { env: { ...env, PATH: path }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let stdout = '';
   let stderr = '';

@@ -127,6 +127,14 @@ function fromFlag(instruction: Instruction): string | null {
   return flags.find((flag) => flag.getName() === 'from')?.getValue() ?? null;
 }
 
+/** Files of the runtime stage that only the image build makes (test/container/dockerfile.test.ts checks where). */
+export const BUILD_ONLY_FILES = ['/app/sbom.cdx.json'];
+
+/** The runtime stage's copy of the whole rootfs stage (the trimmed base) into the empty image. */
+export function isRootfsCopy(copy: CopyInstruction): boolean {
+  return copy.from === 'rootfs' && copy.sources.length === 1 && copy.sources[0] === '/' && copy.destination === '/';
+}
+
 export interface ImageRoot {
   /** Temp folder standing for the image's `/`. */
   root: string;
@@ -148,11 +156,17 @@ export function buildImageRoot(image: RuntimeImage): ImageRoot {
   // Readable by the unprivileged user the read-only test runs as.
   const root = makeTempDir('kra-image-');
   for (const copy of image.copies) {
+    // `COPY --from=rootfs / /`: the base's file system (Node, Debian), for which this host stands in.
+    if (isRootfsCopy(copy)) continue;
     if (copy.from !== 'build') throw new Error(`runtime COPY from ${copy.from ?? 'the context'} is not modelled here: ${copy.sources.join(' ')}`);
     for (const source of copy.sources) {
       if (!source.startsWith('/app/')) throw new Error(`runtime COPY --from=build source outside /app: ${source}`);
       const fromHost = join(repoRoot, source.slice('/app/'.length));
-      const destination = posix.isAbsolute(copy.destination) ? copy.destination : posix.join(image.workdir, copy.destination);
+      // Made by the image build only (`npm sbom`): a checkout has none, and the run omits tool.sbom.
+      if (BUILD_ONLY_FILES.includes(source) && !existsSync(fromHost)) continue;
+      const base = posix.isAbsolute(copy.destination) ? copy.destination : posix.join(image.workdir, copy.destination);
+      // `COPY a b ./`: into the folder, under each source's own name.
+      const destination = copy.destination.endsWith('/') ? posix.join(base, posix.basename(source)) : base;
       const toHost = join(root, destination);
       mkdirSync(dirname(toHost), { recursive: true, mode: 0o755 });
       if (source === '/app/node_modules') symlinkSync(fromHost, toHost, 'dir');
@@ -194,7 +208,8 @@ export function runEntrypoint(imageRoot: ImageRoot, argv: string[], env: Record<
   if (!command) throw new Error('empty entrypoint');
   const path = [imageRoot.binDir, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, env: { PATH: path, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The image's own PATH names its folders; here the image root's bin folder and the host's node stand in.
+    const child = spawn(command, args, { ...options, env: { ...env, PATH: path }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -217,7 +232,7 @@ export function readCompose(): ComposeFile {
 }
 
 export interface ComposeVolume {
-  type: string;
+  type: 'bind' | 'volume' | 'tmpfs';
   source: string;
   target: string;
   read_only?: boolean;
@@ -239,6 +254,7 @@ export interface ComposeService {
 
 export interface ComposeFile {
   services: Record<string, ComposeService>;
+  volumes?: Record<string, object | null>;
 }
 
 export function composeService(name: string): ComposeService {

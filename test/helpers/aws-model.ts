@@ -2,6 +2,8 @@
  * Checks a value against a shape of an AWS (botocore) service model: required members, member names,
  * types (string/integer/long/double/boolean/timestamp/list/map/structure), enums, patterns, length
  * and list limits. The models are copies of AWS's own (test/fixtures/aws-models/README.md).
+ * Used for the simulator's answers and for the scheduling templates' requests
+ * (test/container/template-schemas.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,14 +31,20 @@ export function loadModel(file: string): ServiceModel {
   return JSON.parse(gunzipSync(readFileSync(join(import.meta.dirname, '../fixtures/aws-models', file))).toString('utf8')) as ServiceModel;
 }
 
+export interface ValidateOptions {
+  /** A value only known at run time (e.g. a Step Functions `.$` path): present, but its type is not checked. */
+  isDynamic?: (value: unknown) => boolean;
+}
+
 /** Problems of `value` against `shapeName` (empty when it conforms). */
-export function validateShape(model: ServiceModel, shapeName: string, value: unknown, where = shapeName): string[] {
+export function validateShape(model: ServiceModel, shapeName: string, value: unknown, where = shapeName, options: ValidateOptions = {}): string[] {
   const errors: string[] = [];
-  check(model, shapeName, value, where, errors);
+  check(model, shapeName, value, where, errors, options);
   return errors;
 }
 
-function check(model: ServiceModel, name: string, value: unknown, where: string, errors: string[]): void {
+function check(model: ServiceModel, name: string, value: unknown, where: string, errors: string[], options: ValidateOptions): void {
+  if (options.isDynamic?.(value)) return;
   const shape = model.shapes[name];
   if (!shape) return void errors.push(`${where}: unknown shape ${name}`);
   switch (shape.type) {
@@ -47,7 +55,7 @@ function check(model: ServiceModel, name: string, value: unknown, where: string,
       for (const [k, v] of Object.entries(obj)) {
         const member = shape.members?.[k];
         if (!member) errors.push(`${where}.${k}: not a member of ${name}`);
-        else if (v !== undefined) check(model, member.shape, v, `${where}.${k}`, errors);
+        else if (v !== undefined) check(model, member.shape, v, `${where}.${k}`, errors, options);
       }
       return;
     }
@@ -55,14 +63,14 @@ function check(model: ServiceModel, name: string, value: unknown, where: string,
       if (!Array.isArray(value)) return void errors.push(`${where}: expected a list`);
       if (shape.max !== undefined && value.length > shape.max) errors.push(`${where}: ${value.length} items, at most ${shape.max}`);
       if (shape.min !== undefined && value.length < shape.min) errors.push(`${where}: ${value.length} items, at least ${shape.min}`);
-      value.forEach((item, i) => check(model, shape.member!.shape, item, `${where}[${i}]`, errors));
+      value.forEach((item, i) => check(model, shape.member!.shape, item, `${where}[${i}]`, errors, options));
       return;
     }
     case 'map': {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${where}: expected a map`);
       for (const [k, v] of Object.entries(value)) {
-        check(model, shape.key!.shape, k, `${where} key ${JSON.stringify(k)}`, errors);
-        check(model, shape.value!.shape, v, `${where}.${k}`, errors);
+        check(model, shape.key!.shape, k, `${where} key ${JSON.stringify(k)}`, errors, options);
+        check(model, shape.value!.shape, v, `${where}.${k}`, errors, options);
       }
       return;
     }

@@ -38,7 +38,7 @@ export async function awsCounter(): Promise<AwsCounter> {
 }
 
 /** Runs the CLI with a clean environment pointed at `endpoint` (base credentials are dummies). */
-export function runCli(args: string[], opts: { endpoint: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<CliRun> {
+export function runCli(args: string[], opts: { endpoint: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number; uid?: number; gid?: number }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [process.env.KRA_TEST_CLI ?? join(packageRoot, 'dist/src/cli.js'), ...args], {
       cwd: opts.cwd,
@@ -53,6 +53,7 @@ export function runCli(args: string[], opts: { endpoint: string; env?: Record<st
         ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
     });
     let stdout = '';
     let stderr = '';

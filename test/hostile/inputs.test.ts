@@ -115,6 +115,31 @@ describe('bad output paths: exit 73 naming the path and the uid, before any AWS 
     await refused(['scan', '--home-region', 'us-east-1', '--out', join(dir, 'ro', 'run')], 73, /cannot write output \(.*permission denied\) as uid \d+/);
   });
 
+  // The container case: a /reports bind mount owned by another uid. Run as an unprivileged uid
+  // (root writes anywhere), against a folder owned by a third one.
+  it.runIf(process.getuid?.() === 0)('a folder owned by another uid: the line names its owner and both ways out (chown, or --user)', async () => {
+    const dir = await tempDir();
+    const { chmod, chown } = await import('node:fs/promises');
+    await chmod(dir, 0o755);
+    await mkdir(join(dir, 'reports'));
+    await chown(join(dir, 'reports'), 4242, 4242);
+    const before = aws.requests();
+    const run = await runCli(['scan', '--home-region', 'us-east-1', '--reports-root', join(dir, 'reports')], { endpoint: aws.endpoint, cwd: dir, uid: 65534, gid: 65534 });
+    const line = oneLine(run.stderr);
+    expect(run.code).toBe(73);
+    expect(aws.requests() - before).toBe(0);
+    expect(line).toBe(
+      `kms-rotation-audit: --reports-root ${join(dir, 'reports')}: cannot write output (owned by uid 4242, mode 0755: permission denied) as uid 65534; chown it to uid 65534, or run as its owner (container: --user 4242:4242; compose: AUDIT_UID=4242 AUDIT_GID=4242)`,
+    );
+  });
+
+  it('report --from s3://… into an unwritable reports root: refused before the first S3 call (the parts are downloaded there)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'file'), 'x');
+    await refused(['report', '--from', 's3://example-bucket/parts/run-1/', '--reports-root', join(dir, 'file')], 73, /--reports-root .*\/file: cannot write output \(it is a file, not a folder\)/);
+    await refused(['report', '--from', 's3://example-bucket/parts/run-1/', '--out', join(dir, 'file', 'merged')], 73, /--out .*\/file\/merged: cannot write output \(a part of the path is a file/);
+  });
+
   it('report --out at a file', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'file'), 'x');
