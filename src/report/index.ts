@@ -7,6 +7,7 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { dataSourceOf, type DataSource } from '../aws/endpoints.js';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
 import { writeChangesCsv } from '../history/changes-csv.js';
 import type { ChangeSummary, KeyChange } from '../history/changes.js';
@@ -18,7 +19,7 @@ import { readScanEvidence } from '../evidence/scan-evidence.js';
 import { SIGNATURE_NAME, type ManifestSigner } from '../evidence/signature.js';
 import { frameworksDir } from '../paths.js';
 import { openResults } from '../results/document.js';
-import type { KeyResult } from '../results/types.js';
+import type { KeyResult, ResultsHeader } from '../results/types.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
@@ -198,7 +199,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       partition: header.partition,
       organizationId: header.organizationId,
       callerIdentity: header.callerIdentity,
-      dataSource: dataSourceOf(header),
+      dataSource: recordedDataSource(header),
     },
     inputs: {
       frameworks: await treeDigest(frameworksDir, 'frameworks/'),
@@ -225,11 +226,15 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   };
 }
 
-/** The header's record of the endpoints the data came from (`dataSource`, when the scan recorded it). */
-function dataSourceOf(header: object): { endpoints: string[]; nonAws: boolean } | null {
-  const source = (header as { dataSource?: unknown }).dataSource as { endpoints?: unknown; nonAws?: unknown } | null | undefined;
-  if (!source || !Array.isArray(source.endpoints) || typeof source.nonAws !== 'boolean') return null;
-  return { endpoints: source.endpoints.map(String), nonAws: source.nonAws };
+/**
+ * The header's record of the endpoints the data came from (null: not recorded, a document from before
+ * it was). Whether an endpoint is AWS is decided again here, not taken from the stored flag.
+ */
+export function recordedDataSource(header: ResultsHeader): DataSource | null {
+  const source = header.dataSource;
+  if (!source) return null;
+  const again = dataSourceOf(source.endpoints);
+  return { endpoints: again.endpoints, nonAws: again.nonAws || source.nonAws };
 }
 
 async function rejudgeAll(keys: AsyncIterable<KeyResult>, rejudge: Rejudge, file: string, mode: 'refuse' | 'report'): Promise<RejudgeReport> {

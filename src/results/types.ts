@@ -147,6 +147,11 @@ export interface ResultsHeader {
   complete: boolean;
   partition: string;
   callerIdentity: { account: string; arn: string } | null;
+  /**
+   * The endpoints the data came from (every origin a request was sent to) and whether any is not AWS
+   * (src/aws/endpoints.ts). Absent in documents written before it was recorded.
+   */
+  dataSource?: { endpoints: string[]; nonAws: boolean };
   organizationId: string | null;
   managementAccountId: string | null;
   parameters: ScanParameters;

@@ -42,6 +42,7 @@ const headerSchema = z.looseObject({
     accountRegionPairs: count,
   }),
   apiCalls: z.record(z.string(), count),
+  dataSource: z.strictObject({ endpoints: z.array(text).max(100_000), nonAws: z.boolean() }).optional(),
   extensions: z.record(z.string(), z.unknown()),
 });
 

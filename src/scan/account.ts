@@ -87,7 +87,7 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
       coverage.ouIds = account.ouIds;
       coverage.ouPath = account.ouPath;
     }
-    if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls });
+    if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls, endpoints: ctx.endpoints?.() ?? [] });
     ctx.progress?.accountDone(account.id, { keys, errors, status: coverage.status === 'error' ? 'error' : 'scanned' });
   }
 }

@@ -1,3 +1,4 @@
+import type { DataSource } from '../aws/endpoints.js';
 import type { ThrottleStats } from '../aws/throttle.js';
 import type { Coverage, ResultsHeader, ScanParameters } from '../results/types.js';
 import { toolName, toolVersion } from '../version.js';
@@ -57,6 +58,7 @@ export interface HeaderInput {
   tally: ScanTally;
   throttle: ThrottleStats;
   coverageComplete: boolean;
+  dataSource: DataSource;
 }
 
 export function buildHeader(input: HeaderInput): ResultsHeader {
@@ -73,6 +75,7 @@ export function buildHeader(input: HeaderInput): ResultsHeader {
     complete: input.options.shard === null,
     partition: input.partition,
     callerIdentity: input.callerIdentity,
+    dataSource: input.dataSource,
     organizationId: input.organizationId,
     managementAccountId: input.managementAccountId,
     parameters: scanParameters(input.options),
