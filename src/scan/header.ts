@@ -83,7 +83,9 @@ export function buildHeader(input: HeaderInput): ResultsHeader {
     summary: {
       keys,
       byStatus: { ...tally.counts },
-      accountsInScope: coverage.accounts.filter((account) => account.status !== 'skipped').length,
+      // In scope: every account the filters select, whatever its state; the reports use the same
+      // definition (src/report/coverage.ts IN_SCOPE_DEFINITION). Not-ACTIVE accounts are in scope, skipped.
+      accountsInScope: coverage.accounts.length,
       accountRegionPairs: coverage.regions.length,
     },
     apiCalls: throttle.apiCalls,
