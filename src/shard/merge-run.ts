@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../config/schema.js';
+import type { SignOff } from '../config/sign-off.js';
 import type { FrameworkSelection } from '../frameworks/index.js';
 import { recordFinishedRun } from '../history/runs.js';
 import type { ManifestSigner } from '../evidence/signature.js';
@@ -33,6 +34,8 @@ export interface MergeRunOptions {
   signer?: ManifestSigner | null;
   /** Re-judge the merged keys before rendering (src/evidence/rejudge.ts). */
   rejudge?: 'refuse' | 'report' | null;
+  /** Prepared / reviewed / approved by (report.pdf's sign-off). */
+  signOff?: SignOff;
 }
 
 export interface MergeRunResult {
@@ -59,7 +62,7 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   await mkdir(outDir, { recursive: true });
   const header = await writeMerged(checked, resultsPath);
   opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
-  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null });
+  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null, signOff: opts.signOff, reportsRoot: inHistory ? reportsRoot : null });
   if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
   const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
   if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
