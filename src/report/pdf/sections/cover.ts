@@ -119,7 +119,7 @@ function drawAlerts(pdf: Pdf, model: PdfModel): void {
   }
   const rejudge = model.evidence?.rejudge;
   if (rejudge && rejudge.disagreements > 0) {
-    pdf.note(`TAMPERING FINDING. ${plural(rejudge.disagreements, 'key')} of ${formatInt(rejudge.keys)} carry a status that their own recorded facts do not give: results.json was edited after the scan. This report was rendered anyway (--allow-tampered) and its counts are the stored, disputed ones; the integrity appendix names the keys.`, ALERT_FILL, red);
+    pdf.note(`TAMPERING FINDING. ${formatInt(rejudge.disagreements)} of ${plural(rejudge.keys, 'key')} ${rejudge.disagreements === 1 ? 'carries' : 'carry'} a status that their own recorded facts do not give: results.json was edited after the scan. This report was rendered anyway (--allow-tampered) and its counts are the stored, disputed ones; the integrity appendix names the keys.`, ALERT_FILL, red);
   }
   if (!model.coverage.runComplete) {
     pdf.note('This run did not finish (or is one shard of a larger scan): the results cover only what was collected, and no control can be reported as met.', ALERT_FILL, red);

@@ -83,7 +83,7 @@ function complianceSentence(model: PdfModel): string {
   if (applicable === 0) return `Compliance: no key found is one the rule applies to.`;
   const compliantReplicas = r.PASS + r.EXCEPTION;
   return (
-    `Compliance: ${formatInt(s.PASS + s.EXCEPTION)} of ${plural(applicable, 'key')} under the rule comply (${percent(s.PASS + s.EXCEPTION, applicable)}): ${formatInt(summary.counts.PASS)} pass and ${formatInt(summary.counts.EXCEPTION)} are covered by an approved exception` +
+    `Compliance: ${formatInt(s.PASS + s.EXCEPTION)} of ${plural(applicable, 'key')} under the rule comply (${percent(s.PASS + s.EXCEPTION, applicable)}): ${formatInt(summary.counts.PASS)} pass and ${formatInt(summary.counts.EXCEPTION)} ${summary.counts.EXCEPTION === 1 ? 'is' : 'are'} covered by an approved exception` +
     (compliantReplicas ? `, and ${plural(compliantReplicas, 'multi-Region replica')} share${compliantReplicas === 1 ? 's' : ''} the key material of a compliant primary` : '') +
     `. ${formatInt(summary.counts.FAIL)} fail` +
     (r.FAIL ? `, and ${plural(r.FAIL, 'multi-Region replica')} fail${r.FAIL === 1 ? 's' : ''} through ${r.FAIL === 1 ? 'its' : 'their'} primary (shared key material)` : '') +
@@ -156,13 +156,14 @@ function drawTrend(pdf: Pdf, model: PdfModel): void {
     const here = { scanId: model.header.scanId, snapshotAt: model.header.finishedAt, byStatus: model.summary.counts, keys: model.summary.keys, coverageComplete: notAssessed(model.coverage, model.summary.counts).length === 0 };
     const runs = [...period.runs, here];
     const rate = (c: StatusCounts): number => (applicableOf(c) ? c.FAIL / applicableOf(c) : 0);
-    pdf.heading(`Runs in the reporting period ${period.period.label}`, 2, 200);
+    // The chart, the table and its note stay together when they fit on a page.
+    pdf.heading(`Runs in the reporting period ${period.period.label}`, 2, Math.min(pdf.pageBody - 40, 130 + (runs.length + 1) * 17 + 40));
     pdf.figure(`Line chart of the share of keys under the rule that FAIL, per finished run of the period: ${runs.map((r) => `${displayUtc(r.snapshotAt)} ${percent(r.byStatus.FAIL, applicableOf(r.byStatus))}`).join('; ')}.`, 130, (x, y, width) => {
       trendLine(pdf, x, y, width, 120, runs.map((r) => ({ label: displayUtc(r.snapshotAt).slice(0, 10), value: rate(r.byStatus), text: percent(r.byStatus.FAIL, applicableOf(r.byStatus)) })), STATUS_COLOUR.FAIL);
     });
     drawTable(
       pdf,
-      [{ header: 'Snapshot', weight: 2.2 }, { header: 'Scan id', weight: 3.4 }, { header: 'Keys', weight: 1, align: 'right' }, { header: 'FAIL', weight: 1, align: 'right' }, { header: 'ERROR', weight: 1, align: 'right' }, { header: 'FAIL share', weight: 1.3, align: 'right' }, { header: 'Coverage', weight: 1.6 }],
+      [{ header: 'Snapshot', weight: 2.1 }, { header: 'Scan id', weight: 4.2 }, { header: 'Keys', weight: 0.9, align: 'right' }, { header: 'FAIL', weight: 0.9, align: 'right' }, { header: 'ERROR', weight: 0.9, align: 'right' }, { header: 'FAIL share', weight: 1.2, align: 'right' }, { header: 'Coverage', weight: 1.4 }],
       runs.map((r) => [
         displayUtc(r.snapshotAt),
         r.scanId === model.header.scanId ? { text: `${r.scanId} (this run)`, font: 'bold' as const } : r.scanId,
