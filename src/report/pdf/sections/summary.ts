@@ -27,6 +27,8 @@ export function drawSummary(pdf: Pdf, model: PdfModel): void {
   pdf.paragraph(complianceSentence(model), { font: 'bold' });
   pdf.paragraph(outsideRuleSentence(model));
   const c = summary.counts;
+  // Without the runs of a reporting period, the trend is one sentence here, not a section of its own.
+  if (!(model.period && model.period.runs.length > 0)) pdf.paragraph(`Trend against the previous run: ${trendSentence(model)}${model.period ? ` No other finished run of the reporting period ${model.period.period.label} is in the reports root.` : ''}`);
   if (c.PASS > 0) {
     pdf.paragraph(`Evidence of rotation: ${formatInt(summary.passWithRotationEvidence)} of the ${plural(c.PASS, 'passing key')} have at least one completed rotation on record (ListKeyRotations); the others are younger than their first rotation or have no history.`);
   }
@@ -149,10 +151,11 @@ function applicableOf(counts: StatusCounts): number {
   return counts.PASS + counts.FAIL + counts.EXCEPTION + counts.ERROR;
 }
 
-/** The runs of the reporting period (with a chart of the failing rate), else the previous run. */
+/** The runs of the reporting period, with a chart of the failing rate (else the trend is a sentence above). */
 function drawTrend(pdf: Pdf, model: PdfModel): void {
   const period = model.period;
   if (period && period.runs.length > 0) {
+    // The other runs' counts come from their headers: each key's own status, so this run's too.
     const here = { scanId: model.header.scanId, snapshotAt: model.header.finishedAt, byStatus: model.summary.counts, keys: model.summary.keys, coverageComplete: notAssessed(model.coverage, model.summary.counts).length === 0 };
     const runs = [...period.runs, here];
     const rate = (c: StatusCounts): number => (applicableOf(c) ? c.FAIL / applicableOf(c) : 0);
@@ -176,11 +179,7 @@ function drawTrend(pdf: Pdf, model: PdfModel): void {
       { size: SIZE.small },
     );
     pdf.paragraph('Each run is a point-in-time test: the series shows the state at each snapshot, not between them. Shares use each key\'s own status as results.json records it (the counts of each run\'s header).', { size: SIZE.small, colour: COLOUR.muted });
-    return;
   }
-  pdf.heading('Trend against the previous run', 2, 30);
-  const none = period ? ` No other finished run of the reporting period ${period.period.label} is in the reports root.` : '';
-  pdf.paragraph(trendSentence(model) + none, model.changes || model.trend ? {} : { colour: COLOUR.muted });
 }
 
 /** One sentence: the headline changes and where the "Changes since" section is. */
