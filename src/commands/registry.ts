@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { optionSpecByKey, optionSpecs } from '../config/schema.js';
 import { createLogger } from '../log.js';
 import { loadConfig, redactConfig } from '../config/load.js';
+import { signOffOf } from '../config/sign-off.js';
 import { basename } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { toolVersion } from '../version.js';
@@ -44,6 +45,11 @@ export function buildProgram(): Command {
     const spec = optionSpecByKey.get(key)!;
     report.addOption(new Option(spec.flag, `${spec.description} (merge)` + (spec.defaultText ? ` (default: ${spec.defaultText})` : '')));
   }
+  // The sign-off is given when the report is reviewed, often after the scan: a re-render takes it too.
+  for (const key of SIGN_OFF_KEYS) {
+    const spec = optionSpecByKey.get(key)!;
+    report.addOption(new Option(spec.flag, spec.description));
+  }
   report.action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string; config?: string; allowTampered?: boolean }, command: Command) => {
     const config = await loadConfig({ flags: givenOptions(command), env: process.env, configFile: opts.config ?? null });
     const logger = createLogger({ format: config.logFormat, level: config.logLevel });
@@ -58,6 +64,7 @@ export function buildProgram(): Command {
       merge: config,
       sign: { signKmsKeyId: config.signKmsKeyId, signKeyFile: config.signKeyFile },
       allowTampered: opts.allowTampered === true,
+      signOff: signOffOf(config),
       env: process.env,
       log: (fields, message) => logger.info(fields, message),
       logger,
@@ -132,6 +139,8 @@ export function buildProgram(): Command {
 
   return program;
 }
+
+const SIGN_OFF_KEYS = ['preparedBy', 'reviewedBy', 'approvedBy'];
 
 /** Settings of the scan's configuration that `report` applies when it merges shard parts. */
 const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'publish', 'securityHubRegion', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];

@@ -12,10 +12,12 @@
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { configSchema, homeRegionOf, type Config } from '../config/schema.js';
+import type { SignOff } from '../config/sign-off.js';
 import { UsageError } from '../errors.js';
 import { openSigner, type SignContext, type SignSettings } from '../evidence/signer.js';
 import type { ManifestSigner } from '../evidence/signature.js';
 import { loadFrameworks } from '../frameworks/index.js';
+import { runKind } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ScanDeps } from '../scan/types.js';
 import { writeReports } from '../report/index.js';
@@ -52,6 +54,8 @@ export interface ReportCommandOptions {
    * or with this flag rendered as a tampering finding.
    */
   allowTampered?: boolean;
+  /** Prepared / reviewed / approved by, printed on the cover and the sign-off page (absent: blank lines). */
+  signOff?: SignOff;
 }
 
 export interface ReportCommandResult {
@@ -84,13 +88,23 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
       (signer = await openSigner({ signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null }, { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext }));
     if (inputs.kind === 'results') return await rerender(inputs.path, opts, openRunSigner, rejudge);
     const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
-    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, logger: opts.logger ?? createLogger({ format: 'auto', level: 'info' }), deps: opts.deps, signer: await openRunSigner(), rejudge });
+    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, logger: opts.logger ?? createLogger({ format: 'auto', level: 'info' }), deps: opts.deps, signer: await openRunSigner(), rejudge, signOff: opts.signOff });
     return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
   } finally {
     (s3 as S3Client | null)?.destroy();
     (signer as ManifestSigner | null)?.close();
     await removeDownloads(downloadDir);
   }
+}
+
+/**
+ * The reports root a re-rendered run belongs to: the parent of its folder when the folder is a finished
+ * run named by its scan id (src/history/runs.ts runKind), so the report can list the runs of its
+ * reporting period; null for a results file anywhere else.
+ */
+function runsRootOf(resultsPath: string): string | null {
+  const runDir = dirname(resultsPath);
+  return runKind(runDir) === 'finished' ? dirname(runDir) : null;
 }
 
 async function rerender(from: string, opts: ReportCommandOptions, openRunSigner: () => Promise<ManifestSigner | null>, rejudge: 'refuse' | 'report'): Promise<ReportCommandResult> {
@@ -109,6 +123,8 @@ async function rerender(from: string, opts: ReportCommandOptions, openRunSigner:
     previousResultsPath: opts.previous ? resolve(opts.previous) : null,
     templatesDir: opts.templatesDir,
     now: opts.now,
+    signOff: opts.signOff,
+    reportsRoot: runsRootOf(resultsPath),
   });
   return { outDir, files, pages, exitCode: 0, merged: null };
 }

@@ -6,6 +6,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { homeRegionOf, type Config } from '../config/schema.js';
+import { signOffOf } from '../config/sign-off.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
 import { scanEvidenceStage } from '../evidence/scan-evidence.js';
@@ -108,7 +109,7 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const { writeReports } = await import('../report/index.js');
   let report: Awaited<ReturnType<typeof writeReports>>;
   try {
-    report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults, signer });
+    report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults, signer, signOff: signOffOf(config), reportsRoot: inHistory ? reportsRoot : null });
   } finally {
     signer?.close();
   }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { signOffSchema, type SignOffValue } from './sign-off.js';
 import { REGION_PATTERN, RESERVED_EXPECTED, RESERVED_SCAN_IDS, SCAN_ID_EXPECTED, SCAN_ID_PATTERN } from '../names.js';
 
 /** How a flag or environment string becomes a value. */
@@ -72,6 +73,9 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'frameworks', flag: '--frameworks <ids>', kind: 'list', description: 'Frameworks the reports map to (id or id@version, e.g. cis@1.4.0); also available: securityhub, aws-config, pci, iso27001.', defaultText: 'cis,apra,mas,nist plus any framework a --controls file adds', schema: z.array(z.string().regex(/^[a-z0-9-]+(@[\w.-]+)?$/, 'expected a framework id such as cis or cis@1.4.0')).min(1).nullable().default(null) },
   { key: 'cisVersion', flag: '--cis-version <version>', kind: 'string', description: 'CIS AWS Foundations Benchmark version to show.', defaultText: 'the newest', schema: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 5.0.0').nullable().default(null) },
   { key: 'controls', flag: '--controls <file>', kind: 'string', description: 'YAML/JSON file adding or overriding control mappings.', schema: z.string().min(1).nullable().default(null) },
+  { key: 'preparedBy', flag: '--prepared-by <who>', kind: 'string', description: 'Sign-off printed in report.pdf (cover and sign-off page): who prepared the report, as "Name, Role, YYYY-MM-DD" (date optional); in a config file also a mapping {name, role, date}. Absent: a blank line to sign.', schema: signOffSchema },
+  { key: 'reviewedBy', flag: '--reviewed-by <who>', kind: 'string', description: 'Sign-off: who reviewed the report (as --prepared-by). `report --from` takes it too, to re-render a run with its review.', schema: signOffSchema },
+  { key: 'approvedBy', flag: '--approved-by <who>', kind: 'string', description: 'Sign-off: who approved the report (as --prepared-by).', schema: signOffSchema },
   { key: 'logFormat', flag: '--log-format <format>', kind: 'string', description: 'Log format: "pretty" on a terminal, "json" for machines; auto picks json when stderr is not a terminal.', schema: z.enum(['auto', 'pretty', 'json']).default('auto') },
   { key: 'logLevel', flag: '--log-level <level>', kind: 'string', description: 'Log level.', schema: z.enum(['debug', 'info', 'warn', 'error']).default('info') },
   { key: 'progress', flag: '--no-progress', kind: 'bool', description: 'Live progress display on a terminal.', schema: z.boolean().default(true) },
@@ -121,6 +125,9 @@ export type Config = z.output<typeof configSchema> & {
   signKeyFile: string | null;
   publish: 'securityhub'[];
   securityHubRegion: string | null;
+  preparedBy: SignOffValue;
+  reviewedBy: SignOffValue;
+  approvedBy: SignOffValue;
 };
 
 /** Environment variable for a key: KMS_ROTATION_AUDIT_ + UPPER_SNAKE. */

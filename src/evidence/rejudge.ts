@@ -7,6 +7,10 @@
  *
  * Only the status is compared (and the exception id of an EXCEPTION): reason texts may be worded
  * differently by another tool version without changing the judgement.
+ *
+ * A multi-Region replica's `primaryStatus` (the status of the primary it shares key material with,
+ * src/scan/multi-region.ts markReplicas) is a claim about another row: it must be the status that
+ * row carries in the same document, checked once every key has been read.
  */
 import type { KeyFacts } from '../collect/facts.js';
 import { applyExceptions, type ExceptionRegister, type ExceptionsSummary } from '../exceptions/index.js';
@@ -85,6 +89,9 @@ export class Rejudge {
   private keys = 0;
   private disagreements = 0;
   private readonly listed: Disagreement[] = [];
+  /** Statuses of multi-Region primaries, and replicas' claims about them (bounded by multi-Region keys). */
+  private readonly primaries = new Map<string, Status>();
+  private readonly replicaClaims: { where: Omit<Disagreement, 'expected' | 'note'>; primaryArn: string; claimed: Status }[] = [];
 
   constructor(header: ResultsHeader, file: string) {
     this.policy = { maxRotationDays: header.parameters.maxRotationDays, evaluateDisabled: header.parameters.evaluateDisabled };
@@ -96,16 +103,30 @@ export class Rejudge {
   /** The key's disagreement, or null when its stored status is the one its facts give. */
   check(key: KeyResult): Disagreement | null {
     this.keys++;
+    if (key.multiRegionType === 'PRIMARY') this.primaries.set(key.keyArn, key.status);
     const found = this.judge(key);
-    if (found) {
-      this.disagreements++;
-      if (this.listed.length < MAX_LISTED_DISAGREEMENTS) this.listed.push(found);
+    if (found) this.record(found);
+    else if (key.primaryStatus !== undefined) {
+      const where = { accountId: key.accountId, region: key.region, keyId: key.keyId, keyArn: key.keyArn, stored: `primary ${key.primaryStatus}` };
+      this.replicaClaims.push({ where, primaryArn: key.primaryKeyArn ?? '', claimed: key.primaryStatus });
     }
     return found;
   }
 
+  /** The count and list of disagreements, replicas' claims about their primaries included (so: after the last key). */
   report(): RejudgeReport {
+    for (const claim of this.replicaClaims.splice(0)) {
+      const actual = this.primaries.get(claim.primaryArn);
+      if (actual === claim.claimed) continue;
+      const note = actual === undefined ? `its primary ${claim.primaryArn || '(not named)'} is not a multi-Region primary of this document` : `its primary ${claim.primaryArn} is stored as ${actual}`;
+      this.record({ ...claim.where, expected: actual ?? Status.Error, note });
+    }
     return { keys: this.keys, disagreements: this.disagreements, listed: [...this.listed] };
+  }
+
+  private record(found: Disagreement): void {
+    this.disagreements++;
+    if (this.listed.length < MAX_LISTED_DISAGREEMENTS) this.listed.push(found);
   }
 
   private judge(key: KeyResult): Disagreement | null {
@@ -113,6 +134,9 @@ export class Rejudge {
     // answer, a key still being created, an unreadable multi-Region primary) are not all kept on the
     // row, so it is not re-judged. Every other status must follow from the key's own facts.
     if (key.status === Status.Error) return null;
+    if (key.primaryStatus !== undefined && (key.status !== Status.NotApplicable || key.multiRegionType !== 'REPLICA')) {
+      return { accountId: key.accountId, region: key.region, keyId: key.keyId, keyArn: key.keyArn, stored: `${key.status} with primaryStatus`, expected: key.status, note: 'only a multi-Region replica judged through its primary carries a primary status' };
+    }
     const where = { accountId: key.accountId, region: key.region, keyId: key.keyId, keyArn: key.keyArn, stored: String(key.status) };
     const rule = ruleById(key.ruleId);
     if (!rule) return { ...where, expected: Status.Error, note: `rule ${JSON.stringify(key.ruleId)} is not known to this tool, so the key cannot be re-judged` };

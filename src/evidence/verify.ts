@@ -17,6 +17,7 @@ import { openResults } from '../results/document.js';
 import { canonicalJson } from './canonical.js';
 import { kmsVerify, type KmsSignerOptions } from './kms-signer.js';
 import { describeDisagreement, Rejudge } from './rejudge.js';
+import { dataSourceOf, nonAwsEndpoints } from '../aws/endpoints.js';
 import { publicKeyFingerprint, SIGNATURE_FORMAT, SIGNATURE_NAME, verifyWith, type SignatureDocument, type SignerInfo } from './signature.js';
 
 export interface VerifyOptions {
@@ -33,7 +34,7 @@ export interface VerifyOutcome {
   /** One line each, naming the file or key. */
   problems: string[];
   /** What was checked, for the verdict line. */
-  checked: { files: number; signer: SignerInfo | null; signatureValid: boolean | null; kmsVerified: boolean | null; keys: number | null; disagreements: number | null };
+  checked: { files: number; signer: SignerInfo | null; signatureValid: boolean | null; kmsVerified: boolean | null; keys: number | null; disagreements: number | null; nonAwsEndpoints?: string[] };
   /** Things not covered that the reader should know (sub-folders). */
   notes: string[];
 }
@@ -41,6 +42,7 @@ export interface VerifyOutcome {
 interface ManifestShape {
   format?: unknown;
   scanId?: unknown;
+  scan?: { dataSource?: { endpoints?: unknown; nonAws?: unknown } | null };
   signer?: SignerInfo | null;
   files?: { name: string; bytes: number; sha256: string }[];
 }
@@ -72,6 +74,12 @@ export async function verifyRunFolder(dir: string, opts: VerifyOptions = {}): Pr
 
   await checkFiles(dir, manifest.files, problems, notes);
   checked.files = manifest.files.length;
+  // Integrity is not authenticity of the data: a run against a simulator or emulator verifies, and says so.
+  const source = manifest.scan?.dataSource;
+  if (source && Array.isArray(source.endpoints)) {
+    const recorded = dataSourceOf(source.endpoints.map(String));
+    if (recorded.nonAws || source.nonAws === true) checked.nonAwsEndpoints = nonAwsEndpoints(recorded);
+  }
   await checkSignature(dir, manifestBytes, manifest.signer ?? null, opts, problems, checked);
 
   const listedResults = manifest.files.some((f) => f.name === 'results.json');
@@ -188,7 +196,8 @@ export function verdictLine(target: string, outcome: VerifyOutcome): string {
   const c = outcome.checked;
   if (!outcome.valid) return `INVALID ${target}: ${outcome.problems[0]}${outcome.problems.length > 1 ? ` (and ${outcome.problems.length - 1} more problems)` : ''}`;
   const signature = c.signer ? `signature by ${c.signer.keyId} (${c.signer.algorithm}) verifies${c.kmsVerified ? ', confirmed by kms:Verify' : ''}` : 'NOT SIGNED (--allow-unsigned)';
-  return `VALID ${target}: ${c.files} files match manifest.json; ${signature}; ${c.keys ?? 0} keys re-judged from their facts, all agree`;
+  const notEvidence = c.nonAwsEndpoints ? `; NOT EVIDENCE: the data came from ${c.nonAwsEndpoints.length ? `non-AWS endpoints (${c.nonAwsEndpoints.join(', ')})` : 'an endpoint recorded as not AWS'}, a simulator or emulator` : '';
+  return `VALID ${target}: ${c.files} files match manifest.json; ${signature}; ${c.keys ?? 0} keys re-judged from their facts, all agree${notEvidence}`;
 }
 
 export async function isDirectory(path: string): Promise<boolean> {

@@ -6,10 +6,12 @@
  *                 account-region in error, or the run did not finish), or there is no applicable key;
  *   met           otherwise: every applicable key PASS or EXCEPTION, coverage complete.
  * EXCEPTION counts toward met: an approved exception is an accepted, documented deviation.
+ * The basis always carries the coverage verdict ("145 keys FAIL; coverage incomplete: 1 account,
+ * 1 account-region not assessed"), so no status reads as more than what was assessed.
  */
 import type { FrameworkSelection, SelectedControl, SelectedFramework } from '../frameworks/index.js';
 import type { StatusCounts } from '../results/types.js';
-import type { CoverageSummary } from './coverage.js';
+import { coverageVerdict, type CoverageSummary } from './coverage.js';
 import type { Cell } from './findings.js';
 import { plural } from './text.js';
 
@@ -21,22 +23,23 @@ export type ControlStatus = 'met' | 'not met' | 'not assessed';
 
 export interface ControlAssessment {
   status: ControlStatus;
-  /** Why, in one sentence. */
+  /** Why, in one sentence, with the coverage verdict. */
   basis: string;
 }
 
-export function assessControl(counts: StatusCounts, coverage: CoverageSummary): ControlAssessment {
-  if (counts.FAIL > 0) return { status: 'not met', basis: `${plural(counts.FAIL, 'key')} FAIL` };
-  if (counts.ERROR > 0) return { status: 'not assessed', basis: `no FAIL, but ${plural(counts.ERROR, 'key')} could not be checked (ERROR)` };
-  if (!coverage.runComplete) return { status: 'not assessed', basis: 'no FAIL, but the run did not finish (results are partial)' };
-  if (coverage.gaps > 0) {
-    const parts = [];
-    if (coverage.accounts.error) parts.push(plural(coverage.accounts.error, 'account'));
-    if (coverage.regions.error) parts.push(plural(coverage.regions.error, 'account-region'));
-    return { status: 'not assessed', basis: `no FAIL, but ${parts.join(' and ')} could not be scanned` };
+/**
+ * `replicasFailing`: multi-Region replicas whose primary FAIL (NOT_APPLICABLE on their own facts, see
+ * KeyResult.primaryStatus): they share the failing key material, so the basis names them.
+ */
+export function assessControl(counts: StatusCounts, coverage: CoverageSummary, replicasFailing = 0): ControlAssessment {
+  const verdict = coverageVerdict(coverage, counts);
+  if (counts.FAIL > 0) {
+    const replicas = replicasFailing ? ` (and ${plural(replicasFailing, 'multi-Region replica')} of failing primaries)` : '';
+    return { status: 'not met', basis: `${plural(counts.FAIL, 'key')} FAIL${replicas}; ${verdict}` };
   }
+  if (verdict !== 'coverage complete') return { status: 'not assessed', basis: `no FAIL, but ${verdict}` };
   const applicable = counts.PASS + counts.EXCEPTION;
-  if (applicable === 0) return { status: 'not assessed', basis: 'no applicable keys in scope' };
+  if (applicable === 0) return { status: 'not assessed', basis: 'no applicable keys in scope; coverage complete' };
   const exceptions = counts.EXCEPTION ? ` (${plural(counts.EXCEPTION, 'approved exception')})` : '';
   return { status: 'met', basis: `all ${plural(applicable, 'applicable key')} PASS or EXCEPTION${exceptions}; coverage complete` };
 }
@@ -49,10 +52,10 @@ export interface ControlLine {
 }
 
 /** Every key of the framework's rule evidences each of its controls, so the counts are the rule's counts. */
-export function controlLines(selection: FrameworkSelection, countsByRule: (rule: string) => StatusCounts, coverage: CoverageSummary): ControlLine[] {
+export function controlLines(selection: FrameworkSelection, countsByRule: (rule: string) => StatusCounts, coverage: CoverageSummary, replicasFailingByRule: (rule: string) => number = () => 0): ControlLine[] {
   return selection.frameworks.flatMap((framework) => {
     const counts = countsByRule(framework.rule);
-    const assessment = assessControl(counts, coverage);
+    const assessment = assessControl(counts, coverage, replicasFailingByRule(framework.rule));
     return framework.controls.map((control) => ({ framework, control, counts, assessment }));
   });
 }

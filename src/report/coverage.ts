@@ -4,8 +4,16 @@
  * assumable, regions not listable, skipped by account state) or has no region rows. Gaps are what was
  * in scope but could not be assessed: accounts or regions in `error`, and a run that did not finish.
  */
-import type { AccountCoverage, ResultsHeader, RegionCoverage } from '../results/types.js';
+import type { AccountCoverage, ResultsHeader, RegionCoverage, StatusCounts } from '../results/types.js';
 import type { Cell } from './findings.js';
+import { plural } from './text.js';
+
+/**
+ * The one definition of "in scope", used by results.json (header.summary.accountsInScope), the PDF and
+ * coverage.csv (one account row or region rows per account in scope): printed in the methodology.
+ */
+export const IN_SCOPE_DEFINITION =
+  'In scope: every account of the organization that the account filters (--accounts, --ous, --exclude-accounts) select, whatever its state, and every region of those accounts that the scan could list (all regions, or the --regions given). Accounts that are not ACTIVE (suspended, closed or closing) are in scope but skipped: only ACTIVE accounts are scanned. An account that could not be accessed is in scope; its regions could not be listed and are not counted.';
 
 export const COVERAGE_COLUMNS = [
   'scan_id', 'level', 'account_id', 'account_name', 'ou_path', 'account_state', 'access', 'region', 'status',
@@ -68,6 +76,26 @@ export function summariseCoverage(header: ResultsHeader): CoverageSummary {
   };
 }
 
+/**
+ * What was in scope and not assessed, in words ("1 account", "1 account-region", "1 ERROR key"), with
+ * "the unfinished run's remainder" first when the run did not finish; empty when coverage is complete.
+ * The one verdict the cover, the executive summary and every control's basis print.
+ */
+export function notAssessed(coverage: CoverageSummary, counts: Pick<StatusCounts, 'ERROR'>): string[] {
+  return [
+    coverage.runComplete ? null : 'what the unfinished run did not reach',
+    coverage.accounts.error ? plural(coverage.accounts.error, 'account') : null,
+    coverage.regions.error ? plural(coverage.regions.error, 'account-region') : null,
+    counts.ERROR ? plural(counts.ERROR, 'ERROR key') : null,
+  ].filter((part): part is string => part !== null);
+}
+
+/** "coverage complete", or "coverage incomplete: 1 account, 1 account-region, 1 ERROR key not assessed". */
+export function coverageVerdict(coverage: CoverageSummary, counts: Pick<StatusCounts, 'ERROR'>): string {
+  const parts = notAssessed(coverage, counts);
+  return parts.length === 0 ? 'coverage complete' : `coverage incomplete: ${parts.join(', ')} not assessed`;
+}
+
 /** coverage.csv rows in (account, account row first, region) order. */
 export function* coverageRows(header: ResultsHeader): Iterable<Cell[]> {
   const regionsByAccount = new Map<string, RegionCoverage[]>();
@@ -94,4 +122,37 @@ export function* coverageRows(header: ResultsHeader): Iterable<Cell[]> {
       ];
     }
   }
+}
+
+/** One account of the population appendix: coverage.csv's account, its regions and its keys by status. */
+export interface PopulationRow {
+  account: AccountCoverage;
+  regionsScanned: number;
+  regionsNotEnabled: number;
+  /** Regions in error (coverage gaps), by name. */
+  regionsFailed: string[];
+  regionsSkipped: number;
+  /** Each key's own status (as in findings.csv). */
+  keys: StatusCounts;
+}
+
+/** Every account in scope (header.coverage.accounts), in account order, with its regions and keys. */
+export function populationRows(header: ResultsHeader, keysByAccount: (accountId: string) => StatusCounts): PopulationRow[] {
+  const regions = new Map<string, RegionCoverage[]>();
+  for (const r of header.coverage.regions) {
+    const list = regions.get(r.accountId) ?? [];
+    list.push(r);
+    regions.set(r.accountId, list);
+  }
+  return [...header.coverage.accounts].sort(byId).map((account) => {
+    const own = (regions.get(account.accountId) ?? []).sort(byAccountRegion);
+    return {
+      account,
+      regionsScanned: own.filter((r) => r.status === 'scanned').length,
+      regionsNotEnabled: own.filter((r) => r.status === 'not_enabled').length,
+      regionsFailed: own.filter((r) => r.status === 'error').map((r) => r.region),
+      regionsSkipped: own.filter((r) => r.status === 'skipped').length,
+      keys: keysByAccount(account.accountId),
+    };
+  });
 }

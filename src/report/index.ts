@@ -7,9 +7,12 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { dataSourceOf, type DataSource } from '../aws/endpoints.js';
+import type { SignOff } from '../config/sign-off.js';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
 import { writeChangesCsv } from '../history/changes-csv.js';
 import type { ChangeSummary, KeyChange } from '../history/changes.js';
+import { runsInPeriod } from '../history/period-runs.js';
 import { writeExceptionsCsv } from '../exceptions/index.js';
 import { UsageError } from '../errors.js';
 import { namedFileDigest, treeDigest } from '../evidence/inputs.js';
@@ -18,7 +21,7 @@ import { readScanEvidence } from '../evidence/scan-evidence.js';
 import { SIGNATURE_NAME, type ManifestSigner } from '../evidence/signature.js';
 import { frameworksDir } from '../paths.js';
 import { openResults } from '../results/document.js';
-import type { KeyResult } from '../results/types.js';
+import type { KeyResult, ResultsHeader } from '../results/types.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
@@ -31,6 +34,7 @@ import { toolSbom } from './tool-sbom.js';
 import { KeyOrderGuard } from './order.js';
 import { writeFindingExports } from './exports/index.js';
 import { NEWLY_FAILING_ROWS, type FileEvidence } from './pdf/model.js';
+import { reportingPeriodOf } from './pdf/period.js';
 import { readExceptionsSummary } from './pdf/register.js';
 import { renderPdf } from './pdf/render.js';
 import { loadPrevious } from './previous.js';
@@ -72,6 +76,13 @@ export interface WriteReportsOptions {
    * finding. Absent: not re-judged (a scan's own fresh results).
    */
   rejudge?: 'refuse' | 'report' | null;
+  /** Prepared / reviewed / approved by, for the PDF's cover and sign-off page (absent: blank lines to sign). */
+  signOff?: SignOff;
+  /**
+   * The reports root the run belongs to: with a reporting period configured (branding.yaml), the PDF
+   * lists and charts the finished runs of that period found there. null/absent: this run only.
+   */
+  reportsRoot?: string | null;
 }
 
 export interface WriteReportsResult {
@@ -124,7 +135,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   }
 
   const coverage = summariseCoverage(header);
-  const controls = controlLines(opts.frameworks, (rule) => summary.countsForRule(rule), coverage);
+  const controls = controlLines(opts.frameworks, (rule) => summary.countsForRule(rule), coverage, (rule) => summary.replicasFailingFor(rule));
   await writeCsvFile(path(REPORT_FILES.controls), CONTROLS_COLUMNS, controls.map(controlRow));
   await writeCsvFile(path(REPORT_FILES.coverage), COVERAGE_COLUMNS, coverageRows(header));
   // Optional files: written when their input exists, removed otherwise so a re-render leaves nothing stale.
@@ -143,14 +154,15 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     { name: basename(resultsInFolder), role: 'results document (input of every report)', ...(await fileDigest(resultsInFolder)) },
     { name: REPORT_FILES.findings, role: 'every key, one row per key (attached)', ...(await fileDigest(path(REPORT_FILES.findings))) },
     { name: REPORT_FILES.controls, role: 'control status per framework', ...(await fileDigest(path(REPORT_FILES.controls))) },
-    { name: REPORT_FILES.coverage, role: 'coverage per account and region', ...(await fileDigest(path(REPORT_FILES.coverage))) },
+    { name: REPORT_FILES.coverage, role: 'coverage per account and region (attached)', ...(await fileDigest(path(REPORT_FILES.coverage))) },
     ...(changes ? [{ name: REPORT_FILES.changes, role: 'changes since the previous run', ...(await fileDigest(path(REPORT_FILES.changes))) }] : []),
     ...(exceptions ? [{ name: REPORT_FILES.exceptions, role: 'exceptions register and the keys it covers', ...(await fileDigest(path(REPORT_FILES.exceptions))) }] : []),
     ...(await Promise.all(exportFiles.map(async (f) => ({ ...f, ...(await fileDigest(path(f.name))) })))),
   ];
-  const findingsBytes = evidence[1]!.bytes;
   const limit = opts.attachmentLimitBytes ?? DEFAULT_ATTACHMENT_LIMIT_BYTES;
-  const attach = findingsBytes <= limit;
+  const embedded = [REPORT_FILES.findings, REPORT_FILES.coverage].map((name) => ({ name, bytes: evidence.find((f) => f.name === name)!.bytes }));
+  const period = reportingPeriodOf(templates.branding.reportingPeriod, header.finishedAt);
+  const periodRuns = period && opts.reportsRoot ? await runsInPeriod(opts.reportsRoot, period, header.finishedAt, header.scanId) : [];
   const { pages } = await renderPdf(
     {
       header,
@@ -164,10 +176,20 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       exceptions,
       templates,
       files: evidence,
-      attachment: async () => (attach ? readFile(path(REPORT_FILES.findings)) : null),
-      attachmentNote: attach
-        ? `findings.csv (${formatInt(findingsBytes)} bytes) is embedded in this PDF as an attachment.`
-        : `findings.csv (${formatInt(findingsBytes)} bytes) is larger than the ${formatInt(limit)}-byte embedding limit and is not embedded; its SHA-256 above binds it to this report.`,
+      attachments: [
+        { name: REPORT_FILES.findings, description: 'Every key of this scan, one row per key (the findings.csv of the report folder)', read: async () => (embedded[0]!.bytes <= limit ? readFile(path(REPORT_FILES.findings)) : null) },
+        { name: REPORT_FILES.coverage, description: 'Every account and region in scope, with its coverage status (the coverage.csv of the report folder)', read: async () => (embedded[1]!.bytes <= limit ? readFile(path(REPORT_FILES.coverage)) : null) },
+      ],
+      attachmentNote: embedded
+        .map(({ name, bytes }) =>
+          bytes <= limit
+            ? `${name} (${formatInt(bytes)} bytes) is embedded in this PDF as an attachment.`
+            : `${name} (${formatInt(bytes)} bytes) is larger than the ${formatInt(limit)}-byte embedding limit and is not embedded; its SHA-256 above binds it to this report.`,
+        )
+        .join(' '),
+      signOff: opts.signOff ?? { preparedBy: null, reviewedBy: null, approvedBy: null },
+      period: period ? { period, runs: periodRuns } : null,
+      dataSource: recordedDataSource(header),
       maxDetailRows,
       evidence: { signer: opts.signer?.info ?? null, rejudge: rejudged },
       placeholders: {
@@ -200,7 +222,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       partition: header.partition,
       organizationId: header.organizationId,
       callerIdentity: header.callerIdentity,
-      dataSource: dataSourceOf(header),
+      dataSource: recordedDataSource(header),
     },
     inputs: {
       frameworks: await treeDigest(frameworksDir, 'frameworks/'),
@@ -228,11 +250,15 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   };
 }
 
-/** The header's record of the endpoints the data came from (`dataSource`, when the scan recorded it). */
-function dataSourceOf(header: object): { endpoints: string[]; nonAws: boolean } | null {
-  const source = (header as { dataSource?: unknown }).dataSource as { endpoints?: unknown; nonAws?: unknown } | null | undefined;
-  if (!source || !Array.isArray(source.endpoints) || typeof source.nonAws !== 'boolean') return null;
-  return { endpoints: source.endpoints.map(String), nonAws: source.nonAws };
+/**
+ * The header's record of the endpoints the data came from (null: not recorded, a document from before
+ * it was). Whether an endpoint is AWS is decided again here, not taken from the stored flag.
+ */
+export function recordedDataSource(header: ResultsHeader): DataSource | null {
+  const source = header.dataSource;
+  if (!source) return null;
+  const again = dataSourceOf(source.endpoints);
+  return { endpoints: again.endpoints, nonAws: again.nonAws || source.nonAws };
 }
 
 async function rejudgeAll(keys: AsyncIterable<KeyResult>, rejudge: Rejudge, file: string, mode: 'refuse' | 'report'): Promise<RejudgeReport> {

@@ -24,7 +24,8 @@ const BrandingSchema = z.strictObject({
   accentColor: colour,
   preparedBy: line,
   distribution: line,
-  reportingPeriod: z.enum(['quarter', 'month', 'snapshot']),
+  // none: the snapshot only (snapshot is its former name); month / quarter: also the runs of that period.
+  reportingPeriod: z.enum(['none', 'month', 'quarter', 'snapshot']),
   maxDetailRows: z.number().int().min(10).max(50_000),
   language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a language tag like "en-GB"'),
 });
@@ -42,11 +43,14 @@ const Blocks = z.array(Block);
 
 const TextSchema = z.strictObject({
   cover: Blocks,
+  pointInTime: Blocks,
+  signOff: Blocks,
   summary: Blocks,
   frameworks: Blocks,
   findings: Blocks,
   exceptions: Blocks,
   coverage: Blocks,
+  population: Blocks,
   methodology: Blocks,
   remediation: Blocks,
   integrity: Blocks,

@@ -64,6 +64,12 @@ export function displayUtc(value: string | null | undefined): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : 'unknown';
 }
 
+/** `2026-11-28 00:01:07 UTC`: a snapshot time, to the second. */
+export function displayUtcSeconds(value: string | null | undefined): string {
+  const iso = isoUtc(value);
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : 'unknown';
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

@@ -69,6 +69,12 @@ export interface KeyResult {
    * changes the status; the evidence columns stay empty. Absent in documents written before it.
    */
   evidenceGaps?: EvidenceGapRecord[];
+  /**
+   * A multi-Region replica judged through its primary (NOT_APPLICABLE on its own facts): the status its
+   * primary key is reported with in this document. The replica shares the primary's key material and
+   * rotation, so the reports show it, and count it, with that status. Absent on every other key.
+   */
+  primaryStatus?: Status;
   /** Members read by inference where AWS's rules leave one answer (e.g. KeyUsage absent on a SYMMETRIC_DEFAULT key), one sentence each. */
   inferences?: string[];
 }
@@ -147,6 +153,11 @@ export interface ResultsHeader {
   complete: boolean;
   partition: string;
   callerIdentity: { account: string; arn: string } | null;
+  /**
+   * The endpoints the data came from (every origin a request was sent to) and whether any is not AWS
+   * (src/aws/endpoints.ts). Absent in documents written before it was recorded.
+   */
+  dataSource?: { endpoints: string[]; nonAws: boolean };
   organizationId: string | null;
   managementAccountId: string | null;
   parameters: ScanParameters;

@@ -42,6 +42,7 @@ const headerSchema = z.looseObject({
     accountRegionPairs: count,
   }),
   apiCalls: z.record(z.string(), count),
+  dataSource: z.strictObject({ endpoints: z.array(text).max(100_000), nonAws: z.boolean() }).optional(),
   extensions: z.record(z.string(), z.unknown()),
 });
 
@@ -92,12 +93,17 @@ export function checkKey(key: unknown, where: string): KeyResult {
   const record = key as Record<string, unknown>;
   for (const [field, ok, expected] of KEY_CHECKS) {
     const value = record[field];
-    if (!ok(value)) {
-      const named = typeof record.keyId === 'string' && field !== 'keyId' ? ` (key ${quote(record.keyId)})` : '';
-      throw new UsageError(`${where}: damaged key${named}: ${field}: ${expected}, got ${value === undefined ? 'nothing' : quote(value)}`);
-    }
+    if (!ok(value)) throw damaged(where, record, field, expected, value);
+  }
+  if (record.primaryStatus !== undefined && !(typeof record.primaryStatus === 'string' && STATUSES.has(record.primaryStatus))) {
+    throw damaged(where, record, 'primaryStatus', `expected one of ${ALL_STATUSES.join(', ')} (or no such field)`, record.primaryStatus);
   }
   return key as KeyResult;
+}
+
+function damaged(where: string, record: Record<string, unknown>, field: string, expected: string, value: unknown): UsageError {
+  const named = typeof record.keyId === 'string' && field !== 'keyId' ? ` (key ${quote(record.keyId)})` : '';
+  return new UsageError(`${where}: damaged key${named}: ${field}: ${expected}, got ${value === undefined ? 'nothing' : quote(value)}`);
 }
 
 /** Keys checked one by one and in report order (account, region, key id), each once. */

@@ -15,7 +15,7 @@ import { Status, type AccountCoverage, type AwsErrorRecord, type KeyResult, type
 import type { ScanContext } from './context.js';
 import type { SpoolBatch } from './spool.js';
 import { toKeyResult } from './key-result.js';
-import { arnRegion, resolveMultiRegion, type JudgedKey } from './multi-region.js';
+import { arnRegion, markReplicas, resolveMultiRegion, type JudgedKey } from './multi-region.js';
 import type { AccountTarget } from './scope.js';
 
 export async function scanAccount(ctx: ScanContext, account: AccountTarget): Promise<void> {
@@ -50,13 +50,19 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
       return;
     }
     for (const region of regions.notEnabled) {
-      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): not accessible to the scan (AWS keeps keys of a disabled region, unusable until it is enabled again).'));
+      // "The act of disabling a Region will remove all IAM access to any resources that reside in that
+      // Region" (https://docs.aws.amazon.com/accounts/latest/reference/API_DisableRegion.html): keys may remain.
+      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): not accessible to the scan. Keys created there while it was enabled still exist, but disabling a region removes all IAM access to them until it is enabled again.'));
     }
     // Every region collected and judged first; multi-Region sets are resolved across them (and
     // primaries outside the scan's regions read); then each region's keys are spooled once.
     const collected = await Promise.all(regions.scan.map((region) => collectAndJudgeRegion(ctx, account, credentials, region, regions.listed, log)));
     const judged = collected.flatMap((outcome) => outcome.keys);
     const extra = await resolveMultiRegion(judged, { accountId: account.id, readByArn: (arn) => readKeyByArn(ctx, account, credentials, arn, log) });
+    // The stages (exceptions) on every key of the account before any is spooled, so each replica can
+    // carry the status its primary is reported with (markReplicas).
+    for (const key of [...judged, ...extra]) key.result = ctx.stages.reduce((staged, stage) => stage.apply(staged), key.result);
+    markReplicas([...judged, ...extra]);
     const byRegion = new Map<string, JudgedKey[]>();
     for (const key of [...judged, ...extra]) {
       const list = byRegion.get(key.region) ?? [];
@@ -88,7 +94,7 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
       coverage.ouIds = account.ouIds;
       coverage.ouPath = account.ouPath;
     }
-    if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls });
+    if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls, endpoints: ctx.endpoints?.() ?? [] });
     ctx.progress?.accountDone(account.id, { keys, errors, status: coverage.status === 'error' ? 'error' : 'scanned' });
   }
 }
@@ -336,9 +342,9 @@ function addKeyCalls(log: AccountLog, tally: KeyCallTally): void {
   for (const k of ['eligibleKeys', 'eligibleCalls', 'otherKeys', 'otherCalls'] as const) log.keyCalls[k] += tally[k];
 }
 
-/** The stages (exceptions), the spool and the counts, for one region's keys. */
+/** The spool and the counts, for one region's keys (the stages have been applied: scanAccount). */
 async function spoolRegion(ctx: ScanContext, account: AccountTarget, region: string, keys: JudgedKey[], log: AccountLog): Promise<KeyResult[]> {
-  const results = keys.map((key) => ctx.stages.reduce((staged, stage) => stage.apply(staged), key.result));
+  const results = keys.map((key) => key.result);
   const batch = await ctx.spool.append(account.id, region, results);
   if (batch) log.batches.push(batch);
   ctx.tally.addKeys(results);

@@ -40,6 +40,8 @@ export interface AccountRecord {
   batches: SpoolBatch[];
   /** API calls of this attempt so far (cumulative), so a resumed run can still count the earlier attempts' calls. */
   apiCalls: Record<string, number>;
+  /** Origins requests went to in this attempt so far (absent in checkpoints written before it). */
+  endpoints?: string[];
 }
 
 interface ResumeRecord {
@@ -55,6 +57,8 @@ export interface CheckpointState {
   accounts: Map<string, AccountRecord>;
   /** Calls of the earlier attempts (each attempt's last snapshot), summed. */
   apiCalls: Record<string, number>;
+  /** Origins the earlier attempts sent requests to; null when an attempt did not record them. */
+  endpoints: string[] | null;
   attempts: number;
 }
 
@@ -166,10 +170,16 @@ export function parseCheckpoint(bytes: Buffer, path: string): { state: Checkpoin
   const accounts = new Map<string, AccountRecord>();
   const apiCalls: Record<string, number> = {};
   let attemptCalls: Record<string, number> = {};
+  const endpoints = new Set<string>();
+  let endpointsKnown = true;
+  let attemptEndpoints: string[] | undefined = [];
   let attempts = 1;
   const endAttempt = (): void => {
     for (const [operation, n] of Object.entries(attemptCalls)) apiCalls[operation] = (apiCalls[operation] ?? 0) + n;
     attemptCalls = {};
+    if (attemptEndpoints === undefined) endpointsKnown = false;
+    else for (const origin of attemptEndpoints) endpoints.add(origin);
+    attemptEndpoints = [];
   };
   for (const [i, line] of lines.entries()) {
     let record: JournalRecord;
@@ -185,6 +195,7 @@ export function parseCheckpoint(bytes: Buffer, path: string): { state: Checkpoin
     } else if (record.type === 'account') {
       accounts.set(record.accountId, record);
       attemptCalls = record.apiCalls;
+      attemptEndpoints = Array.isArray(record.endpoints) ? record.endpoints.map(String) : undefined;
     } else if (record.type === 'resume') {
       endAttempt();
       attempts++;
@@ -194,5 +205,5 @@ export function parseCheckpoint(bytes: Buffer, path: string): { state: Checkpoin
   }
   endAttempt();
   if (!run) throw new CheckpointError(`${path}: empty checkpoint (the run stopped before it began)`);
-  return { state: { run, accounts, apiCalls, attempts }, validBytes };
+  return { state: { run, accounts, apiCalls, endpoints: endpointsKnown ? [...endpoints].sort() : null, attempts }, validBytes };
 }

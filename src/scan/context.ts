@@ -34,6 +34,8 @@ export interface ScanContext {
   clockMs: () => number;
   keyConcurrency: number;
   stages: KeyStage[];
+  /** Origins the scan's requests went to so far (src/aws/http.ts), recorded with each checkpointed account. */
+  endpoints?: () => string[];
   /** Records each finished account for --resume (absent in unit tests of a single account). */
   checkpoint?: CheckpointJournal;
   /** The caller's own DescribeRegions, read once when an account's is denied under --regions all (src/scan/account.ts). */

@@ -1,3 +1,4 @@
+import type { DataSource } from '../aws/endpoints.js';
 import type { ThrottleStats } from '../aws/throttle.js';
 import type { Coverage, ResultsHeader, ScanParameters } from '../results/types.js';
 import { toolName, toolVersion } from '../version.js';
@@ -57,6 +58,7 @@ export interface HeaderInput {
   tally: ScanTally;
   throttle: ThrottleStats;
   coverageComplete: boolean;
+  dataSource: DataSource;
 }
 
 export function buildHeader(input: HeaderInput): ResultsHeader {
@@ -73,6 +75,7 @@ export function buildHeader(input: HeaderInput): ResultsHeader {
     complete: input.options.shard === null,
     partition: input.partition,
     callerIdentity: input.callerIdentity,
+    dataSource: input.dataSource,
     organizationId: input.organizationId,
     managementAccountId: input.managementAccountId,
     parameters: scanParameters(input.options),
@@ -80,7 +83,9 @@ export function buildHeader(input: HeaderInput): ResultsHeader {
     summary: {
       keys,
       byStatus: { ...tally.counts },
-      accountsInScope: coverage.accounts.filter((account) => account.status !== 'skipped').length,
+      // In scope: every account the filters select, whatever its state; the reports use the same
+      // definition (src/report/coverage.ts IN_SCOPE_DEFINITION). Not-ACTIVE accounts are in scope, skipped.
+      accountsInScope: coverage.accounts.length,
       accountRegionPairs: coverage.regions.length,
     },
     apiCalls: throttle.apiCalls,

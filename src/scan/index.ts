@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../aws/clients.js';
 import { baseCredentials, type CachedCredentials } from '../aws/credentials.js';
+import { dataSourceOf } from '../aws/endpoints.js';
 import { AwsCallError, classifyError, isRetryable, toErrorRecord } from '../aws/errors.js';
 import { SharedHttpHandler } from '../aws/http.js';
 import { listInventory, type Inventory } from '../aws/organizations.js';
@@ -104,6 +105,7 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       keyConcurrency: Math.max(4, Math.ceil(options.concurrency / 4)),
       stages: deps.stages ?? [],
       checkpoint,
+      endpoints: () => http.origins(),
     };
     const done = resumed ? await restoreFinishedAccounts(resumed, spool, ctx) : new Set<string>();
     if (resumed) deps.logger.info({ scanId, accounts: done.size, attempt: resumed.attempts + 1 }, 'resuming: accounts finished by earlier attempts are not scanned again');
@@ -208,6 +210,8 @@ export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<Sca
       tally,
       throttle: { ...throttle.stats(), apiCalls: addCounts(resumed?.apiCalls ?? {}, throttle.stats().apiCalls) },
       coverageComplete,
+      // Earlier attempts' endpoints (a checkpoint written before they were recorded adds none).
+      dataSource: dataSourceOf([...(resumed?.endpoints ?? []), ...http.origins()]),
     });
     for (const stage of ctx.stages) header.extensions[stage.name] = stage.extension();
     if (resumed) header.extensions.resume = { attempts: resumed.attempts + 1, accountsFromCheckpoint: done.size };

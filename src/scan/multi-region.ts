@@ -122,6 +122,24 @@ export async function resolveMultiRegion(keys: JudgedKey[], io: MultiRegionIo): 
   return [...extra.values()].filter(isPrimary);
 }
 
+/**
+ * Each replica judged through a primary (NOT_APPLICABLE on its own facts) records the status its
+ * primary is reported with, after the stages (an exception on the primary included): the replica
+ * shares the primary's key material and rotation, so the reports show and count it with that status.
+ * `report --from` checks the claim against the primary's own row (src/evidence/rejudge.ts).
+ */
+export function markReplicas(keys: readonly JudgedKey[]): void {
+  const byArn = new Map(keys.map((key) => [key.result.keyArn, key.result]));
+  for (const key of keys) {
+    const arn = key.judgement.judgedThroughPrimary;
+    if (typeof arn !== 'string' || key.result.status !== Status.NotApplicable) continue;
+    const primary = byArn.get(arn);
+    if (!primary) continue;
+    key.result.primaryStatus = primary.status;
+    if (primary.status === Status.Exception) key.result.reason += ` The primary is reported as EXCEPTION (${primary.exceptionId ?? 'exception id not recorded'}).`;
+  }
+}
+
 function setError(result: KeyResult, reason: string, error: AwsErrorRecord): void {
   result.status = Status.Error;
   result.reason = reason;

@@ -3,6 +3,7 @@
  * part), counts and API calls summed, the run's span from the first start to the last finish, and
  * the extensions each stage wrote combined the way that stage means them.
  */
+import { dataSourceOf } from '../aws/endpoints.js';
 import { DEFAULT_MAX_KEYS_PER_ENTRY, EXCEPTIONS_EXTENSION, type ExceptionsSummary } from '../exceptions/index.js';
 import { emptyStatusCounts, type AccountCoverage, type RegionCoverage, type ResultsHeader } from '../results/types.js';
 import { SCAN_EXTENSION, type ScanEngineExtension } from '../scan/header.js';
@@ -41,6 +42,8 @@ export function mergeHeaders(parts: Part[]): ResultsHeader {
       accountRegionPairs: sum(headers.map((h) => h.summary.accountRegionPairs)),
     },
     apiCalls: sumRecords(headers.map((h) => h.apiCalls)),
+    // Every part's endpoints; a part that recorded none (an older version) adds none.
+    ...(headers.some((h) => h.dataSource) ? { dataSource: dataSourceOf(headers.flatMap((h) => h.dataSource?.endpoints ?? [])) } : {}),
     extensions: {
       ...mergeExtensions(parts),
       shards: {

@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../config/schema.js';
+import type { SignOff } from '../config/sign-off.js';
 import type { FrameworkSelection } from '../frameworks/index.js';
 import { recordFinishedRun } from '../history/runs.js';
 import type { ManifestSigner } from '../evidence/signature.js';
@@ -42,6 +43,8 @@ export interface MergeRunOptions {
   /** For --publish: the logger its outcome goes to, and (tests, the demo) the endpoint and credentials. */
   logger: Logger;
   deps?: Partial<ScanDeps>;
+  /** Prepared / reviewed / approved by (report.pdf's sign-off). */
+  signOff?: SignOff;
 }
 
 export interface MergeRunResult {
@@ -71,7 +74,7 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   // A sharded run publishes here, once, from the merged results (the parts do not: a shard sees a
   // part of the organization, and archiving "gone" keys needs all of it).
   const published = await publishFindings(opts.settings, { env: opts.env, logger: opts.logger, outDir, resultsPath, previousResultsPath: previous, frameworks: opts.frameworks, homeRegion: homeRegionOf(opts.settings.homeRegion, opts.env), deps: opts.deps });
-  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null });
+  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null, signOff: opts.signOff, reportsRoot: inHistory ? reportsRoot : null });
   if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
   const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
   if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');

@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../src/config/load.js';
 import { envName, optionSpecByKey, optionSpecs } from '../../src/config/schema.js';
+import { SCAN_OPERATIONS } from '../../src/aws/operations.js';
 import { READER_ROLE_NAME } from '../../src/sim/index.js';
 import { actionsIn, readCloudFormation } from './cloudformation.js';
 import { makeTempDir, readDockerfile, removeTempDirs, repoRoot } from './image.js';
@@ -19,17 +20,14 @@ const iam = (name: string): string => join(repoRoot, 'templates/iam', name);
 const scheduling = (name: string): string => join(repoRoot, 'templates/scheduling', name);
 const json = <T = Record<string, unknown>>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
-const READ_ACTIONS = ['ec2:DescribeRegions', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListKeyRotations', 'kms:ListKeys', 'kms:ListResourceTags'];
+// From the operations the scanner code can call (src/aws/operations.ts, checked against the code by
+// test/aws/operations.test.ts); the scanner policy also grants two Organizations reads no version calls.
+const READ_ACTIONS = SCAN_OPERATIONS.filter((op) => op.caller === 'reader').map((op) => op.operation).sort();
 const ORGANIZATIONS_ACTIONS = [
-  'organizations:DescribeOrganization',
-  'organizations:ListAccounts',
-  'organizations:ListAccountsForParent',
+  ...SCAN_OPERATIONS.filter((op) => op.operation.startsWith('organizations:')).map((op) => op.operation),
   'organizations:ListChildren',
-  'organizations:ListOrganizationalUnitsForParent',
-  'organizations:ListParents',
-  'organizations:ListRoots',
   'organizations:ListTagsForResource',
-];
+].sort();
 const BUCKET_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 's3:GetObject', 's3:ListBucket', 's3:PutObject'];
 
 interface Statement {

@@ -55,5 +55,8 @@ describe('integrity page and openssl', () => {
     const text = pdfText(join(tampered, 'report.pdf'));
     expect(text).toMatch(/TAMPERING FINDING: 1 of \d+ keys carry a status that their own recorded facts do not give/);
     expect(text).toContain('This run folder is not signed');
+    // On the cover too, before anything else is read.
+    const cover = sh('pdftotext -f 1 -l 1 report.pdf - | tr -s "[:space:]" " "', tampered);
+    expect(cover).toMatch(/TAMPERING FINDING\. 1 of \d+ keys carries a status that their own recorded facts do not give: results\.json was edited after the scan/);
   });
 });

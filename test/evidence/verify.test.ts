@@ -63,6 +63,8 @@ describe('a run folder signed with a KMS key', () => {
     expect(good.exitCode).toBe(0);
     expect(good.verdict).toMatch(new RegExp(`^VALID .*signature by ${signingKeyArn.replace(/[/.]/g, '\\$&')} \\(ECDSA_SHA_256\\) verifies, confirmed by kms:Verify; 5 keys re-judged`));
     expect(good.verdict).not.toContain('\n');
+    // The folder verifies, and says its data came from the simulator (manifest.json scan.dataSource).
+    expect(good.verdict).toMatch(new RegExp(`; NOT EVIDENCE: the data came from non-AWS endpoints \\(${sim.endpoint.replace(/\/$/, '').replace(/[/.]/g, '\\$&')}\\), a simulator or emulator$`));
     const dir = await copyRun(kmsRun);
     await writeFile(join(dir, 'extra.txt'), 'x');
     const bad = await runVerifyCommand({ target: dir, publicKeyFile: null, online: false, allowUnsigned: false, homeRegion: null, env: {} });

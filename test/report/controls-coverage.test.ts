@@ -11,14 +11,16 @@ const complete = summariseCoverage({ ...fixtureHeader(), coverage: { accounts: [
 const gappy = summariseCoverage(fixtureHeader());
 
 describe('control status', () => {
-  it('not met on any FAIL, whatever else', () => {
-    expect(assessControl(counts({ PASS: 5, FAIL: 1, ERROR: 3 }), gappy)).toEqual({ status: 'not met', basis: '1 key FAIL' });
+  it('not met on any FAIL, whatever else; the basis carries the coverage verdict', () => {
+    expect(assessControl(counts({ PASS: 5, FAIL: 1, ERROR: 3 }), gappy)).toEqual({ status: 'not met', basis: '1 key FAIL; coverage incomplete: 1 account, 1 account-region, 3 ERROR keys not assessed' });
+    expect(assessControl(counts({ PASS: 5, FAIL: 2 }), complete)).toEqual({ status: 'not met', basis: '2 keys FAIL; coverage complete' });
+    expect(assessControl(counts({ FAIL: 2 }), complete, 3).basis).toBe('2 keys FAIL (and 3 multi-Region replicas of failing primaries); coverage complete');
   });
   it('not assessed on ERROR, coverage gaps, an unfinished run, or no applicable key', () => {
-    expect(assessControl(counts({ PASS: 5, ERROR: 2 }), complete)).toMatchObject({ status: 'not assessed', basis: expect.stringMatching(/2 keys could not be checked/) });
-    expect(assessControl(counts({ PASS: 5 }), gappy)).toMatchObject({ status: 'not assessed', basis: 'no FAIL, but 1 account and 1 account-region could not be scanned' });
-    expect(assessControl(counts({ PASS: 5 }), { ...complete, runComplete: false })).toMatchObject({ status: 'not assessed', basis: expect.stringMatching(/did not finish/) });
-    expect(assessControl(counts({ NOT_APPLICABLE: 9 }), complete)).toMatchObject({ status: 'not assessed', basis: 'no applicable keys in scope' });
+    expect(assessControl(counts({ PASS: 5, ERROR: 2 }), complete)).toMatchObject({ status: 'not assessed', basis: 'no FAIL, but coverage incomplete: 2 ERROR keys not assessed' });
+    expect(assessControl(counts({ PASS: 5 }), gappy)).toMatchObject({ status: 'not assessed', basis: 'no FAIL, but coverage incomplete: 1 account, 1 account-region not assessed' });
+    expect(assessControl(counts({ PASS: 5 }), { ...complete, runComplete: false })).toMatchObject({ status: 'not assessed', basis: 'no FAIL, but coverage incomplete: what the unfinished run did not reach not assessed' });
+    expect(assessControl(counts({ NOT_APPLICABLE: 9 }), complete)).toMatchObject({ status: 'not assessed', basis: 'no applicable keys in scope; coverage complete' });
   });
   it('met when every applicable key passes or is excepted and coverage is complete', () => {
     expect(assessControl(counts({ PASS: 5, EXCEPTION: 1, NOT_APPLICABLE: 3 }), complete)).toEqual({
@@ -35,6 +37,9 @@ describe('controls.csv and coverage.csv', () => {
     expect(rows[0]).toEqual(['framework', 'version', 'control_id', 'title', 'status', 'pass', 'fail', 'exception', 'error', 'not_applicable', 'status_basis', 'confidence']);
     expect(rows.slice(1).map((r) => `${r[1]} ${r[2]} ${r[4]}`)).toEqual(['7.0.0 4.6 not met', '2019 21 not met', '2021 10.2 not met', '800-53r5 SC-12 not met', '800-53r5 SC-12(2) not met', '800-53r5 SC-28(3) not met']);
     expect(rows[1]!.slice(5, 10)).toEqual(['4', '13', '1', '4', '12']);
+    // The basis carries the coverage verdict; interpretive mappings say so in the confidence column.
+    expect(rows[1]![10]).toBe('13 keys FAIL; coverage incomplete: 1 account, 1 account-region, 4 ERROR keys not assessed');
+    expect(rows.slice(1).map((r) => `${r[2]} ${r[11]}`)).toEqual(['4.6 medium', '21 interpretive', '10.2 interpretive', 'SC-12 high', 'SC-12(2) high', 'SC-28(3) medium']);
   });
 
   it('coverage.csv: a row per account-region, account rows for accounts not scanned, error codes', async () => {

@@ -16,7 +16,7 @@ describe('edge cases', () => {
     expect(findings.rows).toHaveLength(1);
     expect(findings.raw).toBe('\uFEFF' + findings.rows[0]!.join(',') + '\r\n');
     const controls = await readCsv(join(dir, 'controls.csv'));
-    expect(new Set(controls.rows.slice(1).map((r) => `${r[4]}: ${r[10]}`))).toEqual(new Set(['not assessed: no applicable keys in scope']));
+    expect(new Set(controls.rows.slice(1).map((r) => `${r[4]}: ${r[10]}`))).toEqual(new Set(['not assessed: no applicable keys in scope; coverage complete']));
     expect((await readCsv(join(dir, 'coverage.csv'))).rows).toHaveLength(1);
     const text = run('pdftotext', [join(dir, 'report.pdf'), '-']);
     expect(text).toContain('No key failed the rule and no key was in error.');

@@ -57,8 +57,8 @@ describe('report.pdf with an exceptions register and a previous run', () => {
 
   it('bookmarks the changes section after the summary and the register after the failing keys', () => {
     expect(outline(pdf)).toEqual([
-      'Cover', 'Executive summary', 'Changes since 2026-08-28 02:10 UTC', 'Control mapping', 'Failing and error keys', 'Exceptions register',
-      'Coverage statement', 'Methodology', 'Remediation guidance', 'Integrity appendix',
+      'Cover', 'Sign-off and contents', 'Executive summary', 'Changes since 2026-08-28 02:10 UTC', 'Control mapping', 'Failing and error keys', 'Exceptions register',
+      'Coverage statement', 'Methodology', 'Remediation guidance', 'Population appendix', 'Integrity appendix',
     ]);
   });
 
@@ -208,7 +208,7 @@ describe('report.pdf without a register or a previous run', () => {
     const pdf = join(dir, 'report.pdf');
     const pages = Number(/Pages:\s+(\d+)/.exec(run('pdfinfo', [pdf]))![1]);
     const pageTexts = Array.from({ length: pages }, (_, i) => flat(run('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), pdf, '-'])));
-    const page = pageTexts.find((t) => t.includes('Exceptions register'))!;
+    const page = pageTexts.find((t) => t.includes('No exceptions register was used'))!;
     expect(page).toContain('No exceptions register was used for this scan.');
     expect(page).toContain('aws kms enable-key-rotation'); // the end of the failing keys table
     expect(page).not.toContain('Keys under an approved exception');

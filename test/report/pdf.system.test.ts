@@ -49,25 +49,26 @@ describe('report.pdf', () => {
   it('has a bookmark per section and per framework', () => {
     const json = JSON.parse(run('qpdf', ['--json', '--json-key=outlines', join(dir, 'report.pdf')])) as { outlines: { title: string; kids: { title: string }[] }[] };
     expect(json.outlines.map((o) => o.title)).toEqual([
-      'Cover', 'Executive summary', 'Changes since 2026-08-28 02:10 UTC', 'Control mapping', 'Failing and error keys', 'Exceptions register',
-      'Coverage statement', 'Methodology', 'Remediation guidance', 'Integrity appendix',
+      'Cover', 'Sign-off and contents', 'Executive summary', 'Changes since 2026-08-28 02:10 UTC', 'Control mapping', 'Failing and error keys', 'Exceptions register',
+      'Coverage statement', 'Methodology', 'Remediation guidance', 'Population appendix', 'Integrity appendix',
     ]);
-    expect(json.outlines[3]!.kids.map((k) => k.title)).toEqual([
+    expect(json.outlines[4]!.kids.map((k) => k.title)).toEqual([
       'CIS AWS Foundations Benchmark v7.0.0', 'APRA CPS 234 (effective 1 July 2019), with CPG 234 guidance', 'MAS TRM Guidelines (January 2021)', 'NIST SP 800-53 Revision 5',
     ]);
   });
 
   it('contains the text of every section', () => {
     for (const expected of [
-      'CONFIDENTIAL', 'Organization', 'o-exampleorg1', 'Management account', 'Reporting period', 'Q4 2026 (2026-10-01 to 2026-12-31)', 'Snapshot time', 'kms-rotation-audit 0.1.0', 'KmsRotationAuditRead',
-      'Executive summary', 'Compliance share of applicable keys', 'Failing and error keys by account', 'Trend against the previous run', 'scan-20260828T020600Z-prev',
+      'CONFIDENTIAL', 'Organization', 'o-exampleorg1', 'management account', 'Snapshot time', '2026-11-28 02:14:37 UTC', 'This is a point-in-time test.', 'kms-rotation-audit 0.1.0', 'KmsRotationAuditRead',
+      'Sign-off and contents', 'Prepared by', 'Reviewed by', 'Approved by', 'Contents',
+      'Executive summary', 'Compliance share of keys under the rule', 'Failing and error keys by account', 'Failing rate by organizational unit (rolled up)', 'Trend against the previous run', 'scan-20260828T020600Z-prev',
       'Changes since 2026-08-28 02:10 UTC', 'Key-by-key changes', 'Keys by status, previous run and this run', 'Newly failing keys',
       'Control mapping', '4.6', 'SC-12(2)', 'SC-28(3)', 'para', 'CPG 234', '10.2', 'interpretive', 'What the check verifies',
       'Failing and error keys', 'aws kms enable-key-rotation', '--rotation-period-in-days 365', 'AccessDeniedException',
       'remediation-plan.csv', 'remediate --from results.json',
       'Exceptions register', 'No exceptions register was used for this scan.', 'Keys under an approved exception', 'EXC-2026-014',
       'Coverage statement', 'legacy-sandbox', 'sts:AssumeRole', 'ap-east-1', 'ThrottlingException',
-      'Methodology', 'kms:GetKeyRotationStatus', 'AWS API calls made',
+      'Methodology', 'kms:GetKeyRotationStatus', 'AWS API calls made', 'Permissions used by this run', 'Run finished', 'Population appendix',
       'Remediation guidance', 'EnableKeyRotation', 'RotationPeriodInDays', 'enable_key_rotation', 'rotation_period_in_days', 'Key rotation tab',
       'Integrity appendix', 'SHA-256', 'findings.csv', 'results.json',
     ]) {
@@ -97,11 +98,11 @@ describe('report.pdf', () => {
     expect(text).toMatch(/cut here; full text in\s+findings\.csv/);
   });
 
-  it('embeds findings.csv as an attachment identical to the file', async () => {
+  it('embeds findings.csv and coverage.csv as attachments identical to the files', async () => {
     const out = await tempDir();
     run('pdfdetach', ['-saveall', '-o', out, join(dir, 'report.pdf')]);
-    expect(await readdir(out)).toEqual(['findings.csv']);
-    expect((await readFile(join(out, 'findings.csv'))).equals(await readFile(join(dir, 'findings.csv')))).toBe(true);
+    expect((await readdir(out)).sort()).toEqual(['coverage.csv', 'findings.csv']);
+    for (const name of ['findings.csv', 'coverage.csv']) expect((await readFile(join(out, name))).equals(await readFile(join(dir, name))), name).toBe(true);
   });
 
   it('writes changes.csv against the previous run and shows its counts', async () => {

@@ -76,6 +76,9 @@ describe('multi-Region sets: judged once, through the primary, wherever it is', 
       const primary = get(run, 'us-east-1', MRK);
       expect(primary.reason).toContain(`Read outside the scan's regions because a replica in scope names it as primary: ${arn('eu-west-1', B, MRK)}.`);
       expect(get(run, 'eu-west-1', MRK).reason).toBe(`Multi-Region replica key: rotation is set on its primary key ${arn('us-east-1', B, MRK)}, judged FAIL in us-east-1 (read for this replica: its region is outside the scan).`);
+      // The replica carries the status its primary is reported with (the reports count it with its set).
+      expect(get(run, 'eu-west-1', MRK).primaryStatus).toBe('FAIL');
+      expect(get(run, 'eu-west-1', 'plain-eu').primaryStatus).toBeUndefined();
       // Only the scan's regions are coverage rows; the primary was read, not its region listed.
       expect(run.outcome.header.coverage.regions.filter((r) => r.accountId === B).map((r) => r.region)).toEqual(['eu-west-1']);
       expect(sim.stats().callsByScope[`${B}|us-east-1|kms:ListKeys`]).toBeUndefined();
@@ -91,6 +94,7 @@ describe('multi-Region sets: judged once, through the primary, wherever it is', 
       const run = await scan(sim);
       expectInvariant(run.keys, expectedKeys(s));
       expect(get(run, 'eu-west-1', MRK).reason).toBe(`Multi-Region replica key: rotation is set on its primary key ${arn('us-east-1', B, MRK)}, judged PASS in us-east-1.`);
+      expect(get(run, 'eu-west-1', MRK).primaryStatus).toBe('PASS');
     });
   });
 

@@ -91,7 +91,8 @@ describe('account filters', () => {
       expect(run.keys.map((k) => k.keyId)).toEqual(['legacy-key']);
       expect(run.outcome.header.coverage.accounts.find((c) => c.accountId === '222222222222')!.reason).toBe('Account state SUSPENDED: only ACTIVE accounts are scanned.');
       expect(run.outcome.coverageComplete).toBe(true);
-      expect(run.outcome.header.summary.accountsInScope).toBe(2);
+      // In scope: every account selected, whatever its state (src/report/coverage.ts IN_SCOPE_DEFINITION).
+      expect(run.outcome.header.summary.accountsInScope).toBe(5);
       // Skipped accounts are never entered.
       expect(sim.stats().calls['sts:AssumeRole']).toBe(1);
     });

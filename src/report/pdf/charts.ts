@@ -150,3 +150,75 @@ export function trendBars(pdf: Pdf, x: number, y: number, width: number, height:
     pdf.text(g.label, x + i * groupWidth, base + 5, { width: groupWidth, align: 'center', lineBreak: false });
   });
 }
+
+export interface RateItem {
+  label: string;
+  /** Nesting depth (0: the root), shown by indenting the label. */
+  indent: number;
+  failing: number;
+  errors: number;
+  /** The denominator: keys under the rule. */
+  applicable: number;
+}
+
+/**
+ * Horizontal bars of a rate on a fixed 0-100 % scale, one per item, indented labels on the left and
+ * "27.3% (12 of 44)" at the bar's end; errors drawn as a second segment after the failing share.
+ */
+export function rateBars(pdf: Pdf, x: number, y: number, width: number, items: readonly RateItem[], failColour: string, errorColour: string, rowHeight = 15): number {
+  const doc = pdf.doc;
+  const labelWidth = Math.min(200, width * 0.36);
+  const valueWidth = 136;
+  const barMax = width - labelWidth - valueWidth;
+  let ry = y;
+  for (const item of items) {
+    const indent = Math.min(item.indent, 8) * 9;
+    pdf.use(item.indent === 0 ? 'bold' : 'body', SIZE.small);
+    pdf.text(pdfText(item.label), x + indent, ry + 2, { width: labelWidth - 8 - indent, height: rowHeight, lineBreak: false, ellipsis: true });
+    const fail = item.applicable ? item.failing / item.applicable : 0;
+    const error = item.applicable ? item.errors / item.applicable : 0;
+    doc.rect(x + labelWidth, ry + 2, barMax, rowHeight - 5).fill(COLOUR.zebra);
+    if (fail > 0) doc.rect(x + labelWidth, ry + 2, Math.max(1, fail * barMax), rowHeight - 5).fill(failColour);
+    if (error > 0) doc.rect(x + labelWidth + fail * barMax, ry + 2, Math.max(1, error * barMax), rowHeight - 5).fill(errorColour);
+    pdf.use('bold', SIZE.small);
+    pdf.text(`${percent(item.failing, item.applicable)} (${formatInt(item.failing)} of ${formatInt(item.applicable)})${item.errors ? ` + ${formatInt(item.errors)} ERROR` : ''}`, x + labelWidth + barMax + 6, ry + 2, { lineBreak: false });
+    ry += rowHeight;
+  }
+  doc.moveTo(x + labelWidth, y).lineTo(x + labelWidth, ry).lineWidth(0.5).strokeColor(COLOUR.rule).stroke();
+  return ry - y;
+}
+
+export interface TrendPoint {
+  label: string;
+  /** 0..1 */
+  value: number;
+  text: string;
+}
+
+/** A line of rates (0..1) across runs, on a 0 % to the largest value scale, each point labelled. */
+export function trendLine(pdf: Pdf, x: number, y: number, width: number, height: number, points: readonly TrendPoint[], colour: string): void {
+  const doc = pdf.doc;
+  const max = Math.max(0.05, ...points.map((p) => p.value));
+  const top = y + 12;
+  const base = y + height - 18;
+  const left = x + 34;
+  const span = width - 50;
+  const px = (i: number): number => left + (points.length === 1 ? span / 2 : (i / (points.length - 1)) * span);
+  const py = (v: number): number => base - (v / max) * (base - top);
+  pdf.use('body', SIZE.small - 0.5, COLOUR.muted);
+  for (const v of [0, max / 2, max]) {
+    doc.moveTo(left, py(v)).lineTo(left + span, py(v)).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
+    pdf.text(`${(v * 100).toFixed(0)}%`, x, py(v) - 4, { width: 30, align: 'right', lineBreak: false });
+  }
+  points.forEach((p, i) => (i === 0 ? doc.moveTo(px(i), py(p.value)) : doc.lineTo(px(i), py(p.value))));
+  if (points.length > 1) doc.lineWidth(1.5).strokeColor(colour).stroke();
+  const every = Math.max(1, Math.ceil(points.length / 12));
+  points.forEach((p, i) => {
+    doc.circle(px(i), py(p.value), 2.5).fill(colour);
+    if (i % every !== 0 && i !== points.length - 1) return;
+    pdf.use('bold', SIZE.small - 0.5);
+    pdf.text(p.text, px(i) - 30, py(p.value) - 12, { width: 60, align: 'center', lineBreak: false });
+    pdf.use('body', SIZE.small - 0.5, COLOUR.muted);
+    pdf.text(p.label, px(i) - 30, base + 5, { width: 60, align: 'center', lineBreak: false });
+  });
+}

@@ -17,6 +17,16 @@ export interface PageFurniture {
   headerLeft: string;
   headerRight: string;
   footerLeft: string;
+  /** Printed across the top of every page and diagonally over it (a run that is not evidence); null: none. */
+  stamp: { band: string; diagonal: string } | null;
+}
+
+/** A section as the printed table of contents lists it. */
+interface ContentsEntry {
+  title: string;
+  level: 1 | 2;
+  /** 1-based page number. */
+  page: number;
 }
 
 /** The part of a fontkit font we use (pdfkit exposes it as `doc._font.font`). */
@@ -32,6 +42,9 @@ export class Pdf {
   private readonly root: PDFKit.PDFStructureElement;
   private section: PDFKit.PDFStructureElement;
   private orientation: Orientation = 'portrait';
+  private readonly contentsEntries: ContentsEntry[] = [];
+  /** Where the table of contents goes (reserveContents), filled by finish() once every page is known. */
+  private contents: { page: number; top: number; section: PDFKit.PDFStructureElement } | null = null;
 
   constructor(
     readonly doc: PDFKit.PDFDocument,
@@ -150,6 +163,7 @@ export class Pdf {
     if (opts.newPage === false) this.ensure(180);
     else this.addPage(opts.orientation ?? 'portrait');
     const bookmark = (opts.outlineParent ?? this.doc.outline).addItem(pdfText(title), { expanded: true });
+    this.contentsEntries.push({ title: pdfText(title), level: opts.outlineParent ? 2 : 1, page: this.doc.bufferedPageRange().count });
     this.section = this.doc.struct('Sect', { title: pdfText(title) });
     this.root.add(this.section);
     if (opts.heading !== false) this.heading(title, 1);
@@ -157,8 +171,15 @@ export class Pdf {
   }
 
   endSection(): void {
-    if (this.section !== this.root) this.section.end();
+    // The section holding the table of contents stays open: its entries are added by finish().
+    if (this.section !== this.root && this.section !== this.contents?.section) this.section.end();
     this.section = this.root;
+  }
+
+  /** The rest of the current page holds the table of contents, written by finish() with every section's page. */
+  reserveContents(): void {
+    this.contents = { page: this.doc.bufferedPageRange().count, top: this.y, section: this.section };
+    this.y = this.bottom;
   }
 
   /** `keepWith`: height of what must follow on the same page (a chart, the first table rows). */
@@ -316,9 +337,52 @@ export class Pdf {
     return Math.max(40, Math.min(height, cap));
   }
 
+  /**
+   * The table of contents on its reserved page: one line per section (sub-sections indented) with its
+   * page number, tagged TOC / TOCI; the dotted leaders are artifacts. Sub-sections are left out when the
+   * space cannot hold every line (the bookmarks still list them).
+   */
+  private drawContents(): void {
+    const reserved = this.contents;
+    if (!reserved) return;
+    this.doc.switchToPage(reserved.page - 1);
+    const lineHeight = 14;
+    const room = Math.floor((this.bottom - reserved.top) / lineHeight);
+    let entries = this.contentsEntries;
+    if (entries.length > room) entries = entries.filter((e) => e.level === 1);
+    if (entries.length > room) entries = entries.slice(0, Math.max(0, room));
+    const toc = this.doc.struct('TOC');
+    reserved.section.add(toc);
+    const leaders: [number, number, number][] = [];
+    entries.forEach((entry, i) => {
+      const y = reserved.top + i * lineHeight;
+      const x = this.left + (entry.level === 2 ? 14 : 0);
+      const page = String(entry.page);
+      toc.add(
+        this.doc.struct('TOCI', {}, [
+          () => {
+            this.use(entry.level === 1 ? 'bold' : 'body', SIZE.body);
+            const titleWidth = Math.min(this.doc.widthOfString(this.displayable(entry.title)), this.right - x - 40);
+            this.text(entry.title, x, y, { width: this.right - x - 40, height: lineHeight, lineBreak: false, ellipsis: true });
+            this.use('body', SIZE.body);
+            const pageWidth = this.doc.widthOfString(page);
+            this.text(page, this.right - pageWidth, y, { lineBreak: false });
+            leaders.push([x + titleWidth + 4, this.right - pageWidth - 4, y + SIZE.body]);
+          },
+        ]),
+      );
+    });
+    toc.end();
+    this.artifact(() => {
+      for (const [x1, x2, y] of leaders) if (x2 > x1) this.doc.moveTo(x1, y).lineTo(x2, y).lineWidth(0.6).dash(0.6, { space: 2.4 }).strokeColor(COLOUR.muted).stroke().undash();
+    });
+    reserved.section.end();
+  }
+
   /** Ends the tag structure and draws header, footer and "Page X of Y" on every page. */
   finish(furniture: PageFurniture): void {
     this.endSection();
+    this.drawContents();
     this.root.end();
     const { start, count } = this.doc.bufferedPageRange();
     for (let i = start; i < start + count; i++) {
@@ -341,6 +405,7 @@ export class Pdf {
         this.text(pdfText(furniture.headerRight), left + width / 2, 36, { width: width / 2, align: 'right', lineBreak: false, height: 10, ellipsis: true });
         this.doc.moveTo(left, 48).lineTo(left + width, 48).lineWidth(0.5).strokeColor(COLOUR.rule).stroke();
       }
+      if (furniture.stamp) this.stamp(furniture.stamp, page);
       this.use('body', SIZE.mark - 0.5, COLOUR.muted);
       this.text(pdfText(furniture.footerLeft), left, page.height - 42, { width: width * 0.7, height: 10, lineBreak: false, ellipsis: true });
       this.text(`Page ${i - start + 1} of ${count}`, left + width * 0.7, page.height - 42, { width: width * 0.3, align: 'right', lineBreak: false });
@@ -348,4 +413,41 @@ export class Pdf {
       page.margins.bottom = bottomMargin;
     }
   }
+
+  /**
+   * "Not evidence": a band across the top edge naming the endpoint, and the words in outline across the
+   * page (stroked, not filled, so the content under them stays legible). Drawn inside the pagination
+   * artifact of finish(); opaque colours only (no transparency groups).
+   */
+  private stamp(stamp: { band: string; diagonal: string }, page: PDFKit.PDFPage): void {
+    this.doc.rect(0, 0, page.width, 17).fill(STAMP_COLOUR);
+    this.use('bold', SIZE.mark - 0.5, COLOUR.white);
+    this.text(pdfText(stamp.band), 12, 4.5, { width: page.width - 24, align: 'center', height: 10, lineBreak: false, ellipsis: true });
+    // The diagonal words are drawn as glyph outlines (vector paths), not text: text would be read by
+    // text extraction (pdftotext, copy and paste) into the middle of the page's own lines.
+    this.use('bold', 54);
+    const font = (this.doc as unknown as { _font: { font: OutlineFont } })._font.font;
+    const run = font.layout(pdfText(stamp.diagonal));
+    const scale = 64 / font.unitsPerEm;
+    const width = run.positions.reduce((sum, p) => sum + p.xAdvance, 0) * scale;
+    this.doc.save();
+    this.doc.rotate(-Math.atan2(page.height, page.width) * (180 / Math.PI), { origin: [page.width / 2, page.height / 2] });
+    this.doc.translate(page.width / 2 - width / 2, page.height / 2 + 22).scale(scale, -scale);
+    let pen = 0;
+    run.glyphs.forEach((glyph, i) => {
+      const path = glyph.path.toSVG();
+      if (path) this.doc.save().translate(pen, 0).path(path).lineWidth(1.1 / scale).strokeColor(STAMP_OUTLINE).stroke().restore();
+      pen += run.positions[i]!.xAdvance;
+    });
+    this.doc.restore();
+  }
 }
+
+/** The part of a fontkit font the stamp draws with (glyph outlines in font units, y up). */
+interface OutlineFont {
+  unitsPerEm: number;
+  layout(text: string): { glyphs: { path: { toSVG(): string } }[]; positions: { xAdvance: number }[] };
+}
+
+const STAMP_COLOUR = '#B00020';
+const STAMP_OUTLINE = '#EF9A9A';

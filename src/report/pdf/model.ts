@@ -1,14 +1,18 @@
 /** Everything report.pdf shows, computed before drawing starts (the PDF never reads keys itself). */
+import type { DataSource } from '../../aws/endpoints.js';
+import type { SignOff } from '../../config/sign-off.js';
 import type { FrameworkSelection } from '../../frameworks/index.js';
 import type { ExceptionsSummary } from '../../exceptions/index.js';
 import type { RejudgeReport } from '../../evidence/rejudge.js';
 import type { SignerInfo } from '../../evidence/signature.js';
 import type { ChangeSummary, KeyChange } from '../../history/changes.js';
+import type { PeriodRun } from '../../history/period-runs.js';
 import type { ResultsHeader } from '../../results/types.js';
 import type { ControlLine, ControlStatus } from '../controls.js';
 import type { CoverageSummary } from '../coverage.js';
 import type { ReportSummary, Trend } from '../summary.js';
 import type { Placeholder, ReportTemplates } from '../templates.js';
+import type { ReportingPeriod } from './period.js';
 
 export interface FileEvidence {
   name: string;
@@ -32,10 +36,17 @@ export interface PdfModel {
   exceptions: ExceptionsSummary | null;
   templates: ReportTemplates;
   files: FileEvidence[];
-  /** Reads findings.csv to embed (null: not embedded, reason in attachmentNote); called once, so the
-   *  possibly large buffer is held only while pdfkit embeds it. */
-  attachment: () => Promise<Buffer | null>;
+  /** The CSV files embedded as PDF/A-3 associated files (findings.csv, coverage.csv), each read once, when
+   *  embedded, so a possibly large buffer is held only while pdfkit embeds it; null: not embedded (too
+   *  large, reason in attachmentNote). */
+  attachments: { name: string; description: string; read: () => Promise<Buffer | null> }[];
   attachmentNote: string;
+  /** Prepared / reviewed / approved by (the sign-off page and the cover); null entries print blank lines. */
+  signOff: SignOff;
+  /** The reporting period when branding.yaml configures one, with the other finished runs inside it (oldest first). */
+  period: { period: ReportingPeriod; runs: PeriodRun[] } | null;
+  /** Where the data came from (results header dataSource); null: not recorded. */
+  dataSource: DataSource | null;
   maxDetailRows: number;
   /**
    * Authenticity (src/evidence): who signs manifest.json, and the re-judgement of every key from

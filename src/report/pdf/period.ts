@@ -1,17 +1,31 @@
-/** The reporting period printed on the cover, from the snapshot time (UTC). */
-import { displayUtc } from '../text.js';
-
+/**
+ * The reporting period: printed only when branding.yaml configures one (`reportingPeriod: month` or
+ * `quarter`), around the snapshot time (UTC). A single scan tests the control at one point in time;
+ * the period then lists the finished runs inside it (src/history/period-runs.ts), never implies more.
+ */
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-export function reportingPeriod(kind: 'quarter' | 'month' | 'snapshot', startedAt: string, finishedAt: string): string {
+export type PeriodKind = 'none' | 'month' | 'quarter' | 'snapshot';
+
+export interface ReportingPeriod {
+  /** `Q4 2026 (2026-10-01 to 2026-12-31)`. */
+  label: string;
+  /** First instant of the period (ISO 8601, UTC). */
+  start: string;
+  /** First instant after it. */
+  end: string;
+}
+
+/** null when no period is configured (`none`; `snapshot`, its former name, is the same). */
+export function reportingPeriodOf(kind: PeriodKind, finishedAt: string): ReportingPeriod | null {
   const t = new Date(finishedAt);
-  if (Number.isNaN(t.getTime()) || kind === 'snapshot') return `Scan window ${displayUtc(startedAt)} to ${displayUtc(finishedAt)}`;
+  if (Number.isNaN(t.getTime()) || kind === 'none' || kind === 'snapshot') return null;
   const year = t.getUTCFullYear();
+  const [first, months] = kind === 'month' ? [t.getUTCMonth(), 1] : [Math.floor(t.getUTCMonth() / 3) * 3, 3];
+  const start = new Date(Date.UTC(year, first, 1));
+  const end = new Date(Date.UTC(year, first + months, 1));
   const day = (d: Date): string => d.toISOString().slice(0, 10);
-  if (kind === 'month') {
-    const m = t.getUTCMonth();
-    return `${MONTHS[m]} ${year} (${day(new Date(Date.UTC(year, m, 1)))} to ${day(new Date(Date.UTC(year, m + 1, 0)))})`;
-  }
-  const q = Math.floor(t.getUTCMonth() / 3);
-  return `Q${q + 1} ${year} (${day(new Date(Date.UTC(year, q * 3, 1)))} to ${day(new Date(Date.UTC(year, q * 3 + 3, 0)))})`;
+  const range = `(${day(start)} to ${day(new Date(end.getTime() - 86_400_000))})`;
+  const name = kind === 'month' ? `${MONTHS[first]} ${year}` : `Q${first / 3 + 1} ${year}`;
+  return { label: `${name} ${range}`, start: start.toISOString(), end: end.toISOString() };
 }

@@ -1,6 +1,7 @@
 /**
- * report.pdf: PDF/A-3b identification, tagged, embedded Noto Sans fonts only (SIL OFL), findings.csv as an associated
- * file, "Page X of Y" footers. Deterministic: dates come from the results (header.finishedAt), the
+ * report.pdf: PDF/A-3b identification, tagged, embedded Noto Sans fonts only (SIL OFL), findings.csv and
+ * coverage.csv as associated files, a printed table of contents, "Page X of Y" footers, and on every page
+ * a "not evidence" stamp when the data came from an endpoint that is not AWS. Deterministic: dates come from the results (header.finishedAt), the
  * document id derives from them, nothing reads the clock, so the same results give the same bytes.
  */
 import { createWriteStream } from 'node:fs';
@@ -20,6 +21,9 @@ import { drawFrameworks } from './sections/frameworks.js';
 import { drawIntegrity } from './sections/integrity.js';
 import { drawMethodology } from './sections/methodology.js';
 import { drawRemediation } from './sections/remediation.js';
+import { drawPopulation } from './sections/population.js';
+import { drawSignOff } from './sections/sign-off.js';
+import { notEvidenceStamp } from './sections/stamp.js';
 import { drawSummary } from './sections/summary.js';
 import { FONT_FILES, PAGE } from './theme.js';
 
@@ -83,7 +87,7 @@ export async function renderPdf(model: PdfModel, path: string): Promise<PdfResul
   doc.pipe(out);
   try {
     // First, while no page is buffered yet: embedding a large CSV briefly holds several copies of it.
-    await attachFindings(doc, model, date);
+    await attachFiles(doc, model, date);
     const pages = draw(doc, model);
     doc.end();
     await finished(out);
@@ -102,6 +106,7 @@ function draw(doc: PDFKit.PDFDocument, model: PdfModel): number {
   doc.on('pageAdded', () => resetLayoutCaches(doc));
   const pdf = new Pdf(doc, brand.accentColor, model.placeholders);
   drawCover(pdf, model);
+  drawSignOff(pdf, model);
   drawSummary(pdf, model);
   drawChanges(pdf, model);
   drawFrameworks(pdf, model);
@@ -110,6 +115,7 @@ function draw(doc: PDFKit.PDFDocument, model: PdfModel): number {
   drawCoverage(pdf, model);
   drawMethodology(pdf, model);
   drawRemediation(pdf, model);
+  drawPopulation(pdf, model);
   drawIntegrity(pdf, model);
 
   pdf.finish({
@@ -118,23 +124,20 @@ function draw(doc: PDFKit.PDFDocument, model: PdfModel): number {
     headerLeft: brand.companyName,
     headerRight: `${brand.reportTitle} · ${model.header.scanId}`,
     footerLeft: `${model.header.toolName} ${model.header.toolVersion} · ${model.header.scanId}`,
+    stamp: notEvidenceStamp(model),
   });
   return doc.bufferedPageRange().count;
 }
 
-async function attachFindings(doc: PDFKit.PDFDocument, model: PdfModel, date: Date): Promise<void> {
-  const data = await model.attachment();
-  if (!data) return;
-  // PDF/A-3 associated file: in the EmbeddedFiles name tree (viewers, pdfdetach) and the catalog's /AF.
-  // @types/pdfkit lags: `relationship` (AFRelationship) exists in pdfkit 0.19, and file() returns the filespec.
-  const options = {
-    name: 'findings.csv',
-    type: 'text/csv',
-    description: 'Every key of this scan, one row per key (the findings.csv of the report folder)',
-    relationship: 'Data',
-    creationDate: date,
-    modifiedDate: date,
-  };
-  const spec = doc.file(data, options) as unknown;
-  (doc as unknown as { _root: { data: Record<string, unknown> } })._root.data.AF = [spec];
+async function attachFiles(doc: PDFKit.PDFDocument, model: PdfModel, date: Date): Promise<void> {
+  const specs: unknown[] = [];
+  for (const file of model.attachments) {
+    const data = await file.read();
+    if (!data) continue;
+    // PDF/A-3 associated file: in the EmbeddedFiles name tree (viewers, pdfdetach) and the catalog's /AF.
+    // @types/pdfkit lags: `relationship` (AFRelationship) exists in pdfkit 0.19, and file() returns the filespec.
+    const options = { name: file.name, type: 'text/csv', description: file.description, relationship: 'Data', creationDate: date, modifiedDate: date };
+    specs.push(doc.file(data, options) as unknown);
+  }
+  if (specs.length) (doc as unknown as { _root: { data: Record<string, unknown> } })._root.data.AF = specs;
 }

@@ -1,4 +1,5 @@
 /** Coverage statement: what was in scope, what could not be assessed and why. */
+import { IN_SCOPE_DEFINITION } from '../../coverage.js';
 import { formatInt, plural } from '../../text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
@@ -28,11 +29,12 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
     [{ header: 'Scope', weight: 3 }, { header: 'In scope', weight: 1, align: 'right' }, { header: 'Scanned', weight: 1, align: 'right' }, { header: 'Not enabled', weight: 1.1, align: 'right' }, { header: 'Skipped', weight: 1, align: 'right' }, { header: 'Error (gap)', weight: 1.1, align: 'right' }],
     [
       ['Accounts', formatInt(coverage.accounts.total), formatInt(coverage.accounts.scanned), '—', formatInt(coverage.accounts.skipped), formatInt(coverage.accounts.error)],
-      ['Account-regions', formatInt(coverage.regions.total), formatInt(coverage.regions.scanned), formatInt(coverage.regions.notEnabled), formatInt(coverage.regions.skipped), formatInt(coverage.regions.error)],
+      ['Account-regions (of the accessible accounts)', formatInt(coverage.regions.total), formatInt(coverage.regions.scanned), formatInt(coverage.regions.notEnabled), formatInt(coverage.regions.skipped), formatInt(coverage.regions.error)],
       ['Keys', formatInt(summary.keys), formatInt(summary.keys - summary.counts.ERROR), '—', '—', formatInt(summary.counts.ERROR)],
     ],
     { size: SIZE.small },
   );
+  pdf.paragraph(`${IN_SCOPE_DEFINITION} The population appendix lists every account in scope.`, { size: SIZE.small, colour: COLOUR.muted });
 
   const gaps: Row[] = [
     ...coverage.errorAccounts.map((a): Row => [a.accountName ? `${a.accountId}\n${a.accountName}` : a.accountId, 'all regions', { text: 'error', colour: STATUS_COLOUR.ERROR }, a.error ? `${a.error.code}\n${a.error.operation}` : '—', a.reason ?? a.error?.message ?? '']),
@@ -54,7 +56,7 @@ export function drawCoverage(pdf: Pdf, model: PdfModel): void {
   if (coverage.notEnabledByRegion.size) {
     drawHeadedTable(
       pdf,
-      'Regions not enabled (not gaps: such regions cannot hold keys)',
+      'Regions not enabled: not accessible to the scan (not counted as gaps)',
       [{ header: 'Region', weight: 2 }, { header: 'Accounts where not enabled', weight: 2, align: 'right' }],
       [...coverage.notEnabledByRegion.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([region, n]) => [region, formatInt(n)]),
       { size: SIZE.small },

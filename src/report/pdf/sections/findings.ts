@@ -28,7 +28,12 @@ export function drawFindings(pdf: Pdf, model: PdfModel): void {
     pdf.paragraph('No key failed the rule and no key was in error.', { font: 'bold' });
     return;
   }
-  pdf.paragraph(`${plural(summary.counts.FAIL, 'key')} FAIL and ${plural(summary.counts.ERROR, 'key')} ERROR.`, { font: 'bold' });
+  const replicas = summary.replicas.FAIL;
+  pdf.paragraph(
+    `${plural(summary.counts.FAIL, 'key')} FAIL and ${plural(summary.counts.ERROR, 'key')} ERROR.` +
+      (replicas ? ` ${plural(replicas, 'multi-Region replica')} share${replicas === 1 ? 's' : ''} the key material of a failing primary: listed as FAIL through the primary (findings.csv keeps ${replicas === 1 ? 'its' : 'their'} own status, NOT_APPLICABLE), fixed on the primary.` : ''),
+    { font: 'bold' },
+  );
   drawTable(
     pdf,
     [
@@ -44,8 +49,8 @@ export function drawFindings(pdf: Pdf, model: PdfModel): void {
       accountCell(row),
       row.region,
       keyCell(row),
-      { text: `${row.status}: ${row.reason}`, colour: row.status === 'ERROR' ? STATUS_COLOUR.ERROR : COLOUR.text },
-      row.status === 'ERROR' ? { text: row.action.join(' '), font: 'body' } : commandCell(row.action),
+      { text: row.throughPrimary ? `FAIL through its primary: ${row.reason}` : `${row.status}: ${row.reason}`, colour: row.status === 'ERROR' ? STATUS_COLOUR.ERROR : COLOUR.text },
+      row.status === 'ERROR' || row.throughPrimary ? { text: row.action.join(' '), font: 'body' } : commandCell(row.action),
     ]),
     { maxCellLines: 10 },
   );
