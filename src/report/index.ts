@@ -7,7 +7,6 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { dataSourceOf, type DataSource } from '../aws/endpoints.js';
 import type { SignOff } from '../config/sign-off.js';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
 import { writeChangesCsv } from '../history/changes-csv.js';
@@ -21,7 +20,7 @@ import { readScanEvidence } from '../evidence/scan-evidence.js';
 import { SIGNATURE_NAME, type ManifestSigner } from '../evidence/signature.js';
 import { frameworksDir } from '../paths.js';
 import { openResults } from '../results/document.js';
-import type { KeyResult, ResultsHeader } from '../results/types.js';
+import type { KeyResult } from '../results/types.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
@@ -29,6 +28,7 @@ import { CsvFileWriter, writeCsvFile } from './csv.js';
 import { fileDigest, tempPath } from './files.js';
 import { FINDINGS_COLUMNS, findingRow } from './findings.js';
 import { checkHeader } from './header.js';
+import { recordedDataSource } from './not-evidence.js';
 import { MANIFEST_NAME, writeManifest } from './manifest.js';
 import { toolSbom } from './tool-sbom.js';
 import { KeyOrderGuard } from './order.js';
@@ -248,17 +248,6 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     pages,
     changes,
   };
-}
-
-/**
- * The header's record of the endpoints the data came from (null: not recorded, a document from before
- * it was). Whether an endpoint is AWS is decided again here, not taken from the stored flag.
- */
-export function recordedDataSource(header: ResultsHeader): DataSource | null {
-  const source = header.dataSource;
-  if (!source) return null;
-  const again = dataSourceOf(source.endpoints);
-  return { endpoints: again.endpoints, nonAws: again.nonAws || source.nonAws };
 }
 
 async function rejudgeAll(keys: AsyncIterable<KeyResult>, rejudge: Rejudge, file: string, mode: 'refuse' | 'report'): Promise<RejudgeReport> {

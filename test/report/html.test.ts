@@ -44,4 +44,18 @@ describe('report.html (static checks)', () => {
     const block = /<script type="application\/json" id="report-keys">([\s\S]*?)<\/script>/.exec(html)![1]!;
     expect(JSON.parse(block)[0][6]).toBe(HOSTILE);
   });
+
+  it('a run whose data came from a non-AWS endpoint says NOT EVIDENCE at the top, as the PDF does; an AWS run does not', async () => {
+    const meta = async (endpoints: string[]): Promise<{ notEvidence: string | null }> => {
+      const dir = await tempDir();
+      const results = await writeRun(dir, [makeKey({ keyId: '1' })], { dataSource: { endpoints, nonAws: false } });
+      await writeReports({ resultsPath: results, outDir: dir, frameworks: await loadFrameworks({}) });
+      const html = await readFile(join(dir, HTML_FILE), 'utf8');
+      return JSON.parse(/<script type="application\/json" id="report-meta">([\s\S]*?)<\/script>/.exec(html)![1]!) as { notEvidence: string | null };
+    };
+    // The stored flag says AWS; the endpoint is decided again, and it is not.
+    expect((await meta(['http://127.0.0.1:4566'])).notEvidence).toMatch(/^NOT EVIDENCE: the data came from a non-AWS endpoint \(http:\/\/127\.0\.0\.1:4566\)/);
+    expect((await meta(['https://kms.eu-west-1.amazonaws.com'])).notEvidence).toBeNull();
+    expect(HTML_APP).toContain("el('p', 'stamp', meta.notEvidence)");
+  });
 });

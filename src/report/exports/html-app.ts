@@ -40,8 +40,10 @@ export const HTML_APP = String.raw`(function () {
   }
   var summary = document.getElementById('summary');
   var c = meta.counts, applicable = c.PASS + c.FAIL + c.EXCEPTION + c.ERROR;
+  if (meta.notEvidence) summary.appendChild(el('p', 'stamp', meta.notEvidence));
   summary.appendChild(el('h1', null, 'KMS key rotation audit (' + meta.ruleId + ')'));
-  dl(summary, [['Scan', meta.scanId], ['Snapshot', meta.finishedAt], ['Organization', meta.organizationId || '—'], ['Tool', meta.tool], ['Run complete', meta.complete ? 'yes' : 'NO: results are partial']]);
+  // "Run finished" and "coverage complete" are two facts (issue 11): both are said, apart.
+  dl(summary, [['Scan', meta.scanId], ['Snapshot', meta.finishedAt], ['Organization', meta.organizationId || '—'], ['Tool', meta.tool], ['Run finished', meta.complete ? 'yes' : 'NO: results are partial'], ['Coverage', meta.coverage.gaps === 0 && meta.complete ? 'complete' : 'INCOMPLETE: see Coverage']]);
   summary.appendChild(el('p', 'lead', applicable === 0 ? fmt(meta.keys) + ' keys found; none is one the rule applies to.' :
     fmt(c.PASS + c.EXCEPTION) + ' of ' + fmt(applicable) + ' applicable keys comply (' + (100 * (c.PASS + c.EXCEPTION) / applicable).toFixed(1) + '%): ' + fmt(c.PASS) + ' pass and ' + fmt(c.EXCEPTION) +
     ' are covered by an approved exception. ' + fmt(c.FAIL) + ' fail and ' + fmt(c.ERROR) + ' could not be checked. ' + fmt(c.NOT_APPLICABLE) + ' further keys are not applicable.'));

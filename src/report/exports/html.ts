@@ -9,6 +9,7 @@
  * textContent only. A Content-Security-Policy allows the one inline script (by its SHA-256) and
  * inline styles, nothing else: no network request of any kind, no other script.
  */
+import { notEvidenceStamp, recordedDataSource } from '../not-evidence.js';
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -33,7 +34,7 @@ const CSS = `
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b2733;background:#f6f8fa}
 header,section{max-width:1400px;margin:0 auto;padding:16px 24px}h1{font-size:24px;margin:8px 0}h2{font-size:18px;margin:24px 0 8px}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8px 0}.facts dt{color:#57606a}.facts dd{margin:0}
-.lead{font-weight:600}.gap{color:#9a3412}.ok{color:#166534}.counts{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}
+.stamp{background:#b91c1c;color:#fff;font-weight:700;padding:8px 12px;margin:0 0 12px}.lead{font-weight:600}.gap{color:#9a3412}.ok{color:#166534}.counts{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}
 .count{background:#fff;border:1px solid #d0d7de;border-left-width:6px;border-radius:6px;padding:8px 14px;min-width:140px}.count strong{display:block;font-size:22px}
 .st-PASS{border-left-color:#1a7f37}.st-FAIL{border-left-color:#cf222e}.st-EXCEPTION{border-left-color:#9a6700}.st-ERROR{border-left-color:#8250df}.st-NOT_APPLICABLE{border-left-color:#8c959f}
 table.small{border-collapse:collapse;background:#fff;width:100%}table.small th,table.small td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
@@ -109,11 +110,12 @@ export class HtmlReportWriter {
       ...coverage.errorRegions.map((r) => [r.accountId, r.region, r.error?.code ?? '', r.error?.operation ?? '', r.error?.message ?? r.reason ?? '']),
     ];
     const statement = !coverage.runComplete
-      ? 'The run did not finish: these results are partial.'
+      ? 'Coverage incomplete: the run did not finish, these results are partial.'
       : coverage.gaps === 0
         ? `Complete: every account and account-region in scope was assessed (${plural(coverage.accounts.scanned, 'account')}, ${plural(coverage.regions.scanned, 'account-region')} scanned).`
         : `Incomplete: ${plural(coverage.accounts.error, 'account')} and ${plural(coverage.regions.error, 'account-region')} in scope could not be scanned (listed below).`;
     const meta = {
+      notEvidence: notEvidenceStamp({ dataSource: recordedDataSource(header) })?.band ?? null,
       scanId: header.scanId,
       finishedAt: header.finishedAt,
       organizationId: header.organizationId,

@@ -23,7 +23,7 @@ import { drawMethodology } from './sections/methodology.js';
 import { drawRemediation } from './sections/remediation.js';
 import { drawPopulation } from './sections/population.js';
 import { drawSignOff } from './sections/sign-off.js';
-import { notEvidenceStamp } from './sections/stamp.js';
+import { notEvidenceStamp } from '../not-evidence.js';
 import { drawSummary } from './sections/summary.js';
 import { FONT_FILES, PAGE } from './theme.js';
 

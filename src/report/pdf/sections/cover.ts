@@ -9,7 +9,7 @@ import type { Pdf } from '../layout.js';
 import { overallStatus, type PdfModel } from '../model.js';
 import { COLOUR, CONTROL_STATUS_COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';
 import { SIGN_OFF_ROWS, signOffText } from './sign-off.js';
-import { nonAwsText } from './stamp.js';
+import { nonAwsText } from '../../not-evidence.js';
 
 const ALERT_FILL = '#FDECEA';
 
