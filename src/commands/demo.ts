@@ -46,6 +46,9 @@ function demoExceptions(approvedAccount: string, expiredAccount: string, managem
     ticket: SEC-1234
     created: ${day(-30)}
     expires: ${day(150)}
+    approved: ${day(-32)}
+    riskOwner: Head of Payments Engineering
+    compensatingControl: The appliance re-wraps its data keys every 90 days (vendor attestation on SEC-1234)
   - id: EX-DEMO-002
     scope:
       accounts: ["${expiredAccount}"]

@@ -70,7 +70,7 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   if (register && registerNeedsTags(register)) options.collectTags = 'failing';
-  const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), await scanEvidenceStage(config.exceptions)] : [];
+  const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : [];
   // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
   const signer = shard ? null : await openSigner(config, { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) });
 
