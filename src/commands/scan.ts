@@ -69,7 +69,8 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
-  if (register && registerNeedsTags(register)) options.collectTags = 'failing';
+  // --owner-tag / --managed-by-tag read every applicable key's tags, which covers what a tag scope needs.
+  if (register && registerNeedsTags(register) && options.collectTags === 'none') options.collectTags = 'failing';
   const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : [];
   // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
   const signer = shard ? null : await openSigner(config, { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) });
@@ -176,7 +177,9 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
     homeRegion: homeRegionOf(config.homeRegion, env),
     outDir,
     shard,
-    collectTags: 'none',
+    collectTags: config.ownerTag !== null || config.managedByTag !== null ? 'all' : 'none',
+    ownerTag: config.ownerTag,
+    managedByTag: config.managedByTag,
     quotaSafety: config.quotaSafety,
     quotaOverrides: {},
     maxAttempts: config.maxAttempts,

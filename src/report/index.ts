@@ -24,7 +24,7 @@ import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
 import { CsvFileWriter, writeCsvFile } from './csv.js';
 import { fileDigest, tempPath } from './files.js';
-import { FINDINGS_COLUMNS, findingRow } from './findings.js';
+import { FINDINGS_COLUMNS, findingRow, peopleTags } from './findings.js';
 import { checkHeader } from './header.js';
 import { MANIFEST_NAME, writeManifest } from './manifest.js';
 import { KeyOrderGuard } from './order.js';
@@ -108,7 +108,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const maxDetailRows = opts.maxDetailRows ?? templates.branding.maxDetailRows;
   const summary = new ReportSummary(header.parameters.maxRotationDays, maxDetailRows, previous);
   const guard = new KeyOrderGuard(resultsPath);
-  const ctx = { header, controls: controlsReference(opts.frameworks) };
+  const ctx = { header, controls: controlsReference(opts.frameworks), people: peopleTags(header) };
   const findings = CsvFileWriter.open(path(REPORT_FILES.findings), FINDINGS_COLUMNS);
   try {
     for await (const key of reader.keys()) {
