@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { NamedFileDigest } from '../evidence/inputs.js';
 import { compareKeys, Status, type KeyResult } from '../results/types.js';
-import { CsvFileWriter } from '../report/csv.js';
+import { CsvFileWriter, teeRows, type RowWriter } from '../report/csv.js';
 import { EXPIRING_SOON_DAYS, entryState } from './dates.js';
 import { scopeMatches } from './match.js';
 import { isWildcardScope, scopeText } from './scope.js';
@@ -98,11 +98,11 @@ export const EXCEPTIONS_COLUMNS = [
  * exceptions.csv: one row per entry and covered key, one row with empty key columns for an
  * entry that covers none. With `keys` (the results' keys) every covered key is listed, with its
  * aliases, by matching each entry's scope again against the FAIL and EXCEPTION keys; without it,
- * the rows come from the summary's capped ARN lists.
+ * the rows come from the summary's capped ARN lists. `sheet` (findings.xlsx) gets the same rows.
  */
-export async function writeExceptionsCsv(path: string, summary: ExceptionsSummary, keys?: Iterable<KeyResult> | AsyncIterable<KeyResult>): Promise<void> {
+export async function writeExceptionsCsv(path: string, summary: ExceptionsSummary, keys?: Iterable<KeyResult> | AsyncIterable<KeyResult>, sheet?: RowWriter | null): Promise<void> {
   const covered = keys ? await coveredFromKeys(summary, keys) : coveredFromArns(summary);
-  const writer = CsvFileWriter.open(path, EXCEPTIONS_COLUMNS);
+  const writer = teeRows(CsvFileWriter.open(path, EXCEPTIONS_COLUMNS), sheet);
   try {
     for (const entry of summary.entries) {
       const entryKeys = covered.get(entry.id) ?? [];
