@@ -30,6 +30,8 @@ export interface ScanCommandContext {
   deps?: Partial<ScanDeps>;
   logger?: Logger;
   now?: () => Date;
+  /** Stages after the scan's own (the demo records which simulated organization it scanned). */
+  stages?: KeyStage[];
 }
 
 export interface ScanRunSummary {
@@ -71,7 +73,7 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   // --owner-tag / --managed-by-tag read every applicable key's tags, which covers what a tag scope needs.
   if (register && registerNeedsTags(register) && options.collectTags === 'none') options.collectTags = 'failing';
-  const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : [];
+  const stages: KeyStage[] = [...(register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : []), ...(ctx.stages ?? [])];
   // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
   const signer = shard ? null : await openSigner(config, { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) });
 
