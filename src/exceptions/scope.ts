@@ -6,23 +6,25 @@
  */
 import type { ExceptionScope } from './types.js';
 
-/** Why a scope reaches keys nobody listed, one phrase per kind that does; empty when the scope names its keys. */
-export function wildcardReasons(scope: ExceptionScope): string[] {
-  // Every kind given must match: naming the keys pins the entry to them, whatever else it says.
-  if (scope.keys?.length) return [];
-  const reasons: string[] = [];
-  if (scope.accounts?.length) reasons.push(`account-wide (${scope.accounts.length === 1 ? 'any key in 1 account' : `any key in ${scope.accounts.length} accounts`})`);
-  if (scope.ous?.length) reasons.push(`OU-wide (any key in any account below ${scope.ous.length === 1 ? '1 OU' : `${scope.ous.length} OUs`})`);
-  const patterns = scope.aliases?.filter((alias) => alias.includes('*')) ?? [];
-  const names = (scope.aliases?.length ?? 0) - patterns.length;
-  if (patterns.length) reasons.push(`alias pattern${patterns.length === 1 ? '' : 's'} ${patterns.join(', ')}`);
-  if (names > 0) reasons.push(`alias name${names === 1 ? '' : 's'} (whichever key ${names === 1 ? 'it points' : 'they point'} to)`);
-  if (scope.tags && Object.keys(scope.tags).length) reasons.push('tag scope (any key carrying the tags)');
-  return reasons;
+/**
+ * What a wildcard scope reaches, as one phrase ("any key in 1 account with an alias matching
+ * alias/legacy-*"); null when the scope names its keys. Every kind given must match, so the phrase
+ * joins them: naming the keys pins the entry to them, whatever else it says.
+ */
+export function wildcardReach(scope: ExceptionScope): string | null {
+  if (scope.keys?.length) return null;
+  const count = (n: number, one: string, many: string): string => (n === 1 ? `1 ${one}` : `${n} ${many}`);
+  const parts: string[] = [];
+  if (scope.accounts?.length) parts.push(`in ${count(scope.accounts.length, 'account', 'accounts')}`);
+  if (scope.ous?.length) parts.push(`in any account below ${count(scope.ous.length, 'OU', 'OUs')}`);
+  // An alias name is a wildcard too: it can be moved to another key (UpdateAlias) or given to a new one.
+  if (scope.aliases?.length) parts.push(`with an alias matching ${scope.aliases.join(' or ')}`);
+  if (scope.tags && Object.keys(scope.tags).length) parts.push(`tagged ${Object.entries(scope.tags).map(([k, v]) => `${k}=${v}`).join(' and ')}`);
+  return ['any key', ...parts].join(' ');
 }
 
 export function isWildcardScope(scope: ExceptionScope): boolean {
-  return wildcardReasons(scope).length > 0;
+  return wildcardReach(scope) !== null;
 }
 
 /**

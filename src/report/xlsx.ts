@@ -4,6 +4,9 @@
  * text (a CSV opened in Excel turns 101892345678 into 1.01892E+11), dates are dates and counts are
  * numbers. Each sheet has a bold, frozen header row and an auto-filter over its rows.
  *
+ * The same results give the same bytes: the workbook's dates are the scan's snapshot time, zip entry
+ * times included (src/report/zip-time.ts).
+ *
  * Written with exceljs's streaming WorkbookWriter (rows are serialised as they are committed, no
  * shared-strings table is kept), so memory stays flat for 100,000 keys. The sheets are written one
  * after the other, findings first, in the same pass that writes findings.csv.
@@ -22,6 +25,7 @@ import type { RowWriter } from './csv.js';
 import type { Cell } from './findings.js';
 import { tempPath } from './files.js';
 import { csvText, neutraliseFormula } from './text.js';
+import { setZipEntryTimes } from './zip-time.js';
 
 export const XLSX_FILE = 'findings.xlsx';
 
@@ -78,6 +82,7 @@ export class XlsxWorkbook {
     private readonly out: WriteStream,
     private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter,
     private readonly maxRowsPerSheet: number,
+    private readonly created: Date,
   ) {}
 
   static open(path: string, opts: XlsxWorkbookOptions): XlsxWorkbook {
@@ -88,7 +93,7 @@ export class XlsxWorkbook {
     workbook.lastModifiedBy = 'kms-rotation-audit';
     workbook.created = opts.created;
     workbook.modified = opts.created;
-    return new XlsxWorkbook(path, tmp, out, workbook, Math.min(opts.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS));
+    return new XlsxWorkbook(path, tmp, out, workbook, Math.min(opts.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS), opts.created);
   }
 
   /** Starts the next sheet (the previous one is finished first: a streamed sheet cannot be reopened). */
@@ -103,6 +108,8 @@ export class XlsxWorkbook {
     const finished = once(this.out, 'close');
     await this.workbook.commit();
     await finished;
+    // The same results give the same bytes (the digest is in report.pdf and manifest.json).
+    await setZipEntryTimes(this.tmp, this.created);
     await rename(this.tmp, this.path);
   }
 

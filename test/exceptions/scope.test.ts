@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isWildcardScope, scopeText, wildcardReasons } from '../../src/exceptions/scope.js';
+import { isWildcardScope, scopeText, wildcardReach } from '../../src/exceptions/scope.js';
 import { ACCOUNT, KEY_ARN } from './helpers.js';
 
 describe('wildcard scopes', () => {
-  it('names what makes a scope reach keys nobody listed', () => {
-    expect(wildcardReasons({ accounts: [ACCOUNT] })).toEqual(['account-wide (any key in 1 account)']);
-    expect(wildcardReasons({ accounts: [ACCOUNT, '222233334444'], ous: ['ou-ab12-cdef3456'] })).toEqual(['account-wide (any key in 2 accounts)', 'OU-wide (any key in any account below 1 OU)']);
-    expect(wildcardReasons({ aliases: ['alias/*', 'alias/legacy-*', 'alias/exact'] })).toEqual(['alias patterns alias/*, alias/legacy-*', 'alias name (whichever key it points to)']);
-    expect(wildcardReasons({ tags: { owner: 'vendor-x' } })).toEqual(['tag scope (any key carrying the tags)']);
+  it('says what a scope reaches when it does not name its keys, every kind joined', () => {
+    expect(wildcardReach({ accounts: [ACCOUNT] })).toBe('any key in 1 account');
+    expect(wildcardReach({ accounts: [ACCOUNT, '222233334444'], ous: ['ou-ab12-cdef3456'] })).toBe('any key in 2 accounts in any account below 1 OU');
+    expect(wildcardReach({ accounts: [ACCOUNT], aliases: ['alias/*-prod-*', 'alias/exact'] })).toBe('any key in 1 account with an alias matching alias/*-prod-* or alias/exact');
+    expect(wildcardReach({ tags: { owner: 'vendor-x', env: 'prod' } })).toBe('any key tagged owner=vendor-x and env=prod');
   });
 
   it('does not flag a scope that names its keys, whatever else it gives', () => {

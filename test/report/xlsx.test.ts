@@ -4,13 +4,14 @@
  * auto-filter over every row, and cell for cell the same content as the CSV files, formula
  * neutralisation and control-character replacement included.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFrameworks } from '../../src/frameworks/index.js';
 import { writeReports } from '../../src/report/index.js';
 import { XlsxWorkbook } from '../../src/report/xlsx.js';
+import { dosDateTime } from '../../src/report/zip-time.js';
 import { INJECTION_DESCRIPTIONS, writeFixture } from '../fixtures/results-fixture.js';
 import { readCsv, tempDir } from './helpers.js';
 import { writeRegisterFixture } from './register-fixture.js';
@@ -101,6 +102,21 @@ describe('findings.xlsx', () => {
     }));
     for (const injected of INJECTION_DESCRIPTIONS) expect(descriptions).toContain(`'${injected}`.replace(/\r/g, '\n'));
     expect(descriptions).toContain(`'=HYPERLINK("http://x.example","prod")`);
+  });
+
+  it('stamps every zip entry with the scan time, not the clock, so the same results give the same bytes', async () => {
+    const zip = await readFile(join(dir, 'findings.xlsx'));
+    const expected = dosDateTime(new Date('2026-11-28T02:14:37.000Z'));
+    const stamps: string[] = [];
+    // Central directory entries (PKWARE APPNOTE 4.3.12): signature, then time at +12 and date at +14.
+    for (let at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); at >= 0; at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)) {
+      stamps.push(`${zip.readUInt16LE(at + 12)}/${zip.readUInt16LE(at + 14)}`);
+      // ...and the local file header it points to: time at +10, date at +12.
+      const local = zip.readUInt32LE(at + 42);
+      stamps.push(`${zip.readUInt16LE(local + 10)}/${zip.readUInt16LE(local + 12)}`);
+    }
+    expect(stamps.length).toBeGreaterThanOrEqual(2 * (SHEETS.length + 6));
+    expect(new Set(stamps)).toEqual(new Set([`${expected.time}/${expected.date}`]));
   });
 
   it('leaves out the sheets of CSV files the run does not write', async () => {

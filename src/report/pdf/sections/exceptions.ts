@@ -4,7 +4,7 @@
  * has to wonder whether exceptions exist: without a register it says so in one line.
  */
 import type { ExceptionsSummary, ExceptionSummaryEntry } from '../../../exceptions/index.js';
-import { scopeText, wildcardReasons } from '../../../exceptions/scope.js';
+import { isWildcardScope, scopeText, wildcardReach } from '../../../exceptions/scope.js';
 import { compareKeys } from '../../../results/types.js';
 import { displayUtc, formatInt, plural } from '../../text.js';
 import type { Pdf } from '../layout.js';
@@ -125,7 +125,7 @@ function registerFile(register: ExceptionsSummary): string {
 /** "accounts: 1111…\naliases: alias/legacy-*", each kind capped; a wildcard scope says so first. */
 function scopeCell(entry: ExceptionSummaryEntry): string | Cell {
   const scope = scopeText(entry.scope, SCOPE_VALUES, '\n');
-  if (wildcardReasons(entry.scope).length === 0) return scope;
+  if (!isWildcardScope(entry.scope)) return scope;
   return { text: `WILDCARD: also covers keys added later\n${scope}`, colour: WILDCARD_COLOUR };
 }
 
@@ -143,9 +143,9 @@ function approvalText(entry: ExceptionSummaryEntry): string {
  * and how many failing keys it covers now (the keys are listed below and in exceptions.csv).
  */
 function drawWildcardNote(pdf: Pdf, register: ExceptionsSummary): void {
-  const wildcards = register.entries.filter((entry) => wildcardReasons(entry.scope).length > 0);
+  const wildcards = register.entries.filter((entry) => isWildcardScope(entry.scope));
   if (wildcards.length === 0) return;
-  const each = wildcards.map((entry) => `${entry.id} (${wildcardReasons(entry.scope).join('; ')}) covers ${plural(entry.keysCovered, 'failing key')} now`);
+  const each = wildcards.map((entry) => `${entry.id} (${wildcardReach(entry.scope)}) covers ${plural(entry.keysCovered, 'failing key')} now`);
   pdf.note(
     `Wildcard scopes: ${each.join('; ')}. These entries do not name their keys: any key that matches them later (a new key in the account, a key given a matching alias or tag) is covered without a new approval. The keys each covers now are listed under "Keys matched by register entries" and in exceptions.csv.`,
     '#FFF4E5',
