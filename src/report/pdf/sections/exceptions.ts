@@ -104,7 +104,7 @@ function drawRegisterFacts(pdf: Pdf, register: ExceptionsSummary): void {
         `${formatInt(c.entries)}: ${formatInt(c.active)} active, ${formatInt(c.expiringSoon)} expiring within ${register.expiringSoonDays} days, ${formatInt(c.expired)} expired; ${formatInt(c.unused)} unused (matched no failing key)`,
       ],
       ['Keys made EXCEPTION', `${formatInt(c.keysCovered)} (failing keys matched by an entry in force)`],
-      ['Longest validity allowed', `${formatInt(register.maxDays)} days from created to expires`],
+      ['Longest validity allowed', `${formatInt(register.maxDays)} days from created (and from approved, when given) to expires`],
     ],
     150,
     SIZE.small + 0.5,
