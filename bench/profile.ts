@@ -56,6 +56,8 @@ export function benchScanOptions(outDir: string, concurrency: number): ScanOptio
     outDir,
     shard: null,
     collectTags: 'none',
+    ownerTag: null,
+    managedByTag: null,
     quotaSafety: 0.5,
     quotaOverrides: {},
     maxAttempts: 6,

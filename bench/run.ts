@@ -3,7 +3,7 @@
  * L 2,000 × 17; pick with `--sizes S,M`) it starts the simulated organization in a process of its
  * own (per-region latency, AWS's quotas on), scans it in a child process with the real engine, and
  * prints one JSON line of figures. On S it also times the seed's one-at-a-time audit against the
- * same simulator and prints the speed-up. Then it runs bench/report-100k (CSV and PDF of 100,000
+ * same simulator and prints the speed-up. Then it runs bench/report-100k (every report file of 100,000
  * keys). Figures, never assertions: the targets are printed next to them.
  *
  * Every line shows the scanner's CPU per AWS call (process CPU time ÷ calls): with one thread, its

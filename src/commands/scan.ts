@@ -31,6 +31,8 @@ export interface ScanCommandContext {
   deps?: Partial<ScanDeps>;
   logger?: Logger;
   now?: () => Date;
+  /** Stages after the scan's own (the demo records which simulated organization it scanned). */
+  stages?: KeyStage[];
 }
 
 export interface ScanRunSummary {
@@ -70,8 +72,9 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
-  if (register && registerNeedsTags(register)) options.collectTags = 'failing';
-  const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), await scanEvidenceStage(config.exceptions)] : [];
+  // --owner-tag / --managed-by-tag read every applicable key's tags, which covers what a tag scope needs.
+  if (register && registerNeedsTags(register) && options.collectTags === 'none') options.collectTags = 'failing';
+  const stages: KeyStage[] = [...(register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : []), ...(ctx.stages ?? [])];
   // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
   const signer = shard ? null : await openSigner(config, { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) });
 
@@ -177,7 +180,9 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
     homeRegion: homeRegionOf(config.homeRegion, env),
     outDir,
     shard,
-    collectTags: 'none',
+    collectTags: config.ownerTag !== null || config.managedByTag !== null ? 'all' : 'none',
+    ownerTag: config.ownerTag,
+    managedByTag: config.managedByTag,
     quotaSafety: config.quotaSafety,
     quotaOverrides: {},
     maxAttempts: config.maxAttempts,

@@ -34,6 +34,9 @@ const scanId = z
   .regex(SCAN_ID_PATTERN, SCAN_ID_EXPECTED)
   .refine((id) => !RESERVED_SCAN_IDS.includes(id), RESERVED_EXPECTED);
 const regionName = z.string().regex(REGION_PATTERN, 'expected an AWS region name such as eu-west-1');
+// KMS TagKeyType is 1..128 characters (API model kms-2014-11-01); the characters are those AWS allows
+// in tag keys: letters, digits, spaces and _ . : / = + - @ (https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html).
+const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'expected a tag key: 1..128 letters, digits, spaces and _ . : / = + - @');
 
 export const optionSpecs: OptionSpec[] = [
   { key: 'roleName', flag: '--role-name <name>', kind: 'string', description: 'Read role assumed in each member account.', schema: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('KmsRotationAuditReader') },
@@ -69,7 +72,9 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'publish', flag: '--publish <targets>', kind: 'list', description: 'Send the findings on after the scan: "securityhub" imports them into AWS Security Hub (BatchImportFindings, with a finding lifecycle from --previous). A failed import is logged, written to securityhub-publish.json and exits 2.', schema: z.array(z.enum(['securityhub'])).default([]) },
   { key: 'securityHubRegion', flag: '--security-hub-region <region>', kind: 'string', description: "Region of the scanning account's Security Hub that --publish securityhub imports into (the administrator's aggregation region); every finding keeps its key's account and region.", defaultText: 'the home region', schema: regionName.nullable().default(null) },
   { key: 'exceptions', flag: '--exceptions <file>', kind: 'string', description: 'Exceptions register (YAML): approved, time-limited exceptions that turn matching FAIL keys into EXCEPTION.', schema: z.string().min(1).nullable().default(null) },
-  { key: 'exceptionMaxDays', flag: '--exception-max-days <days>', kind: 'int', description: 'Longest allowed exception (days from created to expires).', schema: z.number().int().min(1).max(3650).default(365) },
+  { key: 'ownerTag', flag: '--owner-tag <key>', kind: 'string', description: "Tag key that names a key's owner (e.g. owner): findings.csv and findings.xlsx get an owner column. Reads every applicable key's tags (kms:ListResourceTags, one call per key); a tag read that fails is an evidence gap on the row, never a status.", schema: tagKey.nullable().default(null) },
+  { key: 'managedByTag', flag: '--managed-by-tag <key>', kind: 'string', description: "Tag key your infrastructure-as-code tool sets (e.g. ManagedBy, or terraform): the managed_by column shows it, and the CloudFormation stack tag aws:cloudformation:stack-name, as key=value. Reads tags like --owner-tag.", schema: tagKey.nullable().default(null) },
+  { key: 'exceptionMaxDays', flag: '--exception-max-days <days>', kind: 'int', description: 'Longest allowed exception (days from created, and from approved when given, to expires).', schema: z.number().int().min(1).max(3650).default(365) },
   { key: 'frameworks', flag: '--frameworks <ids>', kind: 'list', description: 'Frameworks the reports map to (id or id@version, e.g. cis@1.4.0); also available: securityhub, aws-config, pci, iso27001.', defaultText: 'cis,apra,mas,nist plus any framework a --controls file adds', schema: z.array(z.string().regex(/^[a-z0-9-]+(@[\w.-]+)?$/, 'expected a framework id such as cis or cis@1.4.0')).min(1).nullable().default(null) },
   { key: 'cisVersion', flag: '--cis-version <version>', kind: 'string', description: 'CIS AWS Foundations Benchmark version to show.', defaultText: 'the newest', schema: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 5.0.0').nullable().default(null) },
   { key: 'controls', flag: '--controls <file>', kind: 'string', description: 'YAML/JSON file adding or overriding control mappings.', schema: z.string().min(1).nullable().default(null) },
@@ -117,6 +122,8 @@ export type Config = z.output<typeof configSchema> & {
   previous: string | null;
   exceptions: string | null;
   exceptionMaxDays: number;
+  ownerTag: string | null;
+  managedByTag: string | null;
   keep: number | null;
   upload: string | null;
   uploadSseKms: boolean;

@@ -29,11 +29,16 @@ export const MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024;
  * oversized file is a UsageError naming it and `what` it should be.
  */
 export async function readTextFile(file: string, what: string): Promise<string> {
+  return (await readInputFile(file, what)).toString('utf8');
+}
+
+/** readTextFile's bytes, for a caller that records the digest of exactly what it parsed. */
+export async function readInputFile(file: string, what: string): Promise<Buffer> {
   try {
     const info = await stat(file);
     if (!info.isFile()) throw new UsageError(`${file}: cannot read ${what} (not a regular file)`);
     if (info.size > MAX_INPUT_FILE_BYTES) throw new UsageError(`${file}: cannot read ${what} (${info.size} bytes; expected at most ${MAX_INPUT_FILE_BYTES})`);
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`${file}: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);

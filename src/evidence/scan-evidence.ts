@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { parseWith } from '../frameworks/read.js';
 import type { KeyStage } from '../scan/types.js';
-import { namedFileDigest, type NamedFileDigest } from './inputs.js';
+import type { NamedFileDigest } from './inputs.js';
 
 export const EVIDENCE_EXTENSION = 'evidence';
 
@@ -14,9 +14,12 @@ export interface ScanEvidence {
   exceptionsRegister: NamedFileDigest | null;
 }
 
-/** A stage that changes no key and adds the evidence section to the header. */
-export async function scanEvidenceStage(exceptionsFile: string | null): Promise<KeyStage> {
-  const evidence: ScanEvidence = { exceptionsRegister: exceptionsFile ? await namedFileDigest(exceptionsFile) : null };
+/**
+ * A stage that changes no key and adds the evidence section to the header. The register's digest is
+ * the one taken of the bytes the loader parsed (src/exceptions/load.ts), not of a second read.
+ */
+export function scanEvidenceStage(exceptionsRegister: NamedFileDigest | null): KeyStage {
+  const evidence: ScanEvidence = { exceptionsRegister };
   return { name: EVIDENCE_EXTENSION, apply: (key) => key, extension: () => evidence };
 }
 

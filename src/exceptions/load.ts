@@ -3,9 +3,11 @@
  * date, an overlong or empty-scoped entry — is a UsageError `file:line: key.path: what is wrong`,
  * raised before the scan makes any AWS call.
  */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { isScalar, visit } from 'yaml';
 import type { z } from 'zod';
-import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs, type KeyPath, type LocatedYaml } from '../config/yaml-location.js';
+import { at, issueLine, lineAt, parseYaml, readInputFile, yamlToJs, type KeyPath, type LocatedYaml } from '../config/yaml-location.js';
 import { UsageError } from '../errors.js';
 import { dayNumber, formatDay, today } from './dates.js';
 import { ENTRY_FIELDS, SCOPE_KINDS, registerFileSchema, type RegisterFile } from './schema.js';
@@ -24,7 +26,10 @@ export async function loadExceptions(path: string, opts: LoadExceptionsOptions):
   if (!Number.isInteger(maxDays) || maxDays < 1) {
     throw new UsageError(`--exception-max-days: expected a positive whole number of days, got ${String(maxDays)}`);
   }
-  const located = parseYaml(await readTextFile(path, 'exceptions register'), path);
+  // The digest is of the bytes parsed here, so the report cites exactly the register that was applied.
+  const bytes = await readInputFile(path, 'exceptions register');
+  const file = { name: basename(path), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const located = parseYaml(bytes.toString('utf8'), path);
   if (located.doc.contents === null) throw new UsageError(`${path}: empty exceptions register (expected an "exceptions:" list; "exceptions: []" for none)`);
   keepScalarsAsWritten(located);
   const parsed = registerFileSchema.safeParse(yamlToJs(located.doc, path), { reportInput: true });
@@ -34,7 +39,7 @@ export async function loadExceptions(path: string, opts: LoadExceptionsOptions):
   }
   const entries = parsed.data.exceptions.map((entry, index) => toEntry(entry, lineAt(located, ['exceptions', index])));
   checkEntries(located, entries, maxDays, opts.now);
-  return { source: path, maxDays, entries };
+  return { source: path, file, maxDays, entries };
 }
 
 /**
@@ -78,6 +83,15 @@ function checkEntries(located: LocatedYaml, entries: ExceptionEntry[], maxDays: 
     if (expires < created) fail([...base, 'expires'], `expires ${entry.expires} is before created ${entry.created}`);
     if (expires - created > maxDays) {
       fail([...base, 'expires'], `expires ${entry.expires} is ${expires - created} days after created ${entry.created}; the maximum is ${maxDays} days (--exception-max-days)`);
+    }
+    if (entry.approved !== undefined) {
+      // An entry records an approval already given: the register must not carry an exception before it was approved,
+      // and an old approval must not stretch the maximum (approved 2025-01-01, created and expiring a year later).
+      const approved = dayNumber(entry.approved)!;
+      if (approved > created) fail([...base, 'approved'], `approved ${entry.approved} is after created ${entry.created}; record the entry on or after the day it was approved`);
+      if (expires - approved > maxDays) {
+        fail([...base, 'expires'], `expires ${entry.expires} is ${expires - approved} days after approved ${entry.approved}; the maximum is ${maxDays} days (--exception-max-days)`);
+      }
     }
   });
 }

@@ -2,10 +2,13 @@
  * The register as the reports show it: a JSON summary stored in the results header under
  * `header.extensions.exceptions` (so reporters never need the YAML file), and exceptions.csv.
  */
+import { basename } from 'node:path';
+import type { NamedFileDigest } from '../evidence/inputs.js';
 import { compareKeys, Status, type KeyResult } from '../results/types.js';
-import { CsvFileWriter } from '../report/csv.js';
+import { CsvFileWriter, teeRows, type RowWriter } from '../report/csv.js';
 import { EXPIRING_SOON_DAYS, entryState } from './dates.js';
 import { scopeMatches } from './match.js';
+import { isWildcardScope, scopeText } from './scope.js';
 import type { ExceptionEntry, ExceptionRegister, ExceptionState } from './types.js';
 import type { CoveredKey, ExceptionUsage } from './usage.js';
 
@@ -13,7 +16,11 @@ import type { CoveredKey, ExceptionUsage } from './usage.js';
 export const EXCEPTIONS_EXTENSION = 'exceptions';
 
 /** A register entry (without its file line) and what the scan made of it. */
-export interface ExceptionSummaryEntry extends Omit<ExceptionEntry, 'line'> {
+export interface ExceptionSummaryEntry extends Omit<ExceptionEntry, 'line' | 'approved' | 'riskOwner' | 'compensatingControl'> {
+  /** The optional fields, null when the entry leaves them out (absent in results written before they existed). */
+  approved?: string | null;
+  riskOwner?: string | null;
+  compensatingControl?: string | null;
   state: ExceptionState;
   /** Matched no FAIL key in this scan. */
   unused: boolean;
@@ -27,8 +34,10 @@ export interface ExceptionSummaryEntry extends Omit<ExceptionEntry, 'line'> {
 }
 
 export interface ExceptionsSummary {
-  /** The register file, as given. */
+  /** The register file's base name (results written before issue 11 carry the path as given). */
   source: string;
+  /** Base name, size and SHA-256 of the register bytes the scan parsed; absent in results written before it was recorded. */
+  file?: NamedFileDigest | null;
   maxDays: number;
   expiringSoonDays: number;
   evaluatedAt: string;
@@ -48,6 +57,9 @@ export function exceptionsSummary(register: ExceptionRegister, usage: ExceptionU
       ticket: entry.ticket,
       created: entry.created,
       expires: entry.expires,
+      approved: entry.approved ?? null,
+      riskOwner: entry.riskOwner ?? null,
+      compensatingControl: entry.compensatingControl ?? null,
       state: entryState(entry, now),
       unused: keysCovered === 0,
       keysCovered,
@@ -58,7 +70,9 @@ export function exceptionsSummary(register: ExceptionRegister, usage: ExceptionU
   });
   const count = (state: ExceptionState): number => entries.filter((entry) => entry.state === state).length;
   return {
-    source: register.source,
+    // Never the path: it names a folder of the machine that ran the scan (often a temporary one).
+    source: register.file?.name ?? basename(register.source),
+    file: register.file ?? null,
     maxDays: register.maxDays,
     expiringSoonDays: EXPIRING_SOON_DAYS,
     evaluatedAt: now.toISOString(),
@@ -76,24 +90,27 @@ export function exceptionsSummary(register: ExceptionRegister, usage: ExceptionU
 
 export const EXCEPTIONS_COLUMNS = [
   'exception_id', 'state', 'unused', 'approver', 'ticket', 'created', 'expires', 'reason', 'account_id', 'region', 'key_id', 'key_arn', 'aliases',
+  // Issue 11, appended so existing column positions stay: the scope, whether it is a wildcard, and the optional entry fields.
+  'scope', 'wildcard_scope', 'approved', 'risk_owner', 'compensating_control',
 ] as const;
 
 /**
  * exceptions.csv: one row per entry and covered key, one row with empty key columns for an
  * entry that covers none. With `keys` (the results' keys) every covered key is listed, with its
  * aliases, by matching each entry's scope again against the FAIL and EXCEPTION keys; without it,
- * the rows come from the summary's capped ARN lists.
+ * the rows come from the summary's capped ARN lists. `sheet` (findings.xlsx) gets the same rows.
  */
-export async function writeExceptionsCsv(path: string, summary: ExceptionsSummary, keys?: Iterable<KeyResult> | AsyncIterable<KeyResult>): Promise<void> {
+export async function writeExceptionsCsv(path: string, summary: ExceptionsSummary, keys?: Iterable<KeyResult> | AsyncIterable<KeyResult>, sheet?: RowWriter | null): Promise<void> {
   const covered = keys ? await coveredFromKeys(summary, keys) : coveredFromArns(summary);
-  const writer = CsvFileWriter.open(path, EXCEPTIONS_COLUMNS);
+  const writer = teeRows(CsvFileWriter.open(path, EXCEPTIONS_COLUMNS), sheet);
   try {
     for (const entry of summary.entries) {
       const entryKeys = covered.get(entry.id) ?? [];
       const head = [entry.id, entry.state, entry.unused, entry.approver, entry.ticket, entry.created, entry.expires, entry.reason];
-      if (entryKeys.length === 0) await writer.write([...head, null, null, null, null, null]);
+      const tail = [scopeText(entry.scope), isWildcardScope(entry.scope), entry.approved ?? null, entry.riskOwner ?? null, entry.compensatingControl ?? null];
+      if (entryKeys.length === 0) await writer.write([...head, null, null, null, null, null, ...tail]);
       for (const key of entryKeys) {
-        await writer.write([...head, key.accountId, key.region, key.keyId, key.keyArn, key.aliases.length ? key.aliases.join('; ') : null]);
+        await writer.write([...head, key.accountId, key.region, key.keyId, key.keyArn, key.aliases.length ? key.aliases.join('; ') : null, ...tail]);
       }
     }
     await writer.close();

@@ -14,7 +14,7 @@ export const ALIAS_PATTERN = /^alias\/[A-Za-z0-9/_*-]{1,250}$/;
 export const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 export const SCOPE_KINDS = ['accounts', 'ous', 'keys', 'aliases', 'tags'] as const;
-export const ENTRY_FIELDS = ['id', 'scope', 'reason', 'approver', 'ticket', 'created', 'expires'] as const;
+export const ENTRY_FIELDS = ['id', 'scope', 'reason', 'approver', 'ticket', 'created', 'expires', 'approved', 'riskOwner', 'compensatingControl'] as const;
 
 function text(what: string, max: number) {
   return z
@@ -64,8 +64,12 @@ export const entrySchema = z.strictObject(
     ticket: text('ticket', 256),
     created: date('created'),
     expires: date('expires'),
+    // Optional (issue 11): when the approval was given, who owns the risk, what mitigates it meanwhile.
+    approved: date('approved').optional(),
+    riskOwner: text('riskOwner', 256).optional(),
+    compensatingControl: text('compensatingControl', 2000).optional(),
   },
-  { error: 'expected an entry (a map with id, scope, reason, approver, ticket, created, expires)' },
+  { error: 'expected an entry (a map with id, scope, reason, approver, ticket, created, expires; optionally approved, riskOwner, compensatingControl)' },
 );
 
 export const registerFileSchema = z.strictObject(

@@ -2,6 +2,7 @@
  * The exceptions register: approved, time-limited exceptions to KMS-002, loaded from a YAML file
  * (`--exceptions FILE`). Field names are fixed so registers can be shared between teams and tools.
  */
+import type { NamedFileDigest } from '../evidence/inputs.js';
 
 /** Which keys an entry covers: a key matches when every kind given matches (kinds left out do not constrain). */
 export interface ExceptionScope {
@@ -27,13 +28,21 @@ export interface ExceptionEntry {
   created: string;
   /** `YYYY-MM-DD`, inclusive: the entry applies through the whole of this day (UTC). */
   expires: string;
+  /** `YYYY-MM-DD`: when the approval was given; on or before `created` (an entry records an approval already given). */
+  approved?: string;
+  /** Who accepts the risk while the exception lasts (a name, role or team). */
+  riskOwner?: string;
+  /** What reduces the risk meanwhile (e.g. "key material re-wrapped by the vendor appliance every 90 days"). */
+  compensatingControl?: string;
   /** Line of the entry in its file (for messages); null when built in code. */
   line: number | null;
 }
 
 export interface ExceptionRegister {
-  /** The file it was loaded from (for messages and reports). */
+  /** The file it was loaded from, as given (for messages). */
   source: string;
+  /** The file's base name, size and SHA-256 of the bytes the scan parsed (null when built in code). */
+  file?: NamedFileDigest | null;
   /** The longest allowed time from `created` to `expires`, in days. */
   maxDays: number;
   entries: ExceptionEntry[];

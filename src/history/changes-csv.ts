@@ -1,5 +1,5 @@
 /** changes.csv: one row per key whose situation changed since the previous finished run. */
-import { CsvFileWriter } from '../report/csv.js';
+import { CsvFileWriter, teeRows, type RowWriter } from '../report/csv.js';
 import { summarizeChanges, type ChangeSummary, type KeyChange } from './changes.js';
 
 export const CHANGES_COLUMNS = [
@@ -14,9 +14,12 @@ function changeRow(change: KeyChange): string[] {
   ];
 }
 
-/** `onChange` sees every change as it is written (the PDF keeps the first few newly failing keys). */
-export async function writeChangesCsv(path: string, previousResults: string, currentResults: string, onChange?: (change: KeyChange) => void): Promise<ChangeSummary> {
-  const writer = CsvFileWriter.open(path, CHANGES_COLUMNS);
+/**
+ * `onChange` sees every change as it is written (the PDF keeps the first few newly failing keys);
+ * `sheet` (findings.xlsx) gets the same rows.
+ */
+export async function writeChangesCsv(path: string, previousResults: string, currentResults: string, onChange?: (change: KeyChange) => void, sheet?: RowWriter | null): Promise<ChangeSummary> {
+  const writer = teeRows(CsvFileWriter.open(path, CHANGES_COLUMNS), sheet);
   try {
     const summary = await summarizeChanges(previousResults, currentResults, async (change) => {
       await writer.write(changeRow(change));

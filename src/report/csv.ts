@@ -29,7 +29,30 @@ export function csvOptions(columns: readonly string[]) {
   };
 }
 
-export class CsvFileWriter {
+/** Where a report table's rows go: a CSV file, a sheet of findings.xlsx, or both (teeRows). */
+export interface RowWriter {
+  write(row: readonly Cell[]): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** One writer that hands every row to each of `writers` (null entries are left out). */
+export function teeRows(...writers: (RowWriter | null | undefined)[]): RowWriter {
+  const all = writers.filter((writer): writer is RowWriter => writer != null);
+  return {
+    async write(row) {
+      for (const writer of all) await writer.write(row);
+    },
+    async close() {
+      for (const writer of all) await writer.close();
+    },
+    async abort() {
+      for (const writer of all) await writer.abort();
+    },
+  };
+}
+
+export class CsvFileWriter implements RowWriter {
   private rows = 0;
   private constructor(
     private readonly path: string,
@@ -71,9 +94,9 @@ export class CsvFileWriter {
   }
 }
 
-/** Writes a small CSV whole (controls.csv, coverage.csv). */
-export async function writeCsvFile(path: string, columns: readonly string[], rows: Iterable<readonly Cell[]>): Promise<void> {
-  const writer = CsvFileWriter.open(path, columns);
+/** Writes a small CSV whole (controls.csv, coverage.csv), and the same rows to `sheet` when given. */
+export async function writeCsvFile(path: string, columns: readonly string[], rows: Iterable<readonly Cell[]>, sheet?: RowWriter | null): Promise<void> {
+  const writer = teeRows(CsvFileWriter.open(path, columns), sheet);
   try {
     for (const row of rows) await writer.write(row);
     await writer.close();

@@ -8,7 +8,16 @@ export const FINDINGS_COLUMNS = [
   'key_manager', 'key_spec', 'key_usage', 'origin', 'key_state', 'multi_region_type', 'primary_key_arn', 'rotation_enabled',
   'rotation_period_days', 'next_rotation_date', 'last_rotation_date', 'last_rotation_type', 'status', 'reason', 'exception_id',
   'rule_id', 'severity', 'controls', 'remediation', 'evidence_gaps', 'inferences',
+  // Issue 11, appended so existing column positions stay.
+  'creation_date', 'owner', 'managed_by',
 ] as const;
+
+/**
+ * The tag CloudFormation puts on every resource a stack creates (AWS CloudFormation User Guide,
+ * "Resource tag": aws:cloudformation:stack-name, stack-id and logical-id,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
+ */
+export const CLOUDFORMATION_STACK_TAG = 'aws:cloudformation:stack-name';
 
 /** A cell before CSV casting: strings are text (formula-guarded), numbers and booleans are typed, null is empty. */
 export type Cell = string | number | boolean | null;
@@ -17,6 +26,26 @@ export interface FindingsContext {
   header: ResultsHeader;
   /** The `controls` value for every row (same for every key of the rule). */
   controls: string;
+  /** The tag read for `owner`, and those read for `managed_by`: from the scan's parameters (peopleTags). */
+  people: PeopleTags;
+}
+
+export interface PeopleTags {
+  /** null: the scan was not asked for an owner tag (the column stays empty). */
+  ownerTag: string | null;
+  /** Empty: not asked (neither --owner-tag nor --managed-by-tag, so tags were not read for every key). */
+  managedByTags: readonly string[];
+}
+
+/**
+ * Which tags fill `owner` and `managed_by`. Only a scan that read every applicable key's tags
+ * (--owner-tag or --managed-by-tag) fills them: tags read for failing keys alone (an exception scope
+ * by tag) would leave the columns filled on some rows and empty on others for no visible reason.
+ */
+export function peopleTags(header: ResultsHeader): PeopleTags {
+  const { ownerTag = null, managedByTag = null } = header.parameters;
+  if (ownerTag === null && managedByTag === null) return { ownerTag: null, managedByTags: [] };
+  return { ownerTag, managedByTags: managedByTag === null || managedByTag === CLOUDFORMATION_STACK_TAG ? [CLOUDFORMATION_STACK_TAG] : [CLOUDFORMATION_STACK_TAG, managedByTag] };
 }
 
 export function findingRow(key: KeyResult, ctx: FindingsContext): Cell[] {
@@ -52,7 +81,24 @@ export function findingRow(key: KeyResult, ctx: FindingsContext): Cell[] {
     remediationCommand(key, ctx.header.parameters.maxRotationDays),
     evidenceGapsCell(key),
     key.inferences?.length ? key.inferences.join(' ') : null,
+    isoUtc(key.creationDate),
+    ownerCell(key, ctx.people),
+    managedByCell(key, ctx.people),
   ];
+}
+
+/** The owner tag's value; empty when not asked, not read (see evidence_gaps) or not set on the key. */
+export function ownerCell(key: Pick<KeyResult, 'tags'>, people: PeopleTags): string | null {
+  if (people.ownerTag === null || !key.tags || !Object.hasOwn(key.tags, people.ownerTag)) return null;
+  return key.tags[people.ownerTag] || null;
+}
+
+/** `aws:cloudformation:stack-name=payments-kms; ManagedBy=terraform`: each managed-by tag the key carries, as key=value. */
+export function managedByCell(key: Pick<KeyResult, 'tags'>, people: PeopleTags): string | null {
+  const tags = key.tags;
+  if (!tags) return null;
+  const found = people.managedByTags.filter((name) => Object.hasOwn(tags, name)).map((name) => `${name}=${tags[name]}`);
+  return found.length ? found.join('; ') : null;
 }
 
 const EVIDENCE_NAMES = { 'rotation-history': 'rotation history', tags: 'tags', aliases: 'aliases' } as const;

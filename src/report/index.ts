@@ -1,6 +1,7 @@
 /**
  * writeReports: results.json in, the report folder out (findings.csv, controls.csv, coverage.csv,
- * report.pdf, then manifest.json last). Reads the results document only; never calls AWS.
+ * exceptions.csv, changes.csv, findings.xlsx, the exports, report.pdf, then manifest.json last).
+ * Reads the results document only; never calls AWS.
  *
  * Keys stream once: each is checked for order, written to findings.csv and folded into the PDF's
  * aggregates, so memory is bounded by accounts, OUs and the PDF's row cap, not by the number of keys.
@@ -9,10 +10,10 @@ import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { SignOff } from '../config/sign-off.js';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
-import { writeChangesCsv } from '../history/changes-csv.js';
+import { CHANGES_COLUMNS, writeChangesCsv } from '../history/changes-csv.js';
 import type { ChangeSummary, KeyChange } from '../history/changes.js';
 import { runsInPeriod } from '../history/period-runs.js';
-import { writeExceptionsCsv } from '../exceptions/index.js';
+import { EXCEPTIONS_COLUMNS, writeExceptionsCsv } from '../exceptions/index.js';
 import { UsageError } from '../errors.js';
 import { namedFileDigest, treeDigest } from '../evidence/inputs.js';
 import { describeDisagreement, Rejudge, type RejudgeReport } from '../evidence/rejudge.js';
@@ -24,9 +25,9 @@ import type { KeyResult } from '../results/types.js';
 import { toolName, toolVersion } from '../version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
-import { CsvFileWriter, writeCsvFile } from './csv.js';
+import { CsvFileWriter, teeRows, writeCsvFile } from './csv.js';
 import { fileDigest, tempPath } from './files.js';
-import { FINDINGS_COLUMNS, findingRow } from './findings.js';
+import { FINDINGS_COLUMNS, findingRow, peopleTags } from './findings.js';
 import { checkHeader } from './header.js';
 import { recordedDataSource } from './not-evidence.js';
 import { MANIFEST_NAME, writeManifest } from './manifest.js';
@@ -41,6 +42,7 @@ import { loadPrevious } from './previous.js';
 import { ReportSummary } from './summary.js';
 import { defaultReportTemplatesDir, loadReportTemplates } from './templates.js';
 import { formatInt } from './text.js';
+import { XLSX_FILE, XlsxWorkbook, type SheetSpec } from './xlsx.js';
 
 export const REPORT_FILES = {
   results: 'results.json',
@@ -49,9 +51,19 @@ export const REPORT_FILES = {
   coverage: 'coverage.csv',
   changes: 'changes.csv',
   exceptions: 'exceptions.csv',
+  xlsx: XLSX_FILE,
   pdf: 'report.pdf',
   manifest: MANIFEST_NAME,
 } as const;
+
+/** The sheets of findings.xlsx, one per CSV file, with the columns that hold dates. */
+const SHEETS = {
+  findings: { name: 'findings', columns: FINDINGS_COLUMNS, kinds: { evaluated_at: 'date', next_rotation_date: 'date', last_rotation_date: 'date', creation_date: 'date' } },
+  controls: { name: 'controls', columns: CONTROLS_COLUMNS },
+  coverage: { name: 'coverage', columns: COVERAGE_COLUMNS },
+  exceptions: { name: 'exceptions', columns: EXCEPTIONS_COLUMNS, kinds: { created: 'day', expires: 'day', approved: 'day' } },
+  changes: { name: 'changes', columns: CHANGES_COLUMNS },
+} as const satisfies Record<string, SheetSpec>;
 
 /** findings.csv larger than this is not embedded in the PDF (the appendix says so; the digest still binds it). */
 export const DEFAULT_ATTACHMENT_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -120,33 +132,43 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const maxDetailRows = opts.maxDetailRows ?? templates.branding.maxDetailRows;
   const summary = new ReportSummary(header.parameters.maxRotationDays, maxDetailRows, previous);
   const guard = new KeyOrderGuard(resultsPath);
-  const ctx = { header, controls: controlsReference(opts.frameworks) };
-  const findings = CsvFileWriter.open(path(REPORT_FILES.findings), FINDINGS_COLUMNS);
+  const ctx = { header, controls: controlsReference(opts.frameworks), people: peopleTags(header) };
+  // findings.xlsx gets every CSV file's rows as they are written, one sheet per file, in this order.
+  const workbook = XlsxWorkbook.open(path(REPORT_FILES.xlsx), { created: snapshotDate(header.finishedAt) });
+  const coverage = summariseCoverage(header);
+  let controls: ReturnType<typeof controlLines>;
+  const newlyFailing: KeyChange[] = [];
+  let changes: ChangeSummary | null = null;
   try {
-    for await (const key of reader.keys()) {
-      guard.check(key);
-      await findings.write(findingRow(key, ctx));
-      summary.add(key);
+    const findings = teeRows(CsvFileWriter.open(path(REPORT_FILES.findings), FINDINGS_COLUMNS), workbook.sheet(SHEETS.findings));
+    try {
+      for await (const key of reader.keys()) {
+        guard.check(key);
+        await findings.write(findingRow(key, ctx));
+        summary.add(key);
+      }
+      await findings.close();
+    } catch (err) {
+      await findings.abort();
+      throw err;
     }
-    await findings.close();
+
+    controls = controlLines(opts.frameworks, (rule) => summary.countsForRule(rule), coverage, (rule) => summary.replicasFailingFor(rule));
+    await writeCsvFile(path(REPORT_FILES.controls), CONTROLS_COLUMNS, controls.map(controlRow), workbook.sheet(SHEETS.controls));
+    await writeCsvFile(path(REPORT_FILES.coverage), COVERAGE_COLUMNS, coverageRows(header), workbook.sheet(SHEETS.coverage));
+    // Optional files: written when their input exists, removed otherwise so a re-render leaves nothing stale.
+    if (exceptions) await writeExceptionsCsv(path(REPORT_FILES.exceptions), exceptions, reader.keys(), workbook.sheet(SHEETS.exceptions));
+    else await rm(path(REPORT_FILES.exceptions), { force: true });
+    const keepNewlyFailing = (change: KeyChange): void => {
+      if (change.kind === 'newly_failing' && newlyFailing.length < Math.min(NEWLY_FAILING_ROWS, maxDetailRows)) newlyFailing.push(change);
+    };
+    changes = opts.previousResultsPath ? await writeChangesCsv(path(REPORT_FILES.changes), opts.previousResultsPath, resultsInFolder, keepNewlyFailing, workbook.sheet(SHEETS.changes)) : null;
+    if (!changes) await rm(path(REPORT_FILES.changes), { force: true });
+    await workbook.close();
   } catch (err) {
-    await findings.abort();
+    await workbook.abort();
     throw err;
   }
-
-  const coverage = summariseCoverage(header);
-  const controls = controlLines(opts.frameworks, (rule) => summary.countsForRule(rule), coverage, (rule) => summary.replicasFailingFor(rule));
-  await writeCsvFile(path(REPORT_FILES.controls), CONTROLS_COLUMNS, controls.map(controlRow));
-  await writeCsvFile(path(REPORT_FILES.coverage), COVERAGE_COLUMNS, coverageRows(header));
-  // Optional files: written when their input exists, removed otherwise so a re-render leaves nothing stale.
-  const newlyFailing: KeyChange[] = [];
-  const keepNewlyFailing = (change: KeyChange): void => {
-    if (change.kind === 'newly_failing' && newlyFailing.length < Math.min(NEWLY_FAILING_ROWS, maxDetailRows)) newlyFailing.push(change);
-  };
-  const changes = opts.previousResultsPath ? await writeChangesCsv(path(REPORT_FILES.changes), opts.previousResultsPath, resultsInFolder, keepNewlyFailing) : null;
-  if (!changes) await rm(path(REPORT_FILES.changes), { force: true });
-  if (exceptions) await writeExceptionsCsv(path(REPORT_FILES.exceptions), exceptions, reader.keys());
-  else await rm(path(REPORT_FILES.exceptions), { force: true });
 
   const exportFiles = await writeFindingExports({ outDir, header, frameworks: opts.frameworks, keys: () => reader.keys(), coverage, controls });
 
@@ -157,6 +179,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     { name: REPORT_FILES.coverage, role: 'coverage per account and region (attached)', ...(await fileDigest(path(REPORT_FILES.coverage))) },
     ...(changes ? [{ name: REPORT_FILES.changes, role: 'changes since the previous run', ...(await fileDigest(path(REPORT_FILES.changes))) }] : []),
     ...(exceptions ? [{ name: REPORT_FILES.exceptions, role: 'exceptions register and the keys it covers', ...(await fileDigest(path(REPORT_FILES.exceptions))) }] : []),
+    { name: REPORT_FILES.xlsx, role: 'the CSV files as one Excel workbook (ids as text, dates as dates)', ...(await fileDigest(path(REPORT_FILES.xlsx))) },
     ...(await Promise.all(exportFiles.map(async (f) => ({ ...f, ...(await fileDigest(path(f.name))) })))),
   ];
   const limit = opts.attachmentLimitBytes ?? DEFAULT_ATTACHMENT_LIMIT_BYTES;
@@ -241,6 +264,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       path(REPORT_FILES.coverage),
       ...(changes ? [path(REPORT_FILES.changes)] : []),
       ...(exceptions ? [path(REPORT_FILES.exceptions)] : []),
+      path(REPORT_FILES.xlsx),
       ...exportFiles.map((f) => path(f.name)),
       path(REPORT_FILES.pdf),
       manifest,
@@ -248,6 +272,12 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     pages,
     changes,
   };
+}
+
+/** The workbook's created date: the scan's snapshot time (the header's text is untrusted; the epoch when it is not a date). */
+function snapshotDate(finishedAt: string): Date {
+  const time = Date.parse(finishedAt);
+  return new Date(Number.isNaN(time) ? 0 : time);
 }
 
 async function rejudgeAll(keys: AsyncIterable<KeyResult>, rejudge: Rejudge, file: string, mode: 'refuse' | 'report'): Promise<RejudgeReport> {

@@ -54,7 +54,7 @@ export interface KeyResult {
   onDemandRotationStartDate: string | null;
   lastRotationDate: string | null;
   lastRotationType: 'AUTOMATIC' | 'ON_DEMAND' | null;
-  /** Tags, when collected (only when something needs them, e.g. an exception scope by tag); null = not collected. */
+  /** Tags, when collected (an exception scope by tag, --owner-tag or --managed-by-tag); null = not collected. */
   tags: Record<string, string> | null;
   status: Status;
   reason: string;
@@ -140,6 +140,9 @@ export interface ScanParameters {
   concurrency: number;
   homeRegion: string;
   shard: { index: number; count: number } | null;
+  /** Tag keys read for the owner and managed_by columns (absent in results written before issue 11; null: not asked). */
+  ownerTag?: string | null;
+  managedByTag?: string | null;
   [extra: string]: unknown;
 }
 

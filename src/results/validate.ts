@@ -30,7 +30,13 @@ const headerSchema = z.looseObject({
   finishedAt: text,
   complete: z.boolean(),
   partition: text,
-  parameters: z.looseObject({ shard: shard.nullable().optional(), homeRegion: text.optional() }),
+  parameters: z.looseObject({
+    shard: shard.nullable().optional(),
+    homeRegion: text.optional(),
+    // Tag keys the owner and managed_by columns read (KMS TagKeyType: 1..128 characters).
+    ownerTag: z.string().min(1).max(128).nullable().optional(),
+    managedByTag: z.string().min(1).max(128).nullable().optional(),
+  }),
   coverage: z.looseObject({
     accounts: z.array(z.looseObject({ accountId, accountName: nullableText.optional(), status: z.enum(['scanned', 'error', 'skipped']) })),
     regions: z.array(z.looseObject({ accountId, region, status: z.enum(['scanned', 'not_enabled', 'error', 'skipped']) })),
@@ -54,6 +60,8 @@ const STATUSES: ReadonlySet<string> = new Set(ALL_STATUSES);
 type KeyCheck = [field: string, ok: (value: unknown) => boolean, expected: string];
 const isText = (v: unknown): boolean => typeof v === 'string';
 const isNullableText = (v: unknown): boolean => v === null || typeof v === 'string';
+/** `2024-03-01`, `2024-03-01T10:00:00.000Z`, `2024-03-01T18:00:00+08:00` (what the collector and the SDK write). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const isTextArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const KEY_CHECKS: KeyCheck[] = [
   ['accountId', (v) => typeof v === 'string' && ACCOUNT_ID_PATTERN.test(v), 'expected a 12-digit AWS account id'],
@@ -70,6 +78,7 @@ const KEY_CHECKS: KeyCheck[] = [
   ['exceptionId', isNullableText, 'expected a string or null'],
   ['rotationEnabled', (v) => v === null || typeof v === 'boolean', 'expected true, false or null'],
   ['rotationPeriodDays', (v) => v === null || Number.isInteger(v), 'expected a whole number or null'],
+  ['creationDate', (v) => v === null || (typeof v === 'string' && ISO_DATE.test(v) && !Number.isNaN(Date.parse(v))), 'expected an ISO 8601 date such as 2024-03-01T10:00:00.000Z, or null'],
   ['tags', (v) => v === null || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === 'string')), 'expected an object of strings or null'],
 ];
 

@@ -237,7 +237,8 @@ function regionTarget(ctx: ScanContext, account: AccountTarget, credentials: Cac
     client,
     call,
     needsRotationStatus: (metadata) => needsRotationStatusSafely(ctx.rule, metadata, ctx.policy),
-    wantTags: (metadata) => ctx.options.collectTags === 'all' && metadata.keyManager === 'CUSTOMER',
+    // A replica is judged through its primary but is a key of its own, with its own tags and owner.
+    wantTags: (metadata) => ctx.options.collectTags === 'all' && (needsRotationStatusSafely(ctx.rule, metadata, ctx.policy) || (metadata.keyManager === 'CUSTOMER' && metadata.multiRegionType === 'REPLICA')),
     keyConcurrency: ctx.keyConcurrency,
   };
 }

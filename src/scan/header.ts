@@ -24,6 +24,8 @@ export function scanParameters(options: ScanOptions): ScanParameters {
     homeRegion: options.homeRegion,
     shard: options.shard,
     collectTags: options.collectTags,
+    ownerTag: options.ownerTag,
+    managedByTag: options.managedByTag,
     quotaSafety: options.quotaSafety,
     quotaOverrides: options.quotaOverrides,
     maxAttempts: options.maxAttempts,

@@ -37,8 +37,15 @@ export interface ScanOptions {
   resume?: boolean;
   /** Stable partition of the in-scope accounts: index 0-based. */
   shard: { index: number; count: number } | null;
-  /** Collect tags (ListResourceTags) for keys that need them: 'none' | 'failing' (for exception scopes) | 'all'. */
+  /**
+   * Collect tags (ListResourceTags): 'none'; 'failing' (FAIL keys, for exception scopes by tag);
+   * 'all' (every key the rule applies to, and multi-Region replicas: for the owner and managed_by columns).
+   */
   collectTags: 'none' | 'failing' | 'all';
+  /** Tag key naming a key's owner (findings `owner`); null: not asked. */
+  ownerTag: string | null;
+  /** Tag key an infrastructure-as-code tool sets (findings `managed_by`, beside the CloudFormation stack tag); null: not asked. */
+  managedByTag: string | null;
   /** Quota safety margin 0..1 and per-operation overrides (requests/second). */
   quotaSafety: number;
   quotaOverrides: Record<string, number>;

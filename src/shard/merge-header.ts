@@ -102,7 +102,7 @@ function mergeResume(values: ({ attempts: number; accountsFromCheckpoint: number
 function mergeExceptions(parts: Part[], values: (ExceptionsSummary | undefined)[]): ExceptionsSummary {
   if (values.some((v) => v === undefined)) throw new MergeConflict(`only some parts applied an exceptions register (${describeParts(parts)}); scan every shard with the same --exceptions`);
   const summaries = values as ExceptionsSummary[];
-  const identity = (s: ExceptionsSummary): string => JSON.stringify(s.entries.map((e) => [e.id, e.scope, e.reason, e.approver, e.ticket, e.created, e.expires]));
+  const identity = (s: ExceptionsSummary): string => JSON.stringify(s.entries.map((e) => [e.id, e.scope, e.reason, e.approver, e.ticket, e.created, e.expires, e.approved ?? null, e.riskOwner ?? null, e.compensatingControl ?? null]));
   if (summaries.some((s) => identity(s) !== identity(summaries[0]!))) throw new MergeConflict(`the parts applied different exceptions registers (${describeParts(parts)}); scan every shard with the same --exceptions`);
   const latest = [...summaries].sort((a, b) => cmp(a.evaluatedAt, b.evaluatedAt)).at(-1)!;
   const entries = latest.entries.map((entry, i) => {

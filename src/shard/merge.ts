@@ -11,7 +11,7 @@ import { describeParts, MergeConflict, mergeHeaders, type Part } from './merge-h
 
 /** Header fields that decide what was scanned and how: every part of one run has the same. */
 const SAME_IN_EVERY_PART = ['toolName', 'toolVersion', 'partition', 'organizationId'] as const;
-const SAME_PARAMETERS = ['roleName', 'roleArnTemplate', 'externalIdSet', 'accounts', 'excludeAccounts', 'ous', 'useOrganizations', 'regions', 'maxRotationDays', 'evaluateDisabled', 'collectTags'] as const;
+const SAME_PARAMETERS = ['roleName', 'roleArnTemplate', 'externalIdSet', 'accounts', 'excludeAccounts', 'ous', 'useOrganizations', 'regions', 'maxRotationDays', 'evaluateDisabled', 'collectTags', 'ownerTag', 'managedByTag'] as const;
 
 export interface PartInput {
   /** Named in messages: a path, or s3://bucket/key. */

@@ -4,7 +4,8 @@
  * core never imports this module.
  */
 export { startSimulator } from './server.js';
-export { generateScenario, type GenerateOptions } from './scenario/generate.js';
+export { DEFAULT_REFERENCE_DATE, generateScenario, type GenerateOptions } from './scenario/generate.js';
+export { evolveScenario, type EvolveOptions, type StepChanges } from './scenario/evolve.js';
 export { loadScenarioFile, scenarioFromJson } from './scenario/file.js';
 export { keysInScope, type KeyRef, type KeyScopeFilter } from './scenario/in-scope.js';
 export { READER_ROLE_NAME, simAccount, simKey, simScenario, type AccountInput, type KeyInput, type ScenarioInput } from './scenario/builders.js';

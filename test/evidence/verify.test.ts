@@ -75,7 +75,7 @@ describe('a run folder signed with a KMS key', () => {
 
   it('fails on a flipped byte in any file, naming that file', async () => {
     const names = (await readdir(kmsRun)).sort();
-    expect(names).toEqual(['controls.csv', 'coverage.csv', 'exceptions.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'manifest.json', 'manifest.sig.json', 'report.html', 'report.pdf', 'results.json']);
+    expect(names).toEqual(['controls.csv', 'coverage.csv', 'exceptions.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'findings.xlsx', 'manifest.json', 'manifest.sig.json', 'report.html', 'report.pdf', 'results.json']);
     for (const name of names) {
       const dir = await copyRun(kmsRun);
       const data = await readFile(join(dir, name));

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExceptions } from '../../src/exceptions/load.js';
+import { isWildcardScope } from '../../src/exceptions/scope.js';
 import { ACCOUNT, KEY_ARN, entryYaml, registerFile } from './helpers.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
@@ -36,6 +40,9 @@ exceptions:
     const register = await loadExceptions(path, { now });
     expect(register.maxDays).toBe(365);
     expect(register.source).toBe(path);
+    // The register is cited by its name and the digest of the bytes parsed, never by the path it was read from.
+    const bytes = await readFile(path);
+    expect(register.file).toEqual({ name: 'exceptions.yaml', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     expect(register.entries).toEqual([
       {
         id: 'EX-2026-001',
@@ -62,7 +69,7 @@ exceptions:
   });
 
   it.each([
-    ['an unknown entry field', entryYaml({ approvedBy: 'x' }), 10, /exceptions\.0\.approvedBy: unknown field \(expected one of: id, scope, reason, approver, ticket, created, expires\)/],
+    ['an unknown entry field', entryYaml({ approvedBy: 'x' }), 10, /exceptions\.0\.approvedBy: unknown field \(expected one of: id, scope, reason, approver, ticket, created, expires, approved, riskOwner, compensatingControl\)/],
     ['a misspelt scope kind', entryYaml({ scope: '\n      acounts: ["111122223333"]' }), 4, /exceptions\.0\.scope\.acounts: unknown field \(expected one of: accounts, ous, keys, aliases, tags\)/],
     ['a missing expiry', entryYaml({ expires: '' }).replace(/\n {4}expires: \n/, '\n'), 2, /exceptions\.0\.expires: missing expires date/],
     ['an empty reason', entryYaml({ reason: '""' }), 5, /exceptions\.0\.reason: expected reason, got an empty value/],
@@ -95,6 +102,25 @@ exceptions:
     await expect(loadExceptions(path, { now, maxDays: 0 })).rejects.toThrow(/^--exception-max-days: expected a positive whole number/);
   });
 
+  it('reads the optional approval date, risk owner and compensating control', async () => {
+    const path = await registerFile('exceptions:\n' + entryYaml({ approved: '2026-01-10', riskOwner: 'Head of Payments', compensatingControl: 'Vendor re-wraps data keys every 90 days' }));
+    const [entry] = (await loadExceptions(path, { now })).entries;
+    expect(entry).toMatchObject({ approved: '2026-01-10', riskOwner: 'Head of Payments', compensatingControl: 'Vendor re-wraps data keys every 90 days' });
+    const [plain] = (await loadExceptions(await registerFile('exceptions:\n' + entryYaml()), { now })).entries;
+    expect(plain).not.toHaveProperty('approved');
+  });
+
+  it('refuses an approval after the entry was created, or so old that it stretches the maximum', async () => {
+    const after = await loadError('exceptions:\n' + entryYaml({ created: '2026-01-15', approved: '2026-01-16' }));
+    expect(after.message).toBe(`${after.path}:10: exceptions.0.approved: approved 2026-01-16 is after created 2026-01-15; record the entry on or after the day it was approved`);
+    const old = await loadError('exceptions:\n' + entryYaml({ approved: '2025-12-01', created: '2026-01-15', expires: '2026-12-31' }));
+    expect(old.message).toBe(`${old.path}:9: exceptions.0.expires: expires 2026-12-31 is 395 days after approved 2025-12-01; the maximum is 365 days (--exception-max-days)`);
+    expect((await loadError('exceptions:\n' + entryYaml({ approved: '2026-13-01' }))).message).toMatch(/:10: exceptions\.0\.approved: approved is not a calendar date, got "2026-13-01"$/);
+    expect((await loadError('exceptions:\n' + entryYaml({ riskOwner: '""' }))).message).toMatch(/:10: exceptions\.0\.riskOwner: expected riskOwner, got an empty value/);
+    // The same day is fine: approved and recorded together.
+    await expect(loadExceptions(await registerFile('exceptions:\n' + entryYaml({ approved: '2026-01-15' })), { now })).resolves.toBeDefined();
+  });
+
   it('refuses an expiry before creation', async () => {
     const { message } = await loadError('exceptions:\n' + entryYaml({ created: '2026-03-01', expires: '2026-02-28' }));
     expect(message).toMatch(/:9: exceptions\.0\.expires: expires 2026-02-28 is before created 2026-03-01$/);
@@ -121,5 +147,14 @@ exceptions:
 
   it('names a missing file', async () => {
     await expect(loadExceptions('/nonexistent/exceptions.yaml', { now })).rejects.toThrow(/^\/nonexistent\/exceptions\.yaml: cannot read exceptions register \(ENOENT\)$/);
+  });
+});
+
+describe('templates/exceptions/example.yaml', () => {
+  it('is a register the loader accepts, with a pinned and a wildcard entry and every optional field', async () => {
+    const register = await loadExceptions(join(import.meta.dirname, '..', '..', 'templates', 'exceptions', 'example.yaml'), { now });
+    expect(register.entries.map((e) => e.id)).toEqual(['EX-2026-001', 'EX-2026-002']);
+    expect(register.entries[0]).toMatchObject({ approved: '2026-01-12', riskOwner: expect.any(String), compensatingControl: expect.any(String) });
+    expect(register.entries.map((e) => isWildcardScope(e.scope))).toEqual([false, true]);
   });
 });

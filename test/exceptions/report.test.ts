@@ -20,7 +20,7 @@ function scenario() {
     source: 'exceptions.yaml',
     maxDays: 365,
     entries: [
-      entry('EX-ACTIVE', { scope: { aliases: ['alias/legacy-*'] }, reason: '=HYPERLINK("http://evil")' }),
+      entry('EX-ACTIVE', { scope: { aliases: ['alias/legacy-*'] }, reason: '=HYPERLINK("http://evil")', approved: '2026-01-10', riskOwner: 'Head of Payments', compensatingControl: '@vendor re-wraps keys' }),
       entry('EX-SOON', { scope: { keys: [KEY_ARN] }, expires: '2026-07-01' }),
       entry('EX-EXPIRED', { scope: { accounts: ['222233334444'] }, created: '2025-06-01', expires: '2026-05-31' }),
       entry('EX-UNUSED', { scope: { ous: ['ou-ab12-nothing0'] } }),
@@ -51,7 +51,22 @@ describe('exceptionsSummary', () => {
       ['EX-UNUSED', 'active', true, 0],
     ]);
     expect(summary.entries[2]!.keyArns).toEqual(['arn:aws:kms:eu-west-1:222233334444:key/c-key']);
-    expect(summary).toMatchObject({ source: 'exceptions.yaml', maxDays: 365, expiringSoonDays: 30, evaluatedAt: '2026-06-01T12:00:00.000Z' });
+    expect(summary).toMatchObject({ source: 'exceptions.yaml', file: null, maxDays: 365, expiringSoonDays: 30, evaluatedAt: '2026-06-01T12:00:00.000Z' });
+    expect(summary.entries.map((e) => [e.approved, e.riskOwner, e.compensatingControl])).toEqual([
+      ['2026-01-10', 'Head of Payments', '@vendor re-wraps keys'],
+      [null, null, null],
+      [null, null, null],
+      [null, null, null],
+    ]);
+  });
+
+  it('cites the register by its base name and digest, never the path it was read from', () => {
+    const file = { name: 'exceptions.yaml', bytes: 120, sha256: 'a'.repeat(64) };
+    const register: ExceptionRegister = { source: '/tmp/kms-rotation-audit-demo-x1/exceptions.yaml', file, maxDays: 365, entries: [] };
+    const summary = exceptionsSummary(register, createExceptionUsage(register), now);
+    expect(summary.source).toBe('exceptions.yaml');
+    expect(summary.file).toEqual(file);
+    expect(JSON.stringify(summary)).not.toContain('/tmp/');
   });
 
   it('says how many ARNs were left out past the cap', () => {
@@ -88,6 +103,14 @@ describe('writeExceptionsCsv', () => {
     ]);
     expect(rows[1]![7]).toBe(`'=HYPERLINK("http://evil")`);
     expect(rows[1]!.slice(3, 7)).toEqual(['jane.doe@example.com', 'SEC-1', '2026-01-15', '2026-12-31']);
+    // The appended columns: scope as written, whether it is a wildcard, and the optional entry fields (text neutralised).
+    expect(rows.slice(1).map((r) => r.slice(13))).toEqual([
+      ['aliases: alias/legacy-*', 'true', '2026-01-10', 'Head of Payments', `'@vendor re-wraps keys`],
+      ['aliases: alias/legacy-*', 'true', '2026-01-10', 'Head of Payments', `'@vendor re-wraps keys`],
+      [`keys: ${KEY_ARN}`, 'false', '', '', ''],
+      ['accounts: 222233334444', 'true', '', '', ''],
+      ['ous: ou-ab12-nothing0', 'true', '', '', ''],
+    ]);
     expect((await readdir(dir)).sort()).toEqual(['exceptions.csv']); // no temp file left behind
   });
 

@@ -17,7 +17,7 @@ describe('report command', () => {
     await writeFixture(join(dir, 'results.json'));
     const result = await runReportCommand({ ...FIXTURE_AS_IS, from: [join(dir, 'results.json')] });
     expect(result.outDir).toBe(dir);
-    expect((await readdir(dir)).sort()).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'manifest.json', 'report.html', 'report.pdf', 'results.json']);
+    expect((await readdir(dir)).sort()).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'findings.xlsx', 'manifest.json', 'report.html', 'report.pdf', 'results.json']);
     expect(result.pages).toBeGreaterThan(5);
   });
 

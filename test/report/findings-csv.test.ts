@@ -23,6 +23,7 @@ describe('findings.csv', () => {
       'key_manager', 'key_spec', 'key_usage', 'origin', 'key_state', 'multi_region_type', 'primary_key_arn', 'rotation_enabled',
       'rotation_period_days', 'next_rotation_date', 'last_rotation_date', 'last_rotation_type', 'status', 'reason', 'exception_id',
       'rule_id', 'severity', 'controls', 'remediation', 'evidence_gaps', 'inferences',
+      'creation_date', 'owner', 'managed_by',
     ]);
     expect(rows[0]).toEqual([...FINDINGS_COLUMNS]);
     expect(rows.length - 1).toBe(CASES.length);
@@ -83,6 +84,47 @@ describe('findings.csv', () => {
     for (const r of byStatus('ERROR')) expect(r[col('reason')]).toMatch(/Exception|Error/);
     expect(byStatus('EXCEPTION')[0]![col('exception_id')]).toBe('EXC-2026-014');
     expect(byStatus('PASS').some((r) => r[col('description')] === '')).toBe(true);
+  });
+
+  it('writes the creation date, and leaves owner and managed_by empty when the scan was not asked for them', async () => {
+    const { dir } = await renderFixture();
+    const { rows } = await readCsv(join(dir, 'findings.csv'));
+    const [header, ...body] = rows;
+    const col = (name: string): number => header!.indexOf(name);
+    for (const r of body) {
+      expect(r[col('creation_date')]).toBe('2024-03-01T10:00:00.000Z');
+      expect([r[col('owner')], r[col('managed_by')]]).toEqual(['', '']);
+    }
+  });
+
+  it('fills owner and managed_by from the tags the scan was asked to read; tags read for some keys only do not', async () => {
+    const dir = await tempDir();
+    const resultsPath = join(dir, 'results.json');
+    const tagsByCase: (Record<string, string> | null)[] = [
+      { owner: 'payments-team', 'aws:cloudformation:stack-name': 'kms-prod', ManagedBy: 'terraform' },
+      { owner: '=HYPERLINK("http://evil.example","x")', ManagedBy: 'terraform' },
+      { Owner: 'wrong-case', 'aws:cloudformation:stack-name': '+stack' },
+      null,
+    ];
+    const keys = [...fixtureKeys()].map((key, i) => ({ ...key, tags: tagsByCase[i % tagsByCase.length]! }));
+    const base = fixtureHeader();
+    await writeResultsDocument(resultsPath, { ...base, parameters: { ...base.parameters, ownerTag: 'owner', managedByTag: 'ManagedBy' } }, keys);
+    await writeReports({ resultsPath, outDir: dir, frameworks: await loadFrameworks({}) });
+    const { rows } = await readCsv(join(dir, 'findings.csv'));
+    const [header, ...body] = rows;
+    const people = body.map((r) => [r[header!.indexOf('owner')], r[header!.indexOf('managed_by')]]);
+    expect(people.slice(0, 4)).toEqual([
+      ['payments-team', 'aws:cloudformation:stack-name=kms-prod; ManagedBy=terraform'],
+      [`'=HYPERLINK("http://evil.example","x")`, 'ManagedBy=terraform'],
+      ['', `aws:cloudformation:stack-name=+stack`],
+      ['', ''],
+    ]);
+
+    // The same tags without the options (read for an exception scope on failing keys only): the columns stay empty.
+    await writeResultsDocument(resultsPath, base, keys);
+    await writeReports({ resultsPath, outDir: dir, frameworks: await loadFrameworks({}) });
+    const again = (await readCsv(join(dir, 'findings.csv'))).rows;
+    for (const r of again.slice(1)) expect([r[again[0]!.indexOf('owner')], r[again[0]!.indexOf('managed_by')]]).toEqual(['', '']);
   });
 
   it('matches the golden file for the small fixture', async () => {

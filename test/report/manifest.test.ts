@@ -26,7 +26,7 @@ describe('manifest.json', () => {
     expect(manifest.scanId).toBe('scan-20261128T021025Z-fixture');
     expect(manifest.generatedAt).toBe('2026-11-28T03:00:00.000Z');
     expect(manifest.frameworks).toEqual(['cis@7.0.0', 'apra@2019', 'mas@2021', 'nist@800-53r5']);
-    expect(manifest.files.map((f) => f.name)).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'report.html', 'report.pdf', 'results.json']);
+    expect(manifest.files.map((f) => f.name)).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'findings.xlsx', 'report.html', 'report.pdf', 'results.json']);
     for (const f of manifest.files) {
       const data = await readFile(join(dir, f.name));
       expect(f.bytes).toBe(data.length);
@@ -42,7 +42,7 @@ describe('manifest.json', () => {
     const out = join(await tempDir(), 'nested', 'out');
     await writeReports({ resultsPath: join(src, 'scan-results.json'), outDir: out, frameworks: await loadFrameworks({}) });
     expect((await readFile(join(out, 'results.json'))).equals(await readFile(join(src, 'scan-results.json')))).toBe(true);
-    expect((await readdir(out)).sort()).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'manifest.json', 'report.html', 'report.pdf', 'results.json']);
+    expect((await readdir(out)).sort()).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'findings.xlsx', 'manifest.json', 'report.html', 'report.pdf', 'results.json']);
   });
 
   it('removes a stale manifest first, so a failed re-run leaves the folder marked unfinished', async () => {

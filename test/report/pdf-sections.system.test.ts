@@ -13,7 +13,7 @@ import { CHANGE_LABELS } from '../../src/report/pdf/sections/changes.js';
 import { writeResultsDocument } from '../../src/results/document.js';
 import { fixtureHeader, fixtureKeys, writeFixture } from '../fixtures/results-fixture.js';
 import { readCsv, renderFixture, run, tempDir } from './helpers.js';
-import { REGISTER_SOURCE, writeRegisterFixture, type RegisterFixture } from './register-fixture.js';
+import { REGISTER_FILE, REGISTER_SOURCE, writeRegisterFixture, type RegisterFixture } from './register-fixture.js';
 
 const flat = (s: string): string => s.replace(/\s+/g, ' ');
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -72,15 +72,32 @@ describe('report.pdf with an exceptions register and a previous run', () => {
       for (const entry of fixture.register.entries) {
         for (const value of [entry.id, entry.approver, entry.ticket, entry.created, entry.expires]) expect(section, value).toContain(value);
       }
-      expect(section).toContain(REGISTER_SOURCE);
+      // Cited by the name it was given and its digest, never by the path of the machine that ran the scan.
+      expect(section).toContain(`Register file exceptions.yaml, 1,873 bytes, SHA-256 ${REGISTER_FILE.sha256}`);
+      expect(section).not.toContain(REGISTER_SOURCE);
       expect(section).toContain('3: 1 active, 1 expiring within 30 days, 1 expired; 1 unused');
       expect(section).toMatch(/accounts: 999999999999/);
       expect(section).toMatch(/aliases: alias\/-minus/);
     });
 
+    it('shows the approval date, risk owner and compensating control, and says when they are not recorded', () => {
+      expect(section).toMatch(/Vendor appliance pins the key material Compensating control: Appliance re-wraps data keys every 90 days/);
+      expect(section).toMatch(/payments\.lead@example\.com approved 2026-03-28 risk owner: Head of Payments/);
+      expect(section).toMatch(/risk\.officer@example\.com approval date not recorded risk owner not recorded/);
+    });
+
+    it('flags wildcard scopes with the keys they cover now; an entry naming its keys is not flagged', () => {
+      expect(section).toMatch(
+        /Wildcard scopes: EXC-2026-009 \(any key with an alias matching alias\/-minus\) covers 1 failing key now; EXC-2026-020 \(any key in 1 account\) covers 0 failing keys now\./,
+      );
+      expect(section).toMatch(/EXC-2026-009 WILDCARD: also covers keys added later aliases: alias\/-minus/);
+      expect(section).toMatch(/EXC-2026-020 WILDCARD: also covers keys added later accounts: 999999999999/);
+      expect(section).not.toMatch(/EXC-2026-014 WILDCARD/);
+    });
+
     it('marks the expired and the unused entry, and the one expiring soon', () => {
-      expect(section).toMatch(/EXC-2026-009 aliases: alias\/-minus .* 2026-10-31 EXPIRED 28 days ago 1 key \(stay FAIL\)/);
-      expect(section).toMatch(/EXC-2026-020 accounts: 999999999999 .* 2026-12-10 EXPIRING in 12 days UNUSED matched no failing key/);
+      expect(section).toMatch(/EXC-2026-009 WILDCARD: also covers keys added later aliases: alias\/-minus .* 2026-10-31 EXPIRED 28 days ago 1 key \(stay FAIL\)/);
+      expect(section).toMatch(/EXC-2026-020 WILDCARD: also covers keys added later accounts: 999999999999 .* 2026-12-10 EXPIRING in 12 days UNUSED matched no failing key/);
       expect(section).toMatch(/EXC-2026-014 .* 2027-03-31 active 2 keys \(EXCEPTION\)/);
       expect(section).toMatch(/UNUSED matched no failing key/);
       expect(section).toMatch(/2 keys \(EXCEPTION\)/);

@@ -9,7 +9,9 @@ import { writeResultsDocument } from '../../src/results/document.js';
 import { emptyStatusCounts, type KeyResult, type ResultsHeader } from '../../src/results/types.js';
 import { fixtureHeader, fixtureKeys } from '../fixtures/results-fixture.js';
 
+/** The path the register was given as (the reports cite only its base name and digest). */
 export const REGISTER_SOURCE = 'config/exceptions.yaml';
+export const REGISTER_FILE = { name: 'exceptions.yaml', bytes: 1873, sha256: '3f0c6a1e9b7d2c4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789' };
 
 export interface RegisterFixture {
   header: ResultsHeader;
@@ -34,9 +36,10 @@ export function registerFixture(): { header: ResultsHeader; keys: KeyResult[]; f
   const expired = [byAlias('alias/-minus').keyArn];
   const register: ExceptionRegister = {
     source: REGISTER_SOURCE,
+    file: REGISTER_FILE,
     maxDays: 365,
     entries: [
-      { id: 'EXC-2026-014', scope: { keys: active }, reason: 'Vendor appliance pins the key material', approver: 'payments.lead@example.com', ticket: 'SEC-2001', created: '2026-04-01', expires: '2027-03-31', line: 2 },
+      { id: 'EXC-2026-014', scope: { keys: active }, reason: 'Vendor appliance pins the key material', approver: 'payments.lead@example.com', ticket: 'SEC-2001', created: '2026-04-01', expires: '2027-03-31', approved: '2026-03-28', riskOwner: 'Head of Payments', compensatingControl: 'Appliance re-wraps data keys every 90 days', line: 2 },
       { id: 'EXC-2026-009', scope: { aliases: ['alias/-minus'] }, reason: 'Legacy decrypt-only key for an archive migration', approver: 'risk.officer@example.com', ticket: 'SEC-1999', created: '2026-01-10', expires: '2026-10-31', line: 12 },
       { id: 'EXC-2026-020', scope: { accounts: ['999999999999'] }, reason: 'Retired account, kept until the audit closes', approver: 'jane.doe@example.com', ticket: 'SEC-2020', created: '2026-11-01', expires: '2026-12-10', line: 20 },
     ],

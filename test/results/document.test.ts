@@ -53,4 +53,24 @@ describe('results document', () => {
     await writeFile(path, JSON.stringify({ format: 'kms-rotation-audit/results', formatVersion: 99, header: header(), keys: [] }));
     await expect(openResults(path)).rejects.toThrow(new RegExp(`${path}.*formatVersion 99`));
   });
+
+  it('refuses a creation date that is not an ISO 8601 date, and owner / managed-by tag keys that are not tag keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kra-results-'));
+    const path = join(dir, 'results.json');
+    for (const creationDate of ['yesterday', '=1+2', 42, '2024-03-01 10:00']) {
+      await writeResultsDocument(path, header(), [{ ...key(1), creationDate } as unknown as KeyResult]);
+      await expect(collect((await openResults(path)).keys()), String(creationDate)).rejects.toThrow(/damaged key \(key "k-1"\): creationDate: expected an ISO 8601 date such as 2024-03-01T10:00:00\.000Z, or null/);
+    }
+    for (const creationDate of [null, '2024-03-01T10:00:00.000Z', '2024-03-01T18:00:00+08:00']) {
+      await writeResultsDocument(path, header(), [{ ...key(1), creationDate }]);
+      await expect(collect((await openResults(path)).keys())).resolves.toHaveLength(1);
+    }
+    for (const ownerTag of ['', 7, 'x'.repeat(129)]) {
+      const bad = { ...header(), parameters: { ...header().parameters, ownerTag } } as unknown as ResultsHeader;
+      await writeResultsDocument(path, bad, []);
+      await expect(openResults(path)).rejects.toThrow(/damaged results header: header\.parameters\.ownerTag/);
+    }
+    await writeResultsDocument(path, { ...header(), parameters: { ...header().parameters, managedByTag: ['terraform'] } } as unknown as ResultsHeader, []);
+    await expect(openResults(path)).rejects.toThrow(/header\.parameters\.managedByTag/);
+  });
 });

@@ -45,6 +45,8 @@ export function scanOptions(outDir: string, over: Partial<ScanOptions> = {}): Sc
     outDir,
     shard: null,
     collectTags: 'none',
+    ownerTag: null,
+    managedByTag: null,
     quotaSafety: 0.5,
     quotaOverrides: {},
     maxAttempts: 6,

@@ -122,25 +122,43 @@ describe('KMS-002 end to end', () => {
     });
   });
 
-  it('collects tags when asked: all customer managed keys, or only the failing ones', async () => {
+  it('collects tags when asked: every key the rule applies to and every replica, or only the failing ones', async () => {
     const s = simScenario({
-      accounts: [{ id: MGMT, keys: [{ keyId: 'k-fail', region: R, tags: { Owner: '=1+2' } }, { keyId: 'k-pass', region: R, rotation: ROTATING, tags: { Team: 'a' } }, { keyId: 'k-aws', region: R, keyManager: 'AWS' }] }],
+      accounts: [
+        {
+          id: MGMT,
+          keys: [
+            { keyId: 'k-fail', region: R, tags: { Owner: '=1+2' } },
+            { keyId: 'k-pass', region: R, rotation: ROTATING, tags: { Team: 'a' } },
+            { keyId: 'k-aws', region: R, keyManager: 'AWS' },
+            { keyId: 'k-rsa', region: R, keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY', tags: { Team: 'signing' } },
+            { keyId: 'mrk-set', region: R, multiRegion: { type: 'PRIMARY', primaryRegion: R, primaryKeyId: 'mrk-set', replicaRegions: ['us-east-1'] }, rotation: ROTATING, tags: { Team: 'p' } },
+            { keyId: 'mrk-set', region: 'us-east-1', multiRegion: { type: 'REPLICA', primaryRegion: R, primaryKeyId: 'mrk-set' }, rotation: ROTATING, tags: { Team: 'r' } },
+          ],
+        },
+      ],
     });
     await withSim({ scenario: s }, async (sim) => {
-      const failing = await scan(sim, { collectTags: 'failing' });
+      const failing = await scan(sim, { collectTags: 'failing', regions: [R, 'us-east-1'] });
       expect(failing.keys.map((k) => [k.keyId, k.tags])).toEqual([
         ['k-aws', null],
         ['k-fail', { Owner: '=1+2' }],
         ['k-pass', null],
+        ['k-rsa', null],
+        ['mrk-set', null],
+        ['mrk-set', null],
       ]);
       sim.resetStats();
-      const all = await scan(sim, { collectTags: 'all' });
+      const all = await scan(sim, { collectTags: 'all', regions: [R, 'us-east-1'] });
       expect(all.keys.map((k) => [k.keyId, k.tags])).toEqual([
         ['k-aws', null],
         ['k-fail', { Owner: '=1+2' }],
         ['k-pass', { Team: 'a' }],
+        ['k-rsa', null],
+        ['mrk-set', { Team: 'p' }],
+        ['mrk-set', { Team: 'r' }],
       ]);
-      expect(sim.stats().calls['kms:ListResourceTags']).toBe(2);
+      expect(sim.stats().calls['kms:ListResourceTags']).toBe(4);
     });
   });
 

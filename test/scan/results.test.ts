@@ -50,6 +50,8 @@ describe('results document', () => {
         homeRegion: 'us-east-1',
         shard: null,
         collectTags: 'none',
+        ownerTag: null,
+        managedByTag: null,
         quotaSafety: 0.5,
         quotaOverrides: {},
         maxAttempts: 6,

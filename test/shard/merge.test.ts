@@ -102,6 +102,9 @@ describe('merging shard parts', () => {
     await expect(mergeParts(inputs([part0, ofThree]), join(dir, 'r.json'))).rejects.toThrow(/disagree on the number of shards: 2 \(.*\); 3 \(.*\)/);
     const otherRegions = await writePart(join(dir, 'r'), { index: 1, count: 2, parameters: { regions: ['eu-west-1'] } });
     await expect(mergeParts(inputs([part0, otherRegions]), join(dir, 'r.json'))).rejects.toThrow(/disagree on parameters\.regions: null \(.*\) vs \["eu-west-1"\] \(.*\); every shard must run with the same options/);
+    // The owner column would read a different tag in each shard's keys.
+    const otherOwner = await writePart(join(dir, 'o'), { index: 1, count: 2, parameters: { ownerTag: 'team' } });
+    await expect(mergeParts(inputs([part0, otherOwner]), join(dir, 'r.json'))).rejects.toThrow(/disagree on parameters\.ownerTag: null \(.*\) vs "team" \(.*\)/);
     const overlap = await writePart(join(dir, 's'), { index: 1, count: 2, accounts: ['100000000000'] });
     await expect(mergeParts(inputs([part0, overlap]), join(dir, 'r.json'))).rejects.toThrow(/account 100000000000 is in shard 0 .* and shard 1 .*; the parts are not one partition/);
   });

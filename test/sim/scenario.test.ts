@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import {
+  DEFAULT_REFERENCE_DATE,
+  evolveScenario,
   generateScenario,
   KEY_KINDS,
   keysInScope,
@@ -186,5 +188,42 @@ describe('loadScenarioFile', () => {
 
   it('reports a missing file as a usage error', async () => {
     await expect(loadScenarioFile('/nonexistent/scenario.json')).rejects.toThrow(/^\/nonexistent\/scenario\.json: cannot read scenario file \(ENOENT\)$/);
+  });
+});
+
+describe('evolveScenario', () => {
+  const base = () => generateScenario({ seed: 11, accounts: 12, regions: 4, keysPerRegion: 4 });
+
+  it('is drawn from the seed and the step: the same step gives the same organization, and step k is step k-1 plus one step', () => {
+    const a = base();
+    const b = base();
+    expect(evolveScenario(a, { seed: 11, step: 2, referenceDate: DEFAULT_REFERENCE_DATE })).toEqual(evolveScenario(b, { seed: 11, step: 2, referenceDate: DEFAULT_REFERENCE_DATE }));
+    expect(a).toEqual(b);
+    const one = base();
+    const steps = evolveScenario(one, { seed: 11, step: 1, referenceDate: DEFAULT_REFERENCE_DATE });
+    expect(evolveScenario(base(), { seed: 11, step: 2, referenceDate: DEFAULT_REFERENCE_DATE })[0]).toEqual(steps[0]);
+    expect(one.accounts).toHaveLength(13);
+    expect(scenarioIssues(one)).toEqual([]);
+  });
+
+  it('fixes failing keys, breaks passing ones and adds an account, leaving the accounts it is told to keep alone', () => {
+    const scenario = base();
+    const kept = scenario.accounts.slice(1, 4).map((account) => account.id);
+    const before = JSON.stringify(scenario.accounts.filter((account) => kept.includes(account.id)));
+    const [step] = evolveScenario(scenario, { seed: 11, step: 1, keepAccounts: kept, referenceDate: DEFAULT_REFERENCE_DATE });
+    expect(JSON.stringify(scenario.accounts.filter((account) => kept.includes(account.id)))).toBe(before);
+    const keyOf = (ref: string) => {
+      const [accountId, region, keyId] = ref.split('/');
+      return scenario.accounts.find((a) => a.id === accountId)!.keys.find((k) => k.region === region && k.keyId === keyId)!;
+    };
+    expect(step!.fixed).toHaveLength(3);
+    expect(step!.newlyFailing).toHaveLength(3);
+    for (const ref of step!.fixed) expect(keyOf(ref).rotation).toMatchObject({ enabled: true, periodDays: 365 });
+    for (const ref of step!.newlyFailing) expect(keyOf(ref).rotation).toEqual({ enabled: false });
+    const added = scenario.accounts.at(-1)!;
+    expect(added).toMatchObject({ id: step!.newAccount.id, state: 'ACTIVE', name: 'acquired-0001' });
+    expect(added.keys.length).toBe(step!.newAccount.keys);
+    expect(added.roles.length).toBeGreaterThan(0);
+    for (const key of added.keys) expect(key.creationDate < DEFAULT_REFERENCE_DATE).toBe(true);
   });
 });

@@ -102,7 +102,7 @@ describe('scan --upload', () => {
       const s3 = client();
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'audit-reports', Prefix: `scans/${done.outcome.header.scanId}/` }));
       const names = (listed.Contents ?? []).map((o) => o.Key!.split('/').pop()).sort();
-      expect(names).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'manifest.json', 'report.html', 'report.pdf', 'results.json']);
+      expect(names).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'findings.xlsx', 'manifest.json', 'report.html', 'report.pdf', 'results.json']);
       s3.destroy();
       await expect(run('s3://missing-bucket/scans')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--upload: uploading .* to s3:\/\/missing-bucket\/scans failed with NoSuchBucket/) });
     } finally {

@@ -20,6 +20,9 @@ const EntrySchema = z.object({
   ticket: str,
   created: str,
   expires: str,
+  approved: str.nullable().optional(),
+  riskOwner: str.nullable().optional(),
+  compensatingControl: str.nullable().optional(),
   state: z.enum(['active', 'expiring-soon', 'expired']),
   unused: z.boolean(),
   keysCovered: count,
@@ -28,8 +31,11 @@ const EntrySchema = z.object({
   tagsUndecided: count,
 }).loose();
 
+const FileSchema = z.object({ name: str, bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 as 64 hex digits') });
+
 const SummarySchema = z.object({
   source: str,
+  file: FileSchema.nullable().optional(),
   maxDays: count,
   expiringSoonDays: count,
   evaluatedAt: str,

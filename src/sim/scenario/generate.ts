@@ -22,6 +22,9 @@ export interface GenerateOptions {
   referenceDate?: string;
 }
 
+/** The scenario's "now" unless told otherwise: fixed, so creation and rotation dates never move with the clock. */
+export const DEFAULT_REFERENCE_DATE = '2026-11-01T00:00:00.000Z';
+
 const DEFAULT_ORDER = ['us-east-1', 'eu-west-1', 'us-west-2', 'eu-central-1', 'ap-southeast-2', 'us-east-2', ...DEFAULT_REGIONS];
 const OPT_IN_ORDER = ['af-south-1', 'ap-east-1', 'me-south-1', 'eu-south-1', 'ap-southeast-3', ...OPT_IN_REGIONS];
 
@@ -96,7 +99,7 @@ export function generateScenario(opts: GenerateOptions): SimScenario {
   if (!Number.isInteger(opts.accounts) || opts.accounts < 1) throw new Error(`generateScenario: accounts must be ≥ 1, got ${opts.accounts}`);
   if (!Number.isInteger(opts.keysPerRegion) || opts.keysPerRegion < 0) throw new Error(`generateScenario: keysPerRegion must be ≥ 0, got ${opts.keysPerRegion}`);
   const rng = createRng(opts.seed);
-  const now = Date.parse(opts.referenceDate ?? '2026-11-01T00:00:00.000Z');
+  const now = Date.parse(opts.referenceDate ?? DEFAULT_REFERENCE_DATE);
   const regions = pickRegions(opts.regions);
   const optInNames = regions.filter((r) => r.optIn).map((r) => r.name);
   const homeRegion = regions.find((r) => !r.optIn)?.name;

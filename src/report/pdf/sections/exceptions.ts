@@ -4,6 +4,7 @@
  * has to wonder whether exceptions exist: without a register it says so in one line.
  */
 import type { ExceptionsSummary, ExceptionSummaryEntry } from '../../../exceptions/index.js';
+import { isWildcardScope, scopeText, wildcardReach } from '../../../exceptions/scope.js';
 import { compareKeys } from '../../../results/types.js';
 import { displayUtc, formatInt, plural } from '../../text.js';
 import type { Pdf } from '../layout.js';
@@ -21,12 +22,14 @@ const SCOPE_VALUES = 6;
 
 const UNUSED_COLOUR = '#6A1B9A';
 
+const WILDCARD_COLOUR = '#B45309';
+
 const ENTRY_COLUMNS: Column[] = [
   // Points of the landscape body width (742): ids, e-mail addresses and dates fit on one line.
   { header: 'Exception', weight: 64 },
   { header: 'Scope', weight: 150 },
-  { header: 'Reason', weight: 130 },
-  { header: 'Approver', weight: 122 },
+  { header: 'Reason and compensating control', weight: 130 },
+  { header: 'Approval and risk owner', weight: 122 },
   { header: 'Ticket', weight: 50 },
   { header: 'Created', weight: 48 },
   { header: 'Expires', weight: 48 },
@@ -71,11 +74,12 @@ export function drawExceptionsRegister(pdf: Pdf, model: PdfModel): void {
     pdf.heading('Register entries', 2);
     pdf.paragraph('The register has no entries.', { colour: COLOUR.muted });
   } else {
+    drawWildcardNote(pdf, register);
     const rows = register.entries.map((entry): Row => [
       { text: entry.id, font: 'bold' },
-      scopeText(entry),
-      entry.reason,
-      entry.approver,
+      scopeCell(entry),
+      entry.compensatingControl ? `${entry.reason}\nCompensating control: ${entry.compensatingControl}` : entry.reason,
+      approvalText(entry),
       entry.ticket,
       entry.created,
       entry.expires,
@@ -93,31 +97,60 @@ function drawRegisterFacts(pdf: Pdf, register: ExceptionsSummary): void {
   const c = register.counts;
   pdf.keyValues(
     [
-      ['Register file', register.source],
+      ['Register file', registerFile(register)],
       ['Applied at', displayUtc(register.evaluatedAt)],
       [
         'Entries',
         `${formatInt(c.entries)}: ${formatInt(c.active)} active, ${formatInt(c.expiringSoon)} expiring within ${register.expiringSoonDays} days, ${formatInt(c.expired)} expired; ${formatInt(c.unused)} unused (matched no failing key)`,
       ],
       ['Keys made EXCEPTION', `${formatInt(c.keysCovered)} (failing keys matched by an entry in force)`],
-      ['Longest validity allowed', `${formatInt(register.maxDays)} days from created to expires`],
+      ['Longest validity allowed', `${formatInt(register.maxDays)} days from created (and from approved, when given) to expires`],
     ],
     150,
     SIZE.small + 0.5,
   );
 }
 
-/** "accounts: 1111…; aliases: alias/legacy-*; tags: owner=vendor-x", each kind capped. */
-function scopeText(entry: ExceptionSummaryEntry): string {
-  const s = entry.scope;
-  const list = (values: readonly string[]): string => (values.length <= SCOPE_VALUES ? values.join(', ') : `${values.slice(0, SCOPE_VALUES).join(', ')} and ${values.length - SCOPE_VALUES} more`);
-  const parts: string[] = [];
-  if (s.accounts?.length) parts.push(`accounts: ${list(s.accounts)}`);
-  if (s.ous?.length) parts.push(`OUs: ${list(s.ous)}`);
-  if (s.keys?.length) parts.push(`keys: ${list(s.keys)}`);
-  if (s.aliases?.length) parts.push(`aliases: ${list(s.aliases)}`);
-  if (s.tags && Object.keys(s.tags).length) parts.push(`tags: ${list(Object.entries(s.tags).map(([k, v]) => `${k}=${v}`))}`);
-  return parts.length ? parts.join('\n') : 'every key (no scope given)';
+/**
+ * The register by the name it was given and the SHA-256 of the bytes the scan applied (never a path:
+ * the folder belonged to the machine that ran the scan). Results written before the digest was
+ * recorded say so.
+ */
+function registerFile(register: ExceptionsSummary): string {
+  const name = register.file?.name ?? register.source.split(/[\\/]/).pop() ?? register.source;
+  if (!register.file) return `${name} (no digest recorded: these results were written before the register's SHA-256 was kept)`;
+  return `${name}, ${formatInt(register.file.bytes)} bytes, SHA-256 ${register.file.sha256} (the bytes the scan applied)`;
+}
+
+/** "accounts: 1111…\naliases: alias/legacy-*", each kind capped; a wildcard scope says so first. */
+function scopeCell(entry: ExceptionSummaryEntry): string | Cell {
+  const scope = scopeText(entry.scope, SCOPE_VALUES, '\n');
+  if (!isWildcardScope(entry.scope)) return scope;
+  return { text: `WILDCARD: also covers keys added later\n${scope}`, colour: WILDCARD_COLOUR };
+}
+
+function approvalText(entry: ExceptionSummaryEntry): string {
+  return [
+    entry.approver,
+    entry.approved ? `approved ${entry.approved}` : 'approval date not recorded',
+    entry.riskOwner ? `risk owner: ${entry.riskOwner}` : 'risk owner not recorded',
+  ].join('\n');
+}
+
+/**
+ * Entries whose scope does not name its keys will also cover keys created, moved, re-aliased or
+ * re-tagged later, without anyone approving them: named here with what makes each one a wildcard
+ * and how many failing keys it covers now (the keys are listed below and in exceptions.csv).
+ */
+function drawWildcardNote(pdf: Pdf, register: ExceptionsSummary): void {
+  const wildcards = register.entries.filter((entry) => isWildcardScope(entry.scope));
+  if (wildcards.length === 0) return;
+  const each = wildcards.map((entry) => `${entry.id} (${wildcardReach(entry.scope)}) covers ${plural(entry.keysCovered, 'failing key')} now`);
+  pdf.note(
+    `Wildcard scopes: ${each.join('; ')}. These entries do not name their keys: any key that matches them later (a new key in the account, a key given a matching alias or tag) is covered without a new approval. The keys each covers now are listed under "Keys matched by register entries" and in exceptions.csv.`,
+    '#FFF4E5',
+    WILDCARD_COLOUR,
+  );
 }
 
 function stateCell(entry: ExceptionSummaryEntry, register: ExceptionsSummary): Cell {
