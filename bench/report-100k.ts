@@ -16,12 +16,12 @@ import { writeFixture } from '../test/fixtures/results-fixture.js';
 
 async function render(dir: string): Promise<void> {
   const started = process.hrtime.bigint();
-  const { pages } = await writeReports({ resultsPath: join(dir, 'results.json'), outDir: dir, frameworks: await loadFrameworks({}) });
+  const { pages, pdfSeconds } = await writeReports({ resultsPath: join(dir, 'results.json'), outDir: dir, frameworks: await loadFrameworks({}) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const files: Record<string, number> = {};
   for (const name of (await readdir(dir)).sort()) files[name] = (await stat(join(dir, name))).size;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(JSON.stringify({ seconds: Number(seconds.toFixed(2)), peakRssMb, pages, files }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds: Number(seconds.toFixed(2)), pdfSeconds: Number(pdfSeconds.toFixed(2)), peakRssMb, pages, files }) + '\n');
 }
 
 async function main(): Promise<void> {

@@ -103,6 +103,8 @@ export interface WriteReportsResult {
   pages: number;
   /** Change counts against the previous run, when one was given. */
   changes: ChangeSummary | null;
+  /** Seconds spent rendering report.pdf (for the benchmark: npm run bench). */
+  pdfSeconds: number;
 }
 
 export async function writeReports(opts: WriteReportsOptions): Promise<WriteReportsResult> {
@@ -186,6 +188,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const embedded = [REPORT_FILES.findings, REPORT_FILES.coverage].map((name) => ({ name, bytes: evidence.find((f) => f.name === name)!.bytes }));
   const period = reportingPeriodOf(templates.branding.reportingPeriod, header.finishedAt);
   const periodRuns = period && opts.reportsRoot ? await runsInPeriod(opts.reportsRoot, period, header.finishedAt, header.scanId) : [];
+  const pdfStarted = performance.now();
   const { pages } = await renderPdf(
     {
       header,
@@ -228,6 +231,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     },
     path(REPORT_FILES.pdf),
   );
+  const pdfSeconds = (performance.now() - pdfStarted) / 1000;
 
   const sbom = await toolSbom();
   const previousDigest = opts.previousResultsPath && previous ? { scanId: previous.scanId, sha256: (await fileDigest(opts.previousResultsPath)).sha256 } : null;
@@ -271,6 +275,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     ],
     pages,
     changes,
+    pdfSeconds,
   };
 }
 

@@ -39,10 +39,22 @@ function documentDate(model: PdfModel): Date {
   return new Date(0);
 }
 
-/** pdfkit 0.19 keeps one word-layout cache per embedded font (`_fontFamilies[name].layoutCache`). */
-function resetLayoutCaches(doc: PDFKit.PDFDocument): void {
-  const families = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: object }> })._fontFamilies ?? {};
-  for (const font of Object.values(families)) if (font.layoutCache) font.layoutCache = Object.create(null) as object;
+/** Words shaped and kept per font: a page of the key tables holds a few thousand. */
+const MAX_CACHED_WORDS = 20_000;
+
+/**
+ * pdfkit 0.19 keeps one word-layout cache per embedded font (`_fontFamilies[name].layoutCache`). It is
+ * emptied when it passes MAX_CACHED_WORDS (looked at on every new page), so the words every page
+ * repeats stay shaped while unique words (key ids, ARNs) cannot grow it without bound.
+ */
+function boundLayoutCaches(doc: PDFKit.PDFDocument): void {
+  const families = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies ?? {};
+  for (const font of Object.values(families)) {
+    if (!font.layoutCache) continue;
+    let words = 0;
+    for (const word in font.layoutCache) if (++words > MAX_CACHED_WORDS) break;
+    if (words > MAX_CACHED_WORDS) font.layoutCache = Object.create(null) as Record<string, unknown>;
+  }
 }
 
 export async function renderPdf(model: PdfModel, path: string): Promise<PdfResult> {
@@ -60,8 +72,8 @@ export async function renderPdf(model: PdfModel, path: string): Promise<PdfResul
     tagged: true,
     lang: brand.language,
     displayTitle: true,
-    // Word layouts are cached (shaping every word again is 2 to 3 times slower), but the cache is
-    // emptied on every new page (below) so unique words (key ids, ARNs) cannot grow it without bound.
+    // Word layouts are cached (shaping every word again is 2 to 3 times slower), within a bound
+    // (boundLayoutCaches) so unique words (key ids, ARNs) cannot grow it without limit.
     fontLayoutCache: true,
     info: {
       Title: metadataText(`${brand.reportTitle}: ${model.header.scanId}`),
@@ -103,7 +115,7 @@ export async function renderPdf(model: PdfModel, path: string): Promise<PdfResul
 /** Draws every section; returns the page count. */
 function draw(doc: PDFKit.PDFDocument, model: PdfModel): number {
   const brand = model.templates.branding;
-  doc.on('pageAdded', () => resetLayoutCaches(doc));
+  doc.on('pageAdded', () => boundLayoutCaches(doc));
   const pdf = new Pdf(doc, brand.accentColor, model.placeholders);
   drawCover(pdf, model);
   drawSignOff(pdf, model);
