@@ -52,7 +52,7 @@ function boundLayoutCaches(doc: PDFKit.PDFDocument): void {
   for (const font of Object.values(families)) {
     if (!font.layoutCache) continue;
     let words = 0;
-    for (const word in font.layoutCache) if (++words > MAX_CACHED_WORDS) break;
+    for (const _word in font.layoutCache) if (++words > MAX_CACHED_WORDS) break;
     if (words > MAX_CACHED_WORDS) font.layoutCache = Object.create(null) as Record<string, unknown>;
   }
 }
