@@ -44,10 +44,13 @@ const MAX_CACHED_WORDS = 20_000;
 
 /**
  * pdfkit 0.19 keeps one word-layout cache per embedded font (`_fontFamilies[name].layoutCache`). It is
- * emptied when it passes MAX_CACHED_WORDS (looked at on every new page), so the words every page
- * repeats stay shaped while unique words (key ids, ARNs) cannot grow it without bound.
+ * emptied when it passes MAX_CACHED_WORDS (looked at every CHECK_EVERY_PAGES pages: a page adds a few
+ * thousand words at most), so the words every page repeats stay shaped while unique words (key ids,
+ * ARNs) cannot grow it without bound.
  */
-function boundLayoutCaches(doc: PDFKit.PDFDocument): void {
+const CHECK_EVERY_PAGES = 4;
+function boundLayoutCaches(doc: PDFKit.PDFDocument, page: number): void {
+  if (page % CHECK_EVERY_PAGES !== 0) return;
   const families = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies ?? {};
   for (const font of Object.values(families)) {
     if (!font.layoutCache) continue;
@@ -115,7 +118,8 @@ export async function renderPdf(model: PdfModel, path: string): Promise<PdfResul
 /** Draws every section; returns the page count. */
 function draw(doc: PDFKit.PDFDocument, model: PdfModel): number {
   const brand = model.templates.branding;
-  doc.on('pageAdded', () => boundLayoutCaches(doc));
+  let pagesAdded = 0;
+  doc.on('pageAdded', () => boundLayoutCaches(doc, ++pagesAdded));
   const pdf = new Pdf(doc, brand.accentColor, model.placeholders);
   drawCover(pdf, model);
   drawSignOff(pdf, model);
