@@ -12,6 +12,7 @@
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { homeRegionOf } from '../config/schema.js';
+import { inheritSources, optionSource } from '../config/sources.js';
 import { UsageError } from '../errors.js';
 import { openSigner, type SignContext, type SignSettings } from '../evidence/signer.js';
 import type { ManifestSigner } from '../evidence/signature.js';
@@ -63,7 +64,8 @@ const MERGE_DEFAULTS: MergeSettings = { reportsRoot: 'reports', previous: 'auto'
 export async function runReportCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {
   if (opts.from.length === 0) throw new UsageError('--from: expected a results.json file, or shard parts (files, a folder or s3://bucket/prefix/)');
   const env = opts.env ?? process.env;
-  const settings: MergeSettings = { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) };
+  // The settings keep the record of where each value came from (src/config/sources.ts), for messages.
+  const settings: MergeSettings = inheritSources(opts.merge, { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) });
   const downloadDir = downloadDirFor(opts.out ?? null, settings.reportsRoot);
   let s3: S3Client | null = null;
   let signer: ManifestSigner | null = null;
@@ -71,7 +73,11 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
   try {
     const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, homeRegionOf(settings.homeRegion, env)))) });
     const openRunSigner = async (): Promise<ManifestSigner | null> =>
-      (signer = await openSigner({ signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null }, { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext }));
+      (signer = await openSigner(
+        { signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null },
+        { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext },
+        { signKmsKeyId: optionSource(settings, 'signKmsKeyId'), signKeyFile: optionSource(settings, 'signKeyFile') },
+      ));
     if (inputs.kind === 'results') return await rerender(inputs.path, opts, openRunSigner, rejudge);
     const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
     const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, signer: await openRunSigner(), rejudge });

@@ -6,6 +6,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { homeRegionOf, type Config } from '../config/schema.js';
+import { optionSource } from '../config/sources.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
 import { scanEvidenceStage } from '../evidence/scan-evidence.js';
@@ -50,36 +51,44 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const live = !ctx.logger && config.progress && Boolean(process.stderr.isTTY) && config.logFormat !== 'json' ? createLiveProgress() : null;
   const logger = ctx.logger ?? createLogger({ format: config.logFormat, level: config.logLevel, ...(live ? { stream: live.logStream, isTTY: true } : {}) });
 
-  // Everything checkable without AWS, first.
-  const frameworks = await loadFrameworks({ frameworks: config.frameworks, cisVersion: config.cisVersion, controlsFile: config.controls });
+  // Everything checkable without AWS, first. Messages name where each value came from (src/config/sources.ts).
+  const from = (key: keyof Config & string): string => optionSource(config, key);
+  const frameworks = await loadFrameworks({ frameworks: config.frameworks, cisVersion: config.cisVersion, controlsFile: config.controls, sources: { frameworks: from('frameworks'), cisVersion: from('cisVersion') } });
   const reportsRoot = resolve(config.reportsRoot);
   const shard = resolveShard(config, ctx.env);
   if (shard && !config.scanId && !config.resume) {
-    throw new UsageError(`--shard ${shard.index}/${shard.count}: also give --scan-id, the same for every shard of the run (the merge refuses parts of different scans)`);
+    const given = config.shard !== null ? `${from('shard')} ${config.shard}` : `${from('shardCount')} ${shard.count} (shard ${shard.index})`;
+    throw new UsageError(`${given}: also give --scan-id, the same for every shard of the run (the merge refuses parts of different scans)`);
   }
   // --resume DIR: the run's own folder, id (from its checkpoint) and start time.
   const resumeDir = config.resume ? resolve(config.resume) : null;
-  if (resumeDir && config.out && resolve(config.out) !== resumeDir) throw new UsageError(`--resume ${config.resume} with --out ${config.out}: a resumed run finishes in its own folder; drop --out`);
-  if (resumeDir && !shard && isFinishedRun(resumeDir)) throw new UsageError(`--resume ${config.resume}: that run already finished (its manifest.json is written); nothing to resume`);
+  if (resumeDir && config.out && resolve(config.out) !== resumeDir) throw new UsageError(`${from('resume')} ${config.resume} with ${from('out')} ${config.out}: a resumed run finishes in its own folder; drop the output folder`);
+  if (resumeDir && !shard && isFinishedRun(resumeDir)) throw new UsageError(`${from('resume')} ${config.resume}: that run already finished (its manifest.json is written); nothing to resume`);
   const scanId = config.scanId ?? (resumeDir ? undefined : newScanId(now()));
   const outDir = resumeDir ?? resolve(config.out ?? join(reportsRoot, scanId!));
   // A run in its own folder under the reports root takes part in the run history (latest, --keep).
   const inHistory = !config.out && dirname(outDir) === reportsRoot;
-  const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir, (fields, message) => logger.warn(fields, message));
+  const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir, (fields, message) => logger.warn(fields, message), from('previous'));
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   if (register && registerNeedsTags(register)) options.collectTags = 'failing';
   const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), await scanEvidenceStage(config.exceptions)] : [];
   // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
-  const signer = shard ? null : await openSigner(config, { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) });
+  const signer = shard
+    ? null
+    : await openSigner(
+        config,
+        { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) },
+        { signKmsKeyId: from('signKmsKeyId'), signKeyFile: from('signKeyFile') },
+      );
 
   // Output folders last (nothing is created by these checks), so a bad path fails before any AWS call.
   if (!config.out && !resumeDir) {
-    await checkWritableFolder(reportsRoot, '--reports-root');
-    await checkLatestPointer(reportsRoot);
+    await checkWritableFolder(reportsRoot, from('reportsRoot'));
+    await checkLatestPointer(reportsRoot, from('reportsRoot'));
   }
-  await checkWritableFolder(outDir, resumeDir ? '--resume' : config.out ? '--out' : '--reports-root');
+  await checkWritableFolder(outDir, from(resumeDir ? 'resume' : config.out ? 'out' : 'reportsRoot'));
 
   const sink = live ?? createLoggedProgress(logger);
   let outcome: ScanOutcome;
@@ -180,6 +189,7 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
     quotaSafety: config.quotaSafety,
     quotaOverrides: {},
     maxAttempts: config.maxAttempts,
+    sourceOf: (key) => optionSource(config, key),
   };
 }
 
@@ -231,7 +241,13 @@ function exceptionsStage(register: ExceptionRegister, now: Date): KeyStage {
  * damaged earlier run is skipped with a warning, decided here, before the scan); a folder or
  * results.json otherwise, which must not be this run's own.
  */
-export async function resolvePrevious(config: Pick<Config, 'previous'>, reportsRoot: string, outDir: string, warn: (fields: Record<string, unknown>, message: string) => void = () => undefined): Promise<string | null> {
+export async function resolvePrevious(
+  config: Pick<Config, 'previous'>,
+  reportsRoot: string,
+  outDir: string,
+  warn: (fields: Record<string, unknown>, message: string) => void = () => undefined,
+  flag = '--previous',
+): Promise<string | null> {
   const previous = config.previous;
   if (!previous) return null;
   if (previous === 'auto') {
@@ -254,13 +270,13 @@ export async function resolvePrevious(config: Pick<Config, 'previous'>, reportsR
     file = info.isDirectory() ? join(path, 'results.json') : path;
     await stat(file);
   } catch {
-    throw new UsageError(`--previous: ${previous} is not a results.json file or a run folder holding one`);
+    throw new UsageError(`${flag}: ${previous} is not a results.json file or a run folder holding one`);
   }
   if (dirname(resolve(file)) === resolve(outDir)) {
-    throw new UsageError(`--previous ${previous}: that is this run's own folder (${resolve(outDir)}); give an earlier run, or "auto"`);
+    throw new UsageError(`${flag} ${previous}: that is this run's own folder (${resolve(outDir)}); give an earlier run, or "auto"`);
   }
   await openResults(file).catch((err: unknown) => {
-    throw err instanceof UsageError ? new UsageError(`--previous: ${err.message}`) : err;
+    throw err instanceof UsageError ? new UsageError(`${flag}: ${err.message}`) : err;
   });
   return file;
 }

@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../config/schema.js';
+import { optionSource } from '../config/sources.js';
 import type { FrameworkSelection } from '../frameworks/index.js';
 import { recordFinishedRun } from '../history/runs.js';
 import type { ManifestSigner } from '../evidence/signature.js';
@@ -52,10 +53,10 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   // and the folder it names must still be inside the reports root.
   const outDir = opts.out ? resolve(opts.out) : assertUnder(reportsRoot, join(reportsRoot, scanId), `--from: scan id ${JSON.stringify(scanId)}`);
   const inHistory = !opts.out && dirname(outDir) === reportsRoot;
-  const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log);
+  const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log, optionSource(opts.settings, 'previous'));
   const resultsPath = join(outDir, 'results.json');
-  await checkWritableFolder(outDir, opts.out ? '--out' : '--reports-root');
-  if (inHistory) await checkLatestPointer(reportsRoot);
+  await checkWritableFolder(outDir, opts.out ? '--out' : optionSource(opts.settings, 'reportsRoot'));
+  if (inHistory) await checkLatestPointer(reportsRoot, optionSource(opts.settings, 'reportsRoot'));
   await mkdir(outDir, { recursive: true });
   const header = await writeMerged(checked, resultsPath);
   opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');

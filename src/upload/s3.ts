@@ -4,6 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { optionSource } from '../config/sources.js';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ExitCode, ExitError, UsageError } from '../errors.js';
@@ -103,7 +104,8 @@ export interface PublishOptions {
  */
 export async function publishToS3(dir: string, settings: UploadSettings, opts: PublishOptions): Promise<{ location: S3Location; keys: string[] } | null> {
   if (!settings.upload) return null;
-  const location = parseS3Url(settings.upload);
+  const from = optionSource(settings, 'upload');
+  const location = parseS3Url(settings.upload, from);
   const client = new S3Client({ ...s3ClientConfig(opts.env, opts.region), ...(opts.credentials ? { credentials: opts.credentials } : {}) });
   const upload: UploadOptions = { client, location, runName: opts.runName, sseKms: settings.uploadSseKms || settings.uploadKmsKeyId ? { keyId: settings.uploadKmsKeyId } : null };
   try {
@@ -112,7 +114,7 @@ export async function publishToS3(dir: string, settings: UploadSettings, opts: P
   } catch (err) {
     const error = err as Error & { name?: string };
     const what = opts.files ? opts.files.join(', ') : dir;
-    throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${what} to ${settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the files are complete on local disk in ${dir}`);
+    throw new ExitError(ExitCode.Incomplete, `${from}: uploading ${what} to ${settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the files are complete on local disk in ${dir}`);
   } finally {
     client.destroy();
   }
