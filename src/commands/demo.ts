@@ -18,6 +18,8 @@ export interface DemoOptions {
   seed?: number;
   logFormat?: Config['logFormat'];
   progress?: boolean;
+  /** Write into a folder holding a finished run (--force). */
+  force?: boolean;
   print?: (line: string) => void;
 }
 
@@ -81,6 +83,7 @@ export async function runDemoCommand(opts: DemoOptions = {}): Promise<number> {
     const config = configSchema.parse({
       reportsRoot: opts.reportsRoot ?? 'reports',
       out: opts.out ?? null,
+      force: opts.force ?? false,
       failOn: 'never',
       logFormat: opts.logFormat ?? 'auto',
       progress: opts.progress ?? true,

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { optionSpecByKey, optionSpecs } from '../config/schema.js';
 import { createLogger } from '../log.js';
-import { loadConfig, redactConfig } from '../config/load.js';
+import { checkFlags, loadConfig, redactConfig } from '../config/load.js';
 import { basename } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { toolVersion } from '../version.js';
@@ -105,9 +105,12 @@ export function buildProgram(): Command {
     .option('--reports-root <dir>', 'reports root', 'reports')
     .option('--log-format <format>', 'auto, pretty or json', 'auto')
     .option('--no-progress', 'no live progress display')
-    .action(async (opts: { out?: string; reportsRoot: string; logFormat: 'auto' | 'pretty' | 'json'; progress: boolean }, command: Command) => {
+    .option('--force', optionSpecByKey.get('force')!.description)
+    .action(async (_opts, command: Command) => {
+      // The demo's flags are scan options: checked by the same schema, a bad one is one line naming it.
+      const given = checkFlags(givenOptions(command)) as { out?: string; reportsRoot?: string; logFormat?: 'auto' | 'pretty' | 'json'; progress?: boolean; force?: boolean };
       const { runDemoCommand } = await import('./demo.js');
-      setExit(command, await runDemoCommand({ out: opts.out ?? null, reportsRoot: opts.reportsRoot, logFormat: opts.logFormat, progress: opts.progress }));
+      setExit(command, await runDemoCommand({ out: given.out ?? null, reportsRoot: given.reportsRoot ?? 'reports', logFormat: given.logFormat ?? 'auto', progress: given.progress ?? true, force: given.force ?? false }));
     });
 
   program

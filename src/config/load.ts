@@ -76,6 +76,14 @@ export function fromString(spec: OptionSpec, raw: string): unknown {
   }
 }
 
+/**
+ * Flags of a command that shares options with the scan (`demo`: --out, --reports-root, --log-format):
+ * each checked against the option's schema, a bad one a UsageError naming the flag and what was expected.
+ */
+export function checkFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  return readFlags(flags).values;
+}
+
 interface Layer {
   values: Record<string, unknown>;
   /** Where each value came from, by key (a flag, a variable, or `file:line: key`). */

@@ -65,6 +65,7 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'shardCount', flag: '--shard-count <n>', kind: 'int', description: 'Number of shards N, with this shard\'s index K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job).', schema: z.number().int().min(1).max(MAX_SHARDS).nullable().default(null) },
   { key: 'resume', flag: '--resume <dir>', kind: 'string', description: 'Continue the interrupted run in DIR (its checkpoint names the accounts it finished; those are not scanned again).', schema: z.string().min(1).nullable().default(null) },
   { key: 'out', flag: '--out <dir>', kind: 'string', description: 'Write this run into DIR instead of <reports-root>/<scan id>/.', schema: z.string().min(1).nullable().default(null) },
+  { key: 'force', flag: '--force', kind: 'bool', description: 'Write into an output folder that holds a finished run (one with manifest.json): that run is replaced. Without it such a folder is refused (exit 64), so a finished run is never overwritten by mistake.', schema: z.boolean().default(false) },
   { key: 'reportsRoot', flag: '--reports-root <dir>', kind: 'string', description: 'Folder holding one sub-folder per run and the "latest" pointer.', schema: z.string().min(1).default('reports') },
   { key: 'failOn', flag: '--fail-on <level>', kind: 'string', description: 'Exit 1 on FAIL findings ("fail"), only on ERROR ("error"), or never.', schema: z.enum(['fail', 'error', 'never']).default('fail') },
   { key: 'previous', flag: '--previous <auto|path>', kind: 'string', description: 'Compare with a previous run ("auto": the newest finished run under the reports root; or a run folder or results.json): changes.csv and the PDF\'s changes section.', schema: z.string().min(1).nullable().default('auto') },
@@ -111,6 +112,7 @@ export type Config = z.output<typeof configSchema> & {
   shardCount: number | null;
   resume: string | null;
   out: string | null;
+  force: boolean;
   reportsRoot: string;
   failOn: 'fail' | 'error' | 'never';
   frameworks: string[] | null;
