@@ -44,6 +44,8 @@ export function buildProgram(): Command {
     const spec = optionSpecByKey.get(key)!;
     report.addOption(new Option(spec.flag, `${spec.description} (merge)` + (spec.defaultText ? ` (default: ${spec.defaultText})` : '')));
   }
+  // --force: --out onto another finished run (a re-render of the folder of --from needs none), or a merge onto one.
+  report.addOption(new Option(optionSpecByKey.get('force')!.flag, optionSpecByKey.get('force')!.description));
   report.action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string; config?: string; allowTampered?: boolean }, command: Command) => {
     const config = await loadConfig({ flags: givenOptions(command), env: process.env, configFile: opts.config ?? null });
     const logger = createLogger({ format: config.logFormat, level: config.logLevel });
@@ -60,6 +62,7 @@ export function buildProgram(): Command {
       allowTampered: opts.allowTampered === true,
       env: process.env,
       log: (fields, message) => logger.info(fields, message),
+      warn: (fields, message) => logger.warn(fields, message),
     });
     process.stdout.write(`Reports in ${result.outDir}: ${result.files.map((f) => basename(f)).join(', ')} (${result.pages} PDF pages${result.merged !== null ? `, merged from ${result.merged} shard parts` : ''})\n`);
     setExit(command, result.exitCode);

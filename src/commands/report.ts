@@ -17,10 +17,10 @@ import { UsageError } from '../errors.js';
 import { openSigner, type SignContext, type SignSettings } from '../evidence/signer.js';
 import type { ManifestSigner } from '../evidence/signature.js';
 import { loadFrameworks } from '../frameworks/index.js';
-import { writeReports } from '../report/index.js';
-import { downloadDirFor, removeDownloads, runMergeReports, type MergeSettings } from '../shard/merge-run.js';
+import type { MergeSettings } from '../shard/merge-run.js';
 import { checkWritableFolder } from '../output.js';
-import { resolveFrom } from '../shard/sources.js';
+import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning } from '../run-folder.js';
+import { downloadDirFor, removeDownloads, resolveFrom } from '../shard/sources.js';
 import { s3ClientConfig } from '../upload/s3.js';
 
 export interface ReportCommandOptions {
@@ -38,6 +38,8 @@ export interface ReportCommandOptions {
   merge?: Partial<MergeSettings>;
   env?: NodeJS.ProcessEnv;
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** Warnings: foreign files in the output folder, a stale lock taken over. */
+  warn?: (fields: Record<string, unknown>, message: string) => void;
   /** Sign the re-rendered folder (--sign-kms-key-id / --sign-key-file); absent: unsigned. */
   sign?: Partial<SignSettings>;
   /** KMS client settings for the signer (tests, demo); default: the SDK's chain and AWS_ENDPOINT_URL. */
@@ -80,7 +82,8 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
       ));
     if (inputs.kind === 'results') return await rerender(inputs.path, opts, openRunSigner, rejudge);
     const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
-    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, signer: await openRunSigner(), rejudge });
+    const { runMergeReports } = await import('../shard/merge-run.js');
+    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, warn: opts.warn, signer: await openRunSigner(), rejudge });
     return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
   } finally {
     (s3 as S3Client | null)?.destroy();
@@ -92,19 +95,36 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
 async function rerender(from: string, opts: ReportCommandOptions, openRunSigner: () => Promise<ManifestSigner | null>, rejudge: 'refuse' | 'report'): Promise<ReportCommandResult> {
   const resultsPath = resolve(from);
   const outDir = resolve(opts.out ?? dirname(resultsPath));
+  // Re-rendering the folder that holds the results is what `report` is for; any other finished run needs --force.
+  const inPlace = outDir === dirname(resultsPath);
+  const what = opts.out ? '--out' : `the folder of --from`;
   if (opts.previous && resolve(opts.previous) === resultsPath) throw new UsageError(`--previous: ${opts.previous} is the same file as --from`);
   const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controlsFile: opts.controls ?? null });
-  await checkWritableFolder(outDir, opts.out ? '--out' : `the folder of --from`);
-  const signer = await openRunSigner();
-  const { files, pages } = await writeReports({
-    signer,
-    rejudge,
-    resultsPath,
-    outDir,
-    frameworks,
-    previousResultsPath: opts.previous ? resolve(opts.previous) : null,
-    templatesDir: opts.templatesDir,
-    now: opts.now,
-  });
-  return { outDir, files, pages, exitCode: 0, merged: null };
+  await checkWritableFolder(outDir, what);
+  if (!inPlace) await checkNotFinished(outDir, what, opts.merge?.force ?? false);
+  const lock = await acquireRunLock(outDir, { what, command: 'report', ...(opts.now ? { now: () => opts.now! } : {}) });
+  try {
+    if (lock.replaced) opts.warn?.({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
+    const foreign = await foreignFiles(outDir);
+    if (foreign.length > 0) {
+      const warning = foreignFilesWarning(outDir, foreign);
+      opts.warn?.(warning.fields, warning.message);
+    }
+    const signer = await openRunSigner();
+    const { writeReports } = await import('../report/index.js');
+    const { files, pages } = await writeReports({
+      signer,
+      rejudge,
+      resultsPath,
+      outDir,
+      frameworks,
+      previousResultsPath: opts.previous ? resolve(opts.previous) : null,
+      templatesDir: opts.templatesDir,
+      now: opts.now,
+      keepRunRecords: inPlace,
+    });
+    return { outDir, files, pages, exitCode: 0, merged: null };
+  } finally {
+    await lock.release();
+  }
 }

@@ -4,7 +4,7 @@
  * for a finished run) move `latest`, upload and prune. Returns the exit code.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { homeRegionOf, type Config } from '../config/schema.js';
 import { optionSource } from '../config/sources.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -24,6 +24,7 @@ import type { ScanOptions } from '../scan/options.js';
 import { newScanId } from '../scan/scan-id.js';
 import { resolveShard, type ShardSpec } from '../shard/spec.js';
 import { checkLatestPointer, checkWritableFolder } from '../output.js';
+import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning, lockName } from '../run-folder.js';
 
 export interface ScanCommandContext {
   env: NodeJS.ProcessEnv;
@@ -74,83 +75,99 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   if (register && registerNeedsTags(register)) options.collectTags = 'failing';
   const stages: KeyStage[] = register ? [exceptionsStage(register, startedAt), await scanEvidenceStage(config.exceptions)] : [];
-  // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
-  const signer = shard
-    ? null
-    : await openSigner(
-        config,
-        { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) },
-        { signKmsKeyId: from('signKmsKeyId'), signKeyFile: from('signKeyFile') },
-      );
-
   // Output folders last (nothing is created by these checks), so a bad path fails before any AWS call.
   if (!config.out && !resumeDir) {
     await checkWritableFolder(reportsRoot, from('reportsRoot'));
     await checkLatestPointer(reportsRoot, from('reportsRoot'));
   }
-  await checkWritableFolder(outDir, from(resumeDir ? 'resume' : config.out ? 'out' : 'reportsRoot'));
+  const outWhat = from(resumeDir ? 'resume' : config.out ? 'out' : 'reportsRoot');
+  await checkWritableFolder(outDir, outWhat);
 
-  const sink = live ?? createLoggedProgress(logger);
-  let outcome: ScanOutcome;
+  if (!resumeDir) await checkNotFinished(outDir, outWhat, config.force);
+  // The run owns its folder from here (src/run-folder.ts): a second writer is refused, a stale lock taken over.
+  const lock = await acquireRunLock(outDir, { name: lockName(shard), what: outWhat, command: shard ? `scan shard ${shard.index}/${shard.count}` : 'scan', now });
+  if (lock.replaced) logger.warn({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
+  const foreignInFolder = await foreignFiles(outDir);
+  if (foreignInFolder.length > 0) {
+    const warning = foreignFilesWarning(outDir, foreignInFolder);
+    logger.warn(warning.fields, warning.message);
+  }
   try {
-    outcome = await runScan(options, {
-      logger,
-      progress: {
-        accountsTotal: (n) => sink.setTotal(n),
-        accountDone: () => sink.accountDone(),
-        keysJudged: (n) => sink.keysJudged(n),
-        errors: (n) => sink.errors(n),
+    // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
+    const signer = shard
+      ? null
+      : await openSigner(
+          config,
+          { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) },
+          { signKmsKeyId: from('signKmsKeyId'), signKeyFile: from('signKeyFile') },
+        );
+
+    const sink = live ?? createLoggedProgress(logger);
+    let outcome: ScanOutcome;
+    try {
+      outcome = await runScan(options, {
+        logger,
+        progress: {
+          accountsTotal: (n) => sink.setTotal(n),
+          accountDone: () => sink.accountDone(),
+          keysJudged: (n) => sink.keysJudged(n),
+          errors: (n) => sink.errors(n),
+        },
+        stages,
+        ...ctx.deps,
+      });
+    } finally {
+      sink.stop();
+    }
+    if (options.shard) return finishShard(config, ctx.env, logger, outcome, options.shard, started);
+
+    // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, the
+    // Security Hub and S3 clients cost start-up time and memory the scan does not need.
+    const { publishFindings, PUBLISH_FILE } = await import('./publish.js');
+    // Before the reports, so the publish record is in the folder the manifest lists.
+    const published = await publishFindings(config, { env: ctx.env, logger, outDir, resultsPath: outcome.resultsPath, previousResultsPath: previousResults, frameworks, homeRegion: options.homeRegion, deps: ctx.deps });
+    const { writeReports } = await import('../report/index.js');
+    let report: Awaited<ReturnType<typeof writeReports>>;
+    try {
+      // The publish record is this run's (listed in the manifest); one left by a replaced run is removed.
+      if (!published.securityhub) await rm(join(outDir, PUBLISH_FILE), { force: true });
+      report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults, signer, runFiles: published.securityhub ? [PUBLISH_FILE] : [] });
+    } finally {
+      signer?.close();
+    }
+
+    if (inHistory) {
+      const removed = await recordFinishedRun(reportsRoot, outDir, config.keep);
+      if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
+      const foreign = config.keep ? await foreignFolders(reportsRoot) : [];
+      if (foreign.length > 0) logger.warn({ leftAlone: foreign.map((dir) => basename(dir)) }, 'folders in the reports root that are not runs (no manifest naming their own scan id): left alone by --keep');
+    }
+    const { publishToS3 } = await import('../upload/s3.js');
+    const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
+    if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
+    const scanExit = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
+    // A failed publish leaves Security Hub stale: the scheduler must see it (exit 2), unless --fail-on never.
+    const exitCode = published.ok || config.failOn === 'never' ? scanExit : ExitCode.Incomplete;
+    logger.info(
+      {
+        scanId: outcome.header.scanId,
+        byStatus: outcome.counts,
+        keys: outcome.header.summary.keys,
+        accounts: outcome.header.summary.accountsInScope,
+        accountRegionPairs: outcome.header.summary.accountRegionPairs,
+        coverageComplete: outcome.coverageComplete,
+        changes: report.changes?.counts ?? null,
+        durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+        reports: outDir,
+        pdfPages: report.pages,
+        exitCode,
       },
-      stages,
-      ...ctx.deps,
-    });
+      'run finished',
+    );
+    return { exitCode, outDir, outcome, changes: report.changes };
   } finally {
-    sink.stop();
+    await lock.release();
   }
-  if (options.shard) return finishShard(config, ctx.env, logger, outcome, options.shard, started);
-
-  // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, the
-  // Security Hub and S3 clients cost start-up time and memory the scan does not need.
-  const { publishFindings } = await import('./publish.js');
-  // Before the reports, so the publish record is in the folder the manifest lists.
-  const published = await publishFindings(config, { env: ctx.env, logger, outDir, resultsPath: outcome.resultsPath, previousResultsPath: previousResults, frameworks, homeRegion: options.homeRegion, deps: ctx.deps });
-  const { writeReports } = await import('../report/index.js');
-  let report: Awaited<ReturnType<typeof writeReports>>;
-  try {
-    report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults, signer });
-  } finally {
-    signer?.close();
-  }
-
-  if (inHistory) {
-    const removed = await recordFinishedRun(reportsRoot, outDir, config.keep);
-    if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
-    const foreign = config.keep ? await foreignFolders(reportsRoot) : [];
-    if (foreign.length > 0) logger.warn({ leftAlone: foreign.map((dir) => basename(dir)) }, 'folders in the reports root that are not runs (no manifest naming their own scan id): left alone by --keep');
-  }
-  const { publishToS3 } = await import('../upload/s3.js');
-  const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
-  if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
-  const scanExit = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
-  // A failed publish leaves Security Hub stale: the scheduler must see it (exit 2), unless --fail-on never.
-  const exitCode = published.ok || config.failOn === 'never' ? scanExit : ExitCode.Incomplete;
-  logger.info(
-    {
-      scanId: outcome.header.scanId,
-      byStatus: outcome.counts,
-      keys: outcome.header.summary.keys,
-      accounts: outcome.header.summary.accountsInScope,
-      accountRegionPairs: outcome.header.summary.accountRegionPairs,
-      coverageComplete: outcome.coverageComplete,
-      changes: report.changes?.counts ?? null,
-      durationSeconds: Math.round((Date.now() - started) / 100) / 10,
-      reports: outDir,
-      pdfPages: report.pages,
-      exitCode,
-    },
-    'run finished',
-  );
-  return { exitCode, outDir, outcome, changes: report.changes };
 }
 
 /**

@@ -71,6 +71,16 @@ export interface WriteReportsOptions {
    * finding. Absent: not re-judged (a scan's own fresh results).
    */
   rejudge?: 'refuse' | 'report' | null;
+  /**
+   * Other files of this run in the folder, written before the reports (the publish record, a merged
+   * run's shard parts): listed in manifest.json with the reports. Nothing else in the folder is.
+   */
+  runFiles?: readonly string[];
+  /**
+   * A re-render of a run folder in place: run records the previous manifest listed (the scan's
+   * securityhub-publish.json, shard parts) and that are still there stay listed.
+   */
+  keepRunRecords?: boolean;
 }
 
 export interface WriteReportsResult {
@@ -93,6 +103,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const rejudged = opts.rejudge ? await rejudgeAll(reader.keys(), new Rejudge(header, resultsPath), resultsPath, opts.rejudge) : null;
   // Inputs are valid: from here on the folder is unfinished until the manifest is back.
   await mkdir(outDir, { recursive: true });
+  const keptRecords = opts.keepRunRecords ? await runRecordsListed(outDir) : [];
   await rm(join(outDir, MANIFEST_NAME), { force: true });
   await rm(join(outDir, SIGNATURE_NAME), { force: true });
 
@@ -184,6 +195,19 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   );
 
   const previousDigest = opts.previousResultsPath && previous ? { scanId: previous.scanId, sha256: (await fileDigest(opts.previousResultsPath)).sha256 } : null;
+  // The files this run wrote, and only those (src/run-folder.ts: a foreign file is never listed).
+  const written = [
+    basename(resultsInFolder),
+    REPORT_FILES.findings,
+    REPORT_FILES.controls,
+    REPORT_FILES.coverage,
+    ...(changes ? [REPORT_FILES.changes] : []),
+    ...(exceptions ? [REPORT_FILES.exceptions] : []),
+    ...exportFiles.map((f) => f.name),
+    REPORT_FILES.pdf,
+    ...(opts.runFiles ?? []),
+    ...keptRecords,
+  ];
   const manifest = await writeManifest(outDir, {
     toolName,
     toolVersion,
@@ -207,7 +231,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
       exceptionsRegister: scanEvidence?.exceptionsRegister ?? null,
     },
     rejudge: rejudged ? { keys: rejudged.keys, disagreements: rejudged.disagreements, renderedAnyway: rejudged.disagreements > 0 } : null,
-  }, opts.signer ?? null);
+  }, opts.signer ?? null, written);
   return {
     files: [
       resultsInFolder,
@@ -223,6 +247,21 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     pages,
     changes,
   };
+}
+
+/** Run records (not reports) that a re-render keeps listed: the publish record and shard parts. */
+const RUN_RECORD = /^(securityhub-publish\.json|results\.part-\d{1,5}-of-\d{1,5}\.json)$/;
+
+/** Run records the folder's current manifest lists and that are still there. */
+async function runRecordsListed(dir: string): Promise<string[]> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as { files?: { name?: unknown }[] };
+    const names = (manifest.files ?? []).map((f) => f.name).filter((name): name is string => typeof name === 'string' && RUN_RECORD.test(name));
+    const present = await Promise.all(names.map(async (name) => ((await stat(join(dir, name)).catch(() => null))?.isFile() ? name : null)));
+    return present.filter((name): name is string => name !== null);
+  } catch {
+    return [];
+  }
 }
 
 /** The header's record of the endpoints the data came from (`dataSource`, when the scan recorded it). */

@@ -3,7 +3,6 @@
  * (or --out), write every report from the merged results, then do what a scan does for a finished
  * run: move `latest`, prune with --keep, upload with --upload, and exit by --fail-on.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../config/schema.js';
 import { optionSource } from '../config/sources.js';
@@ -16,10 +15,11 @@ import { SCAN_EXTENSION, type ScanEngineExtension } from '../scan/header.js';
 import { publishToS3 } from '../upload/s3.js';
 import { assertUnder } from '../names.js';
 import { checkLatestPointer, checkWritableFolder } from '../output.js';
+import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning } from '../run-folder.js';
 import { checkParts, writeMerged, type PartInput } from './merge.js';
 
 /** The settings of the scan's configuration that the merge applies. */
-export type MergeSettings = Pick<Config, 'reportsRoot' | 'previous' | 'keep' | 'upload' | 'uploadSseKms' | 'uploadKmsKeyId' | 'failOn' | 'homeRegion'> & Partial<Pick<Config, 'frameworks' | 'cisVersion' | 'controls'>>;
+export type MergeSettings = Pick<Config, 'reportsRoot' | 'previous' | 'keep' | 'upload' | 'uploadSseKms' | 'uploadKmsKeyId' | 'failOn' | 'homeRegion'> & Partial<Pick<Config, 'frameworks' | 'cisVersion' | 'controls' | 'force'>>;
 
 export interface MergeRunOptions {
   parts: PartInput[];
@@ -30,6 +30,7 @@ export interface MergeRunOptions {
   templatesDir?: string;
   now?: Date;
   log?: (fields: Record<string, unknown>, message: string) => void;
+  warn?: (fields: Record<string, unknown>, message: string) => void;
   /** Signs the merged run's manifest (src/evidence). */
   signer?: ManifestSigner | null;
   /** Re-judge the merged keys before rendering (src/evidence/rejudge.ts). */
@@ -55,28 +56,34 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   const inHistory = !opts.out && dirname(outDir) === reportsRoot;
   const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log, optionSource(opts.settings, 'previous'));
   const resultsPath = join(outDir, 'results.json');
-  await checkWritableFolder(outDir, opts.out ? '--out' : optionSource(opts.settings, 'reportsRoot'));
+  const outWhat = opts.out ? '--out' : optionSource(opts.settings, 'reportsRoot');
+  await checkWritableFolder(outDir, outWhat);
   if (inHistory) await checkLatestPointer(reportsRoot, optionSource(opts.settings, 'reportsRoot'));
-  await mkdir(outDir, { recursive: true });
-  const header = await writeMerged(checked, resultsPath);
-  opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
-  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null });
-  if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
-  const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
-  if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
-  const scan = header.extensions[SCAN_EXTENSION] as ScanEngineExtension | undefined;
-  const exitCode = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
-  return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
+  await checkNotFinished(outDir, outWhat, opts.settings.force ?? false);
+  // The merge owns the run folder while it writes (src/run-folder.ts).
+  const lock = await acquireRunLock(outDir, { what: outWhat, command: 'report (merge)', ...(opts.now ? { now: () => opts.now! } : {}) });
+  try {
+    if (lock.replaced) opts.warn?.({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
+    const foreign = await foreignFiles(outDir);
+    if (foreign.length > 0) {
+      const warning = foreignFilesWarning(outDir, foreign);
+      opts.warn?.(warning.fields, warning.message);
+    }
+    const header = await writeMerged(checked, resultsPath);
+    opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
+    // Parts the shards wrote into this very folder are files of this run: listed with the reports.
+    const partsHere = checked.parts.filter((part) => dirname(resolve(part.path)) === outDir).map((part) => basename(part.path));
+    const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null, runFiles: partsHere });
+    if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
+    const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
+    if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
+    const scan = header.extensions[SCAN_EXTENSION] as ScanEngineExtension | undefined;
+    const exitCode = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
+    return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
+  } finally {
+    await lock.release();
+  }
 }
 
-/** Where S3 parts are downloaded: beside the run folders (a container's /tmp is often small). */
-export function downloadDirFor(out: string | null, reportsRoot: string): string {
-  return join(resolve(out ?? reportsRoot), `.parts-download-${process.pid}`);
-}
-
-export async function removeDownloads(dir: string): Promise<void> {
-  // ENOTDIR: --out is a file, so nothing was downloaded there (that error is reported, not this one).
-  await rm(dir, { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOTDIR') throw err;
-  });
-}
+// Where S3 parts are downloaded lives with the sources (src/shard/sources.ts), so `report` loads no reporter before it needs one.
+export { downloadDirFor, removeDownloads } from './sources.js';
