@@ -19,7 +19,7 @@ import type { ManifestSigner } from '../evidence/signature.js';
 import { loadFrameworks } from '../frameworks/index.js';
 import type { MergeSettings } from '../shard/merge-run.js';
 import { checkWritableFolder } from '../output.js';
-import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning } from '../run-folder.js';
+import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning, type RunLock } from '../run-folder.js';
 import { downloadDirFor, removeDownloads, resolveFrom } from '../shard/sources.js';
 import { s3ClientConfig } from '../upload/s3.js';
 
@@ -102,17 +102,22 @@ async function rerender(from: string, opts: ReportCommandOptions, openRunSigner:
   const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controlsFile: opts.controls ?? null });
   await checkWritableFolder(outDir, what);
   if (!inPlace) await checkNotFinished(outDir, what, opts.merge?.force ?? false);
-  const lock = await acquireRunLock(outDir, { what, command: 'report', ...(opts.now ? { now: () => opts.now! } : {}) });
-  try {
+  const signer = await openRunSigner();
+  let lock: RunLock | null = null;
+  // Once the results are checked (writeReports reads them first), the folder is taken, and only then warned about.
+  const claim = async (): Promise<void> => {
+    lock = await acquireRunLock(outDir, { what, command: 'report', ...(opts.now ? { now: () => opts.now! } : {}) });
     if (lock.replaced) opts.warn?.({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
     const foreign = await foreignFiles(outDir);
     if (foreign.length > 0) {
       const warning = foreignFilesWarning(outDir, foreign);
       opts.warn?.(warning.fields, warning.message);
     }
-    const signer = await openRunSigner();
+  };
+  try {
     const { writeReports } = await import('../report/index.js');
     const { files, pages } = await writeReports({
+      beforeWrite: claim,
       signer,
       rejudge,
       resultsPath,
@@ -125,6 +130,6 @@ async function rerender(from: string, opts: ReportCommandOptions, openRunSigner:
     });
     return { outDir, files, pages, exitCode: 0, merged: null };
   } finally {
-    await lock.release();
+    await (lock as RunLock | null)?.release();
   }
 }

@@ -86,12 +86,6 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   if (!resumeDir) await checkNotFinished(outDir, outWhat, config.force);
   // The run owns its folder from here (src/run-folder.ts): a second writer is refused, a stale lock taken over.
   const lock = await acquireRunLock(outDir, { name: lockName(shard), what: outWhat, command: shard ? `scan shard ${shard.index}/${shard.count}` : 'scan', now });
-  if (lock.replaced) logger.warn({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
-  const foreignInFolder = await foreignFiles(outDir);
-  if (foreignInFolder.length > 0) {
-    const warning = foreignFilesWarning(outDir, foreignInFolder);
-    logger.warn(warning.fields, warning.message);
-  }
   try {
     // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
     const signer = shard
@@ -101,6 +95,14 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
           { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) },
           { signKmsKeyId: from('signKmsKeyId'), signKeyFile: from('signKeyFile') },
         );
+
+    // Warnings once every input is accepted (a bad key file is refused with its one line first).
+    if (lock.replaced) logger.warn({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
+    const foreignInFolder = await foreignFiles(outDir);
+    if (foreignInFolder.length > 0) {
+      const warning = foreignFilesWarning(outDir, foreignInFolder);
+      logger.warn(warning.fields, warning.message);
+    }
 
     const sink = live ?? createLoggedProgress(logger);
     let outcome: ScanOutcome;

@@ -81,6 +81,8 @@ export interface WriteReportsOptions {
    * securityhub-publish.json, shard parts) and that are still there stay listed.
    */
   keepRunRecords?: boolean;
+  /** Called once every input is checked, before anything is written (a re-render takes its folder's lock here). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface WriteReportsResult {
@@ -102,6 +104,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const scanEvidence = readScanEvidence(header.extensions, resultsPath);
   const rejudged = opts.rejudge ? await rejudgeAll(reader.keys(), new Rejudge(header, resultsPath), resultsPath, opts.rejudge) : null;
   // Inputs are valid: from here on the folder is unfinished until the manifest is back.
+  await opts.beforeWrite?.();
   await mkdir(outDir, { recursive: true });
   const keptRecords = opts.keepRunRecords ? await runRecordsListed(outDir) : [];
   await rm(join(outDir, MANIFEST_NAME), { force: true });

@@ -63,13 +63,14 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   // The merge owns the run folder while it writes (src/run-folder.ts).
   const lock = await acquireRunLock(outDir, { what: outWhat, command: 'report (merge)', ...(opts.now ? { now: () => opts.now! } : {}) });
   try {
+    const header = await writeMerged(checked, resultsPath);
+    // Warned about once the parts are merged (a damaged part is refused with its one line first).
     if (lock.replaced) opts.warn?.({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
     const foreign = await foreignFiles(outDir);
     if (foreign.length > 0) {
       const warning = foreignFilesWarning(outDir, foreign);
       opts.warn?.(warning.fields, warning.message);
     }
-    const header = await writeMerged(checked, resultsPath);
     opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
     // Parts the shards wrote into this very folder are files of this run: listed with the reports.
     const partsHere = checked.parts.filter((part) => dirname(resolve(part.path)) === outDir).map((part) => basename(part.path));
