@@ -93,12 +93,15 @@ export function buildProgram(): Command {
     .option('--yes', 'do not ask for confirmation (needed with --apply when not on a terminal)')
     .option('--write-role-name <name>', 'write role assumed in each account (never the read role)', 'KmsRotationAuditRemediator')
     .option('--write-role-arn-template <template>', 'write role ARN template with ${partition} and ${accountId}')
-    .option('--external-id <id>', 'ExternalId for the write role')
+    .option('--external-id <id>', `ExternalId for the write role (a secret: better ${WRITE_EXTERNAL_ID_ENV} or --external-id-file)`)
+    .option('--external-id-file <file>', 'file holding the write role\'s ExternalId (its first line)')
     .option('--accounts <ids>', 'only these accounts', list)
     .option('--concurrency <n>', 'accounts handled at once', integer('--concurrency'))
-    .action(async (opts: { from: string; out?: string; apply?: boolean; yes?: boolean; writeRoleName: string; writeRoleArnTemplate?: string; externalId?: string; accounts?: string[]; concurrency?: number }, command: Command) => {
-      const { runRemediateCommand } = await import('./remediate.js');
-      setExit(command, await runRemediateCommand({ ...opts, out: opts.out ?? null, writeRoleArnTemplate: opts.writeRoleArnTemplate ?? null, externalId: opts.externalId ?? null, accounts: opts.accounts ?? null }));
+    .action(async (opts: { from: string; out?: string; apply?: boolean; yes?: boolean; writeRoleName: string; writeRoleArnTemplate?: string; externalId?: string; externalIdFile?: string; accounts?: string[]; concurrency?: number }, command: Command) => {
+      const { runRemediateCommand, writeExternalId } = await import('./remediate.js');
+      const { externalIdFile: _file, ...rest } = opts;
+      const externalId = await writeExternalId({ flag: opts.externalId ?? null, file: opts.externalIdFile ?? null, env: process.env });
+      setExit(command, await runRemediateCommand({ ...rest, out: opts.out ?? null, writeRoleArnTemplate: opts.writeRoleArnTemplate ?? null, externalId: externalId?.value ?? null, externalIdSource: externalId?.source ?? '--external-id', accounts: opts.accounts ?? null }));
     });
 
   program
@@ -137,6 +140,9 @@ export function buildProgram(): Command {
 
   return program;
 }
+
+/** The write role's ExternalId from the environment (`remediate`; the read role's is KMS_ROTATION_AUDIT_EXTERNAL_ID): src/commands/remediate.ts. */
+const WRITE_EXTERNAL_ID_ENV = 'KMS_ROTATION_AUDIT_WRITE_EXTERNAL_ID';
 
 /** Settings of the scan's configuration that `report` applies when it merges shard parts. */
 const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];

@@ -45,5 +45,5 @@ export interface ScanOptions {
   /** Max attempts per AWS call (retry budget) including the first. */
   maxAttempts: number;
   /** Where an option's value came from, for messages (src/config/sources.ts); default its flag. */
-  sourceOf?: (key: 'resume' | 'scanId') => string;
+  sourceOf?: (key: 'resume' | 'scanId' | 'accounts' | 'excludeAccounts' | 'ous') => string;
 }
