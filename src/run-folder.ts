@@ -16,10 +16,10 @@
  *   - it is not a lock file of this tool (unreadable content).
  * Otherwise the folder is busy and the run is refused before any AWS call.
  */
-import { closeSync, existsSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rmdir, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { ExitCode, ExitError, UsageError } from './errors.js';
 import { quote } from './names.js';
 
@@ -71,8 +71,8 @@ export interface AcquireOptions {
  * holder. A stale lock is taken over; `replaced` says whose it was.
  */
 export async function acquireRunLock(dir: string, opts: AcquireOptions): Promise<RunLock> {
-  const created = !existsSync(dir);
-  await mkdir(dir, { recursive: true });
+  // The first folder this call creates (the folder or an ancestor), removed again on release when empty.
+  const created = (await mkdir(dir, { recursive: true })) ?? null;
   const path = join(dir, opts.name ?? lockName());
   const record: LockRecord = { format: LOCK_FORMAT, pid: process.pid, hostname: hostname(), startedAt: (opts.now?.() ?? new Date()).toISOString(), command: opts.command };
   let replaced: LockRecord | null = null;
@@ -118,7 +118,8 @@ export async function acquireRunLock(dir: string, opts: AcquireOptions): Promise
       process.off('exit', onExit);
       removeIfOurs(path, record);
       heldHere.delete(path);
-      if (created) await rmdir(dir).catch(() => undefined); // only when empty: nothing was written
+      // Only empty folders: a folder something was written to stays.
+      if (created) for (let folder = dir; folder === created || folder.startsWith(created + sep); folder = dirname(folder)) if (!(await rmdir(folder).then(() => true, () => false))) break;
     },
   };
 }
