@@ -5,6 +5,7 @@
  */
 import { isMap } from 'yaml';
 import type { z } from 'zod';
+import { roleArnResolver } from '../aws/role-arn.js';
 import { UsageError } from '../errors.js';
 import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs } from './yaml-location.js';
 import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
@@ -53,6 +54,8 @@ function checkCombination(config: Config): void {
     if (unknown.length > 0) throw new UsageError(`${from('roleArnTemplate')}: unknown placeholder \${${unknown[0]}} (expected \${partition} and \${accountId})`);
     if (!config.roleArnTemplate.includes('${accountId}')) throw new UsageError(`${from('roleArnTemplate')}: expected \${accountId} in the template, or every account would get the same role`);
   }
+  // The whole ARN (a role path of IAM's characters), here rather than when the scan starts, so the message names its source.
+  roleArnResolver({ roleName: config.roleName, roleArnTemplate: config.roleArnTemplate }, from(config.roleArnTemplate ? 'roleArnTemplate' : 'roleName'));
 }
 
 /** Converts a flag or environment string to the option's type; the schema then checks the value. */

@@ -88,5 +88,9 @@ describe('combinations name their sources', () => {
     );
     const path = await file('# roles\nroleArnTemplate: "arn:${partition}:iam::111122223333:role/X"\n');
     expect(await refusal(loadConfig({ flags: {}, env: {}, configFile: path }))).toBe(`${path}:2: roleArnTemplate: expected \${accountId} in the template, or every account would get the same role`);
+    // Not an IAM role ARN once filled in: checked with the configuration, naming the variable (it was checked when the scan started, naming the flag).
+    expect(await refusal(loadConfig({ flags: {}, env: { KMS_ROTATION_AUDIT_ROLE_ARN_TEMPLATE: 'arn:${partition}:iam::${accountId}:role/bad name!' }, configFile: null }))).toMatch(
+      /^KMS_ROTATION_AUDIT_ROLE_ARN_TEMPLATE: ".*" does not give an IAM role ARN/,
+    );
   });
 });
