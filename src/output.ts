@@ -60,10 +60,10 @@ export async function checkWritableFolder(path: string, what: string): Promise<s
 }
 
 /** `<root>/latest` must be the symlink this tool makes (or absent): anything else there would break every run's end. */
-export async function checkLatestPointer(root: string): Promise<void> {
+export async function checkLatestPointer(root: string, what = '--reports-root'): Promise<void> {
   const path = join(resolve(root), 'latest');
   const info = await lstat(path).catch(() => null);
   if (info && !info.isSymbolicLink()) {
-    throw new UsageError(`--reports-root: ${path} is a ${info.isDirectory() ? 'folder' : 'file'}, not the "latest" symlink this tool keeps there; move it out of the reports root`);
+    throw new UsageError(`${what}: ${path} is a ${info.isDirectory() ? 'folder' : 'file'}, not the "latest" symlink this tool keeps there; move it out of the reports root`);
   }
 }

@@ -10,9 +10,10 @@ const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64
 
 export type RoleArnFor = (partition: string, accountId: string) => string;
 
-export function roleArnResolver(options: { roleName: string; roleArnTemplate: string | null }): RoleArnFor {
+/** `flag` names where the name or template came from in messages (src/config/sources.ts); default the flag. */
+export function roleArnResolver(options: { roleName: string; roleArnTemplate: string | null }, from?: string): RoleArnFor {
   const template = options.roleArnTemplate ?? `arn:\${partition}:iam::\${accountId}:role/${options.roleName}`;
-  const flag = options.roleArnTemplate === null ? '--role-name' : '--role-arn-template';
+  const flag = from ?? (options.roleArnTemplate === null ? '--role-name' : '--role-arn-template');
   for (const match of template.matchAll(/\$\{([^}]*)\}/g)) {
     if (!PLACEHOLDERS.has(match[1] ?? '')) {
       throw new UsageError(`${flag}: unknown placeholder \${${match[1] ?? ''}} in "${template}" (expected \${partition} or \${accountId})`);

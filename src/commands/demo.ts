@@ -28,6 +28,8 @@ export interface DemoOptions {
   logFormat?: Config['logFormat'];
   logLevel?: Config['logLevel'];
   progress?: boolean;
+  /** Write into a folder holding a finished run (--force). */
+  force?: boolean;
   print?: (line: string) => void;
 }
 
@@ -113,6 +115,7 @@ export async function runDemoCommand(opts: DemoOptions = {}): Promise<number> {
     const config = configSchema.parse({
       reportsRoot,
       out,
+      force: opts.force ?? false,
       failOn: 'never',
       logFormat: opts.logFormat ?? 'auto',
       logLevel: opts.logLevel ?? 'info',

@@ -12,6 +12,8 @@ import { writeFileAtomic } from '../report/files.js';
 import type { ScanDeps } from '../scan/types.js';
 import { PUBLISH_FILE, publishToSecurityHub, type PublishSecurityHubOutcome } from '../publish/securityhub.js';
 
+export { PUBLISH_FILE };
+
 export interface PublishContext {
   env: NodeJS.ProcessEnv;
   logger: Logger;

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { optionSpecByKey, optionSpecs } from '../config/schema.js';
 import { createLogger } from '../log.js';
-import { loadConfig, redactConfig } from '../config/load.js';
+import { checkFlags, loadConfig, redactConfig } from '../config/load.js';
 import { signOffOf } from '../config/sign-off.js';
 import { basename } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
@@ -50,6 +50,8 @@ export function buildProgram(): Command {
     const spec = optionSpecByKey.get(key)!;
     report.addOption(new Option(spec.flag, spec.description));
   }
+  // --force: --out onto another finished run (a re-render of the folder of --from needs none), or a merge onto one.
+  report.addOption(new Option(optionSpecByKey.get('force')!.flag, optionSpecByKey.get('force')!.description));
   report.action(async (opts: { from: string[]; out?: string; previous?: string; frameworks?: string[]; cisVersion?: string; controls?: string; config?: string; allowTampered?: boolean }, command: Command) => {
     const config = await loadConfig({ flags: givenOptions(command), env: process.env, configFile: opts.config ?? null });
     const logger = createLogger({ format: config.logFormat, level: config.logLevel });
@@ -68,6 +70,7 @@ export function buildProgram(): Command {
       env: process.env,
       log: (fields, message) => logger.info(fields, message),
       logger,
+      warn: (fields, message) => logger.warn(fields, message),
     });
     process.stdout.write(`Reports in ${result.outDir}: ${result.files.map((f) => basename(f)).join(', ')} (${result.pages} PDF pages${result.merged !== null ? `, merged from ${result.merged} shard parts` : ''})\n`);
     setExit(command, result.exitCode);
@@ -98,12 +101,15 @@ export function buildProgram(): Command {
     .option('--yes', 'do not ask for confirmation (needed with --apply when not on a terminal)')
     .option('--write-role-name <name>', 'write role assumed in each account (never the read role)', 'KmsRotationAuditRemediator')
     .option('--write-role-arn-template <template>', 'write role ARN template with ${partition} and ${accountId}')
-    .option('--external-id <id>', 'ExternalId for the write role')
+    .option('--external-id <id>', `ExternalId for the write role (a secret: better ${WRITE_EXTERNAL_ID_ENV} or --external-id-file)`)
+    .option('--external-id-file <file>', 'file holding the write role\'s ExternalId (its first line)')
     .option('--accounts <ids>', 'only these accounts', list)
     .option('--concurrency <n>', 'accounts handled at once', integer('--concurrency'))
-    .action(async (opts: { from: string; out?: string; apply?: boolean; yes?: boolean; writeRoleName: string; writeRoleArnTemplate?: string; externalId?: string; accounts?: string[]; concurrency?: number }, command: Command) => {
-      const { runRemediateCommand } = await import('./remediate.js');
-      setExit(command, await runRemediateCommand({ ...opts, out: opts.out ?? null, writeRoleArnTemplate: opts.writeRoleArnTemplate ?? null, externalId: opts.externalId ?? null, accounts: opts.accounts ?? null }));
+    .action(async (opts: { from: string; out?: string; apply?: boolean; yes?: boolean; writeRoleName: string; writeRoleArnTemplate?: string; externalId?: string; externalIdFile?: string; accounts?: string[]; concurrency?: number }, command: Command) => {
+      const { runRemediateCommand, writeExternalId } = await import('./remediate.js');
+      const { externalIdFile: _file, ...rest } = opts;
+      const externalId = await writeExternalId({ flag: opts.externalId ?? null, file: opts.externalIdFile ?? null, env: process.env });
+      setExit(command, await runRemediateCommand({ ...rest, out: opts.out ?? null, writeRoleArnTemplate: opts.writeRoleArnTemplate ?? null, externalId: externalId?.value ?? null, externalIdSource: externalId?.source ?? '--external-id', accounts: opts.accounts ?? null }));
     });
 
   program
@@ -113,9 +119,12 @@ export function buildProgram(): Command {
     .option('--reports-root <dir>', 'reports root', 'reports')
     .option('--log-format <format>', 'auto, pretty or json', 'auto')
     .option('--no-progress', 'no live progress display')
-    .action(async (opts: { out?: string; reportsRoot: string; logFormat: 'auto' | 'pretty' | 'json'; progress: boolean }, command: Command) => {
+    .option('--force', optionSpecByKey.get('force')!.description)
+    .action(async (_opts, command: Command) => {
+      // The demo's flags are scan options: checked by the same schema, a bad one is one line naming it.
+      const given = checkFlags(givenOptions(command)) as { out?: string; reportsRoot?: string; logFormat?: 'auto' | 'pretty' | 'json'; progress?: boolean; force?: boolean };
       const { runDemoCommand } = await import('./demo.js');
-      setExit(command, await runDemoCommand({ out: opts.out ?? null, reportsRoot: opts.reportsRoot, logFormat: opts.logFormat, progress: opts.progress }));
+      setExit(command, await runDemoCommand({ out: given.out ?? null, reportsRoot: given.reportsRoot ?? 'reports', logFormat: given.logFormat ?? 'auto', progress: given.progress ?? true, force: given.force ?? false }));
     });
 
   program
@@ -141,6 +150,8 @@ export function buildProgram(): Command {
 }
 
 const SIGN_OFF_KEYS = ['preparedBy', 'reviewedBy', 'approvedBy'];
+/** The write role's ExternalId from the environment (`remediate`; the read role's is KMS_ROTATION_AUDIT_EXTERNAL_ID): src/commands/remediate.ts. */
+const WRITE_EXTERNAL_ID_ENV = 'KMS_ROTATION_AUDIT_WRITE_EXTERNAL_ID';
 
 /** Settings of the scan's configuration that `report` applies when it merges shard parts. */
 const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'publish', 'securityHubRegion', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];

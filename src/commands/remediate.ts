@@ -4,6 +4,7 @@
  * and prints what would change. `--apply` carries the plan out through a separate write role.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { AwsCredentials } from '../aws/credentials.js';
@@ -37,6 +38,8 @@ export interface RemediateCommandOptions {
   /** `arn:${partition}:iam::${accountId}:role/path/Name`, instead of --write-role-name. */
   writeRoleArnTemplate?: string | null;
   externalId?: string | null;
+  /** Where the ExternalId came from, for messages (the value itself is never shown). */
+  externalIdSource?: string;
   /** Only these accounts. */
   accounts?: string[] | null;
   /** Accounts handled at once, and the cap on AWS requests in flight (default 4). */
@@ -54,6 +57,37 @@ export interface RemediateCommandOptions {
   now?: () => Date;
 }
 
+/** AssumeRole ExternalId (STS API reference: 2..1224 of [\w+=,.@:/-]). */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+export const WRITE_EXTERNAL_ID_ENV = 'KMS_ROTATION_AUDIT_WRITE_EXTERNAL_ID';
+
+/**
+ * The write role's ExternalId and where it came from: --external-id, --external-id-file (its first
+ * line), else $KMS_ROTATION_AUDIT_WRITE_EXTERNAL_ID; null when none. A secret: no message shows it or
+ * the file's content.
+ */
+export async function writeExternalId(given: { flag: string | null; file: string | null; env: NodeJS.ProcessEnv }): Promise<{ value: string; source: string } | null> {
+  if (given.flag !== null && given.file !== null) throw new UsageError('--external-id and --external-id-file: give one of them');
+  if (given.flag !== null) return { value: given.flag, source: '--external-id' };
+  if (given.file !== null) {
+    const source = `--external-id-file ${given.file}`;
+    let text: string;
+    try {
+      const info = await stat(given.file);
+      if (!info.isFile()) throw new UsageError(`${source}: cannot read the file (not a regular file); expected a file holding the ExternalId`);
+      if (info.size > 4096) throw new UsageError(`${source}: cannot read the file (${info.size} bytes); expected the ExternalId on one line (at most 1,224 characters)`);
+      text = await readFile(given.file, 'utf8');
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`${source}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    return { value: (text.split(/\r?\n/)[0] ?? '').trim(), source };
+  }
+  const fromEnv = given.env[WRITE_EXTERNAL_ID_ENV];
+  return fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, source: WRITE_EXTERNAL_ID_ENV } : null;
+}
+
 export async function runRemediateCommand(opts: RemediateCommandOptions): Promise<number> {
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
   const now = opts.now ?? (() => new Date());
@@ -66,7 +100,7 @@ export async function runRemediateCommand(opts: RemediateCommandOptions): Promis
   if (!ROLE_NAME.test(writeRoleName)) throw new UsageError(`--write-role-name: expected an IAM role name ([\\w+=,.@-], 1..64 characters), got ${JSON.stringify(writeRoleName)}`);
 
   // AssumeRole ExternalId (STS API reference: 2..1224 of [\w+=,.@:/-]); a secret, never echoed.
-  if (opts.externalId != null && !/^[\w+=,.@:/-]{2,1224}$/.test(opts.externalId)) throw new UsageError('--external-id: expected 2..1224 characters of [\\w+=,.@:/-] (the value is not shown: it is a secret)');
+  if (opts.externalId != null && !EXTERNAL_ID.test(opts.externalId)) throw new UsageError(`${opts.externalIdSource ?? '--external-id'}: expected 2..1224 characters of [\\w+=,.@:/-] (the value is not shown: it is a secret)`);
 
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
   if (opts.apply && !opts.yes && !interactive) throw new UsageError('--apply changes KMS keys: confirm with --yes when not running on a terminal');

@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { configSchema, homeRegionOf, type Config } from '../config/schema.js';
 import type { SignOff } from '../config/sign-off.js';
+import { inheritSources, optionSource } from '../config/sources.js';
 import { UsageError } from '../errors.js';
 import { openSigner, type SignContext, type SignSettings } from '../evidence/signer.js';
 import type { ManifestSigner } from '../evidence/signature.js';
@@ -20,10 +21,10 @@ import { loadFrameworks } from '../frameworks/index.js';
 import { runKind } from '../history/runs.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ScanDeps } from '../scan/types.js';
-import { writeReports } from '../report/index.js';
-import { downloadDirFor, removeDownloads, runMergeReports, type MergeSettings } from '../shard/merge-run.js';
+import type { MergeSettings } from '../shard/merge-run.js';
 import { checkWritableFolder } from '../output.js';
-import { resolveFrom } from '../shard/sources.js';
+import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning, type RunLock } from '../run-folder.js';
+import { downloadDirFor, removeDownloads, resolveFrom } from '../shard/sources.js';
 import { s3ClientConfig } from '../upload/s3.js';
 
 export interface ReportCommandOptions {
@@ -45,6 +46,8 @@ export interface ReportCommandOptions {
   deps?: Partial<ScanDeps>;
   env?: NodeJS.ProcessEnv;
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** Warnings: foreign files in the output folder, a stale lock taken over. */
+  warn?: (fields: Record<string, unknown>, message: string) => void;
   /** Sign the re-rendered folder (--sign-kms-key-id / --sign-key-file); absent: unsigned. */
   sign?: Partial<SignSettings>;
   /** KMS client settings for the signer (tests, demo); default: the SDK's chain and AWS_ENDPOINT_URL. */
@@ -74,7 +77,8 @@ const MERGE_DEFAULTS: MergeSettings = configSchema.parse({}) as Config;
 export async function runReportCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {
   if (opts.from.length === 0) throw new UsageError('--from: expected a results.json file, or shard parts (files, a folder or s3://bucket/prefix/)');
   const env = opts.env ?? process.env;
-  const settings: MergeSettings = { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) };
+  // The settings keep the record of where each value came from (src/config/sources.ts), for messages.
+  const settings: MergeSettings = inheritSources(opts.merge, { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) });
   const downloadDir = downloadDirFor(opts.out ?? null, settings.reportsRoot);
   let s3: S3Client | null = null;
   let signer: ManifestSigner | null = null;
@@ -85,10 +89,15 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
   try {
     const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, homeRegionOf(settings.homeRegion, env)))) });
     const openRunSigner = async (): Promise<ManifestSigner | null> =>
-      (signer = await openSigner({ signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null }, { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext }));
+      (signer = await openSigner(
+        { signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null },
+        { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext },
+        { signKmsKeyId: optionSource(settings, 'signKmsKeyId'), signKeyFile: optionSource(settings, 'signKeyFile') },
+      ));
     if (inputs.kind === 'results') return await rerender(inputs.path, opts, openRunSigner, rejudge);
     const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
-    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, logger: opts.logger ?? createLogger({ format: 'auto', level: 'info' }), deps: opts.deps, signer: await openRunSigner(), rejudge, signOff: opts.signOff });
+    const { runMergeReports } = await import('../shard/merge-run.js');
+    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, warn: opts.warn, logger: opts.logger ?? createLogger({ format: 'auto', level: 'info' }), deps: opts.deps, signer: await openRunSigner(), rejudge, signOff: opts.signOff });
     return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
   } finally {
     (s3 as S3Client | null)?.destroy();
@@ -110,21 +119,43 @@ function runsRootOf(resultsPath: string): string | null {
 async function rerender(from: string, opts: ReportCommandOptions, openRunSigner: () => Promise<ManifestSigner | null>, rejudge: 'refuse' | 'report'): Promise<ReportCommandResult> {
   const resultsPath = resolve(from);
   const outDir = resolve(opts.out ?? dirname(resultsPath));
+  // Re-rendering the folder that holds the results is what `report` is for; any other finished run needs --force.
+  const inPlace = outDir === dirname(resultsPath);
+  const what = opts.out ? '--out' : `the folder of --from`;
   if (opts.previous && resolve(opts.previous) === resultsPath) throw new UsageError(`--previous: ${opts.previous} is the same file as --from`);
   const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? null, cisVersion: opts.cisVersion ?? null, controlsFile: opts.controls ?? null });
-  await checkWritableFolder(outDir, opts.out ? '--out' : `the folder of --from`);
+  await checkWritableFolder(outDir, what);
+  if (!inPlace) await checkNotFinished(outDir, what, opts.merge?.force ?? false);
   const signer = await openRunSigner();
-  const { files, pages } = await writeReports({
-    signer,
-    rejudge,
-    resultsPath,
-    outDir,
-    frameworks,
-    previousResultsPath: opts.previous ? resolve(opts.previous) : null,
-    templatesDir: opts.templatesDir,
-    now: opts.now,
-    signOff: opts.signOff,
-    reportsRoot: runsRootOf(resultsPath),
-  });
-  return { outDir, files, pages, exitCode: 0, merged: null };
+  let lock: RunLock | null = null;
+  // Once the results are checked (writeReports reads them first), the folder is taken, and only then warned about.
+  const claim = async (): Promise<void> => {
+    lock = await acquireRunLock(outDir, { what, command: 'report', ...(opts.now ? { now: () => opts.now! } : {}) });
+    if (lock.replaced) opts.warn?.({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
+    const foreign = await foreignFiles(outDir);
+    if (foreign.length > 0) {
+      const warning = foreignFilesWarning(outDir, foreign);
+      opts.warn?.(warning.fields, warning.message);
+    }
+  };
+  try {
+    const { writeReports } = await import('../report/index.js');
+    const { files, pages } = await writeReports({
+      beforeWrite: claim,
+      signer,
+      rejudge,
+      resultsPath,
+      outDir,
+      frameworks,
+      previousResultsPath: opts.previous ? resolve(opts.previous) : null,
+      templatesDir: opts.templatesDir,
+      now: opts.now,
+      signOff: opts.signOff,
+      reportsRoot: runsRootOf(resultsPath),
+      keepRunRecords: inPlace,
+    });
+    return { outDir, files, pages, exitCode: 0, merged: null };
+  } finally {
+    await (lock as RunLock | null)?.release();
+  }
 }

@@ -4,9 +4,10 @@
  * for a finished run) move `latest`, upload and prune. Returns the exit code.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { homeRegionOf, type Config } from '../config/schema.js';
 import { signOffOf } from '../config/sign-off.js';
+import { optionSource } from '../config/sources.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, loadExceptions, registerNeedsTags, type ExceptionRegister } from '../exceptions/index.js';
 import { scanEvidenceStage } from '../evidence/scan-evidence.js';
@@ -24,6 +25,7 @@ import type { ScanOptions } from '../scan/options.js';
 import { newScanId } from '../scan/scan-id.js';
 import { resolveShard, type ShardSpec } from '../shard/spec.js';
 import { checkLatestPointer, checkWritableFolder } from '../output.js';
+import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning, lockName } from '../run-folder.js';
 
 export interface ScanCommandContext {
   env: NodeJS.ProcessEnv;
@@ -53,99 +55,124 @@ export async function runScanJob(config: Config, ctx: ScanCommandContext): Promi
   const live = !ctx.logger && config.progress && Boolean(process.stderr.isTTY) && config.logFormat !== 'json' ? createLiveProgress() : null;
   const logger = ctx.logger ?? createLogger({ format: config.logFormat, level: config.logLevel, ...(live ? { stream: live.logStream, isTTY: true } : {}) });
 
-  // Everything checkable without AWS, first.
-  const frameworks = await loadFrameworks({ frameworks: config.frameworks, cisVersion: config.cisVersion, controlsFile: config.controls });
+  // Everything checkable without AWS, first. Messages name where each value came from (src/config/sources.ts).
+  const from = (key: keyof Config & string): string => optionSource(config, key);
+  const frameworks = await loadFrameworks({ frameworks: config.frameworks, cisVersion: config.cisVersion, controlsFile: config.controls, sources: { frameworks: from('frameworks'), cisVersion: from('cisVersion') } });
   const reportsRoot = resolve(config.reportsRoot);
   const shard = resolveShard(config, ctx.env);
   if (shard && !config.scanId && !config.resume) {
-    throw new UsageError(`--shard ${shard.index}/${shard.count}: also give --scan-id, the same for every shard of the run (the merge refuses parts of different scans)`);
+    const given = config.shard !== null ? `${from('shard')} ${config.shard}` : `${from('shardCount')} ${shard.count} (shard ${shard.index})`;
+    throw new UsageError(`${given}: also give --scan-id, the same for every shard of the run (the merge refuses parts of different scans)`);
   }
   // --resume DIR: the run's own folder, id (from its checkpoint) and start time.
   const resumeDir = config.resume ? resolve(config.resume) : null;
-  if (resumeDir && config.out && resolve(config.out) !== resumeDir) throw new UsageError(`--resume ${config.resume} with --out ${config.out}: a resumed run finishes in its own folder; drop --out`);
-  if (resumeDir && !shard && isFinishedRun(resumeDir)) throw new UsageError(`--resume ${config.resume}: that run already finished (its manifest.json is written); nothing to resume`);
+  if (resumeDir && config.out && resolve(config.out) !== resumeDir) throw new UsageError(`${from('resume')} ${config.resume} with ${from('out')} ${config.out}: a resumed run finishes in its own folder; drop the output folder`);
+  if (resumeDir && !shard && isFinishedRun(resumeDir)) throw new UsageError(`${from('resume')} ${config.resume}: that run already finished (its manifest.json is written); nothing to resume`);
   const scanId = config.scanId ?? (resumeDir ? undefined : newScanId(now()));
   const outDir = resumeDir ?? resolve(config.out ?? join(reportsRoot, scanId!));
   // A run in its own folder under the reports root takes part in the run history (latest, --keep).
   const inHistory = !config.out && dirname(outDir) === reportsRoot;
-  const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir, (fields, message) => logger.warn(fields, message));
+  const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir, (fields, message) => logger.warn(fields, message), from('previous'));
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
   const options = scanOptions(config, outDir, scanId, ctx.env, shard);
   // --owner-tag / --managed-by-tag read every applicable key's tags, which covers what a tag scope needs.
   if (register && registerNeedsTags(register) && options.collectTags === 'none') options.collectTags = 'failing';
   const stages: KeyStage[] = [...(register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : []), ...(ctx.stages ?? [])];
-  // The signer is checked before the scan (a key file locally; a KMS key by kms:GetPublicKey), not after it.
-  const signer = shard ? null : await openSigner(config, { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) });
-
   // Output folders last (nothing is created by these checks), so a bad path fails before any AWS call.
   if (!config.out && !resumeDir) {
-    await checkWritableFolder(reportsRoot, '--reports-root');
-    await checkLatestPointer(reportsRoot);
+    await checkWritableFolder(reportsRoot, from('reportsRoot'));
+    await checkLatestPointer(reportsRoot, from('reportsRoot'));
   }
-  await checkWritableFolder(outDir, resumeDir ? '--resume' : config.out ? '--out' : '--reports-root');
+  const outWhat = from(resumeDir ? 'resume' : config.out ? 'out' : 'reportsRoot');
+  await checkWritableFolder(outDir, outWhat);
 
-  const sink = live ?? createLoggedProgress(logger);
-  let outcome: ScanOutcome;
+  if (!resumeDir) await checkNotFinished(outDir, outWhat, config.force);
+  // The signer is checked before anything is written or scanned (a key file locally; a KMS key by
+  // kms:GetPublicKey): a bad one is refused in one line and leaves no folder behind.
+  const signer = shard
+    ? null
+    : await openSigner(
+        config,
+        { region: homeRegionOf(config.homeRegion, ctx.env), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}), ...(ctx.deps?.endpoint ? { endpoint: ctx.deps.endpoint } : {}) },
+        { signKmsKeyId: from('signKmsKeyId'), signKeyFile: from('signKeyFile') },
+      );
+  // The run owns its folder from here (src/run-folder.ts): a second writer is refused, a stale lock taken over.
+  const lock = await acquireRunLock(outDir, { name: lockName(shard), what: outWhat, command: shard ? `scan shard ${shard.index}/${shard.count}` : 'scan', now }).catch((err: unknown) => {
+    signer?.close();
+    throw err;
+  });
   try {
-    outcome = await runScan(options, {
-      logger,
-      progress: {
-        accountsTotal: (n) => sink.setTotal(n),
-        accountDone: () => sink.accountDone(),
-        keysJudged: (n) => sink.keysJudged(n),
-        errors: (n) => sink.errors(n),
+    // Warnings once every input is accepted (a bad key file is refused with its one line first).
+    if (lock.replaced) logger.warn({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
+    const foreignInFolder = await foreignFiles(outDir);
+    if (foreignInFolder.length > 0) {
+      const warning = foreignFilesWarning(outDir, foreignInFolder);
+      logger.warn(warning.fields, warning.message);
+    }
+
+    const sink = live ?? createLoggedProgress(logger);
+    let outcome: ScanOutcome;
+    try {
+      outcome = await runScan(options, {
+        logger,
+        progress: {
+          accountsTotal: (n) => sink.setTotal(n),
+          accountDone: () => sink.accountDone(),
+          keysJudged: (n) => sink.keysJudged(n),
+          errors: (n) => sink.errors(n),
+        },
+        stages,
+        ...ctx.deps,
+      });
+    } finally {
+      sink.stop();
+    }
+    if (options.shard) return finishShard(config, ctx.env, logger, outcome, options.shard, started);
+
+    // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, the
+    // Security Hub and S3 clients cost start-up time and memory the scan does not need.
+    const { publishFindings, PUBLISH_FILE } = await import('./publish.js');
+    // Before the reports, so the publish record is in the folder the manifest lists.
+    const published = await publishFindings(config, { env: ctx.env, logger, outDir, resultsPath: outcome.resultsPath, previousResultsPath: previousResults, frameworks, homeRegion: options.homeRegion, deps: ctx.deps });
+    const { writeReports } = await import('../report/index.js');
+    // The publish record is this run's (listed in the manifest); one left by a replaced run is removed.
+    if (!published.securityhub) await rm(join(outDir, PUBLISH_FILE), { force: true });
+    const report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults, signer, signOff: signOffOf(config), reportsRoot: inHistory ? reportsRoot : null, runFiles: published.securityhub ? [PUBLISH_FILE] : [] });
+
+    if (inHistory) {
+      const removed = await recordFinishedRun(reportsRoot, outDir, config.keep);
+      if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
+      const foreign = config.keep ? await foreignFolders(reportsRoot) : [];
+      if (foreign.length > 0) logger.warn({ leftAlone: foreign.map((dir) => basename(dir)) }, 'folders in the reports root that are not runs (no manifest naming their own scan id): left alone by --keep');
+    }
+    const { publishToS3 } = await import('../upload/s3.js');
+    const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
+    if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
+    const scanExit = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
+    // A failed publish leaves Security Hub stale: the scheduler must see it (exit 2), unless --fail-on never.
+    const exitCode = published.ok || config.failOn === 'never' ? scanExit : ExitCode.Incomplete;
+    logger.info(
+      {
+        scanId: outcome.header.scanId,
+        byStatus: outcome.counts,
+        keys: outcome.header.summary.keys,
+        accounts: outcome.header.summary.accountsInScope,
+        accountRegionPairs: outcome.header.summary.accountRegionPairs,
+        coverageComplete: outcome.coverageComplete,
+        changes: report.changes?.counts ?? null,
+        durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+        reports: outDir,
+        pdfPages: report.pages,
+        exitCode,
       },
-      stages,
-      ...ctx.deps,
-    });
-  } finally {
-    sink.stop();
-  }
-  if (options.shard) return finishShard(config, ctx.env, logger, outcome, options.shard, started);
-
-  // Loaded once the scan is done (issue 15, lean start-up): the reporters and their PDF fonts, the
-  // Security Hub and S3 clients cost start-up time and memory the scan does not need.
-  const { publishFindings } = await import('./publish.js');
-  // Before the reports, so the publish record is in the folder the manifest lists.
-  const published = await publishFindings(config, { env: ctx.env, logger, outDir, resultsPath: outcome.resultsPath, previousResultsPath: previousResults, frameworks, homeRegion: options.homeRegion, deps: ctx.deps });
-  const { writeReports } = await import('../report/index.js');
-  let report: Awaited<ReturnType<typeof writeReports>>;
-  try {
-    report = await writeReports({ resultsPath: outcome.resultsPath, outDir, frameworks, previousResultsPath: previousResults, signer, signOff: signOffOf(config), reportsRoot: inHistory ? reportsRoot : null });
+      'run finished',
+    );
+    return { exitCode, outDir, outcome, changes: report.changes };
   } finally {
     signer?.close();
+    await lock.release();
   }
-
-  if (inHistory) {
-    const removed = await recordFinishedRun(reportsRoot, outDir, config.keep);
-    if (removed.length > 0) logger.info({ removed: removed.map((dir) => basename(dir)) }, 'pruned old runs');
-    const foreign = config.keep ? await foreignFolders(reportsRoot) : [];
-    if (foreign.length > 0) logger.warn({ leftAlone: foreign.map((dir) => basename(dir)) }, 'folders in the reports root that are not runs (no manifest naming their own scan id): left alone by --keep');
-  }
-  const { publishToS3 } = await import('../upload/s3.js');
-  const uploaded = await publishToS3(outDir, config, { env: ctx.env, region: options.homeRegion, runName: basename(outDir), ...(ctx.deps?.credentials ? { credentials: ctx.deps.credentials } : {}) });
-  if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
-  const scanExit = exitCodeFor(config.failOn, outcome.coverageComplete, outcome.counts);
-  // A failed publish leaves Security Hub stale: the scheduler must see it (exit 2), unless --fail-on never.
-  const exitCode = published.ok || config.failOn === 'never' ? scanExit : ExitCode.Incomplete;
-  logger.info(
-    {
-      scanId: outcome.header.scanId,
-      byStatus: outcome.counts,
-      keys: outcome.header.summary.keys,
-      accounts: outcome.header.summary.accountsInScope,
-      accountRegionPairs: outcome.header.summary.accountRegionPairs,
-      coverageComplete: outcome.coverageComplete,
-      changes: report.changes?.counts ?? null,
-      durationSeconds: Math.round((Date.now() - started) / 100) / 10,
-      reports: outDir,
-      pdfPages: report.pages,
-      exitCode,
-    },
-    'run finished',
-  );
-  return { exitCode, outDir, outcome, changes: report.changes };
 }
 
 /**
@@ -186,6 +213,7 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
     quotaSafety: config.quotaSafety,
     quotaOverrides: {},
     maxAttempts: config.maxAttempts,
+    sourceOf: (key) => optionSource(config, key),
   };
 }
 
@@ -238,7 +266,13 @@ function exceptionsStage(register: ExceptionRegister, now: Date): KeyStage {
  * damaged earlier run is skipped with a warning, decided here, before the scan); a folder or
  * results.json otherwise, which must not be this run's own.
  */
-export async function resolvePrevious(config: Pick<Config, 'previous'>, reportsRoot: string, outDir: string, warn: (fields: Record<string, unknown>, message: string) => void = () => undefined): Promise<string | null> {
+export async function resolvePrevious(
+  config: Pick<Config, 'previous'>,
+  reportsRoot: string,
+  outDir: string,
+  warn: (fields: Record<string, unknown>, message: string) => void = () => undefined,
+  flag = '--previous',
+): Promise<string | null> {
   const previous = config.previous;
   if (!previous) return null;
   if (previous === 'auto') {
@@ -261,13 +295,13 @@ export async function resolvePrevious(config: Pick<Config, 'previous'>, reportsR
     file = info.isDirectory() ? join(path, 'results.json') : path;
     await stat(file);
   } catch {
-    throw new UsageError(`--previous: ${previous} is not a results.json file or a run folder holding one`);
+    throw new UsageError(`${flag}: ${previous} is not a results.json file or a run folder holding one`);
   }
   if (dirname(resolve(file)) === resolve(outDir)) {
-    throw new UsageError(`--previous ${previous}: that is this run's own folder (${resolve(outDir)}); give an earlier run, or "auto"`);
+    throw new UsageError(`${flag} ${previous}: that is this run's own folder (${resolve(outDir)}); give an earlier run, or "auto"`);
   }
   await openResults(file).catch((err: unknown) => {
-    throw err instanceof UsageError ? new UsageError(`--previous: ${err.message}`) : err;
+    throw err instanceof UsageError ? new UsageError(`${flag}: ${err.message}`) : err;
   });
   return file;
 }

@@ -5,9 +5,11 @@
  */
 import { isMap } from 'yaml';
 import type { z } from 'zod';
+import { roleArnResolver } from '../aws/role-arn.js';
 import { UsageError } from '../errors.js';
-import { at, issueLine, parseYaml, readTextFile, yamlToJs } from './yaml-location.js';
+import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs } from './yaml-location.js';
 import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
+import { flagOf, optionSource, recordSources } from './sources.js';
 
 export const CONFIG_ENV = 'KMS_ROTATION_AUDIT_CONFIG';
 
@@ -21,29 +23,39 @@ export interface ConfigSources {
 
 export async function loadConfig(sources: ConfigSources): Promise<Config> {
   const configFile = sources.configFile ?? sources.env[CONFIG_ENV] ?? null;
-  const fromFile = configFile ? await readConfigFile(configFile) : {};
+  const fromFile = configFile ? await readConfigFileLocated(configFile) : { values: {}, where: new Map<string, string>() };
   const fromEnv = readEnv(sources.env);
   const fromFlags = readFlags(sources.flags);
-  const merged = { ...fromFile, ...fromEnv, ...fromFlags };
+  const merged = { ...fromFile.values, ...fromEnv.values, ...fromFlags.values };
+  // Where each value came from, the last layer winning as the values do.
+  const where = new Map([...fromFile.where, ...fromEnv.where, ...fromFlags.where]);
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw new UsageError(`configuration: ${describeIssue(parsed.error.issues[0]!)}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = typeof issue.path[0] === 'string' ? issue.path[0] : null;
+    throw new UsageError(`${key ? (where.get(key) ?? flagOf(key)) : 'configuration'}: ${describeIssue({ ...issue, path: issue.path.slice(1) })}`);
+  }
   const config = parsed.data as Config;
+  recordSources(config, where);
   checkCombination(config);
   return config;
 }
 
 function checkCombination(config: Config): void {
+  const from = (key: string): string => optionSource(config, key);
   if (config.accounts && config.accounts.every((id) => config.excludeAccounts.includes(id))) {
-    throw new UsageError(`--accounts ${config.accounts.join(',')} with --exclude-accounts ${config.excludeAccounts.join(',')}: no account left in scope; drop one of them`);
+    throw new UsageError(`${from('accounts')} ${config.accounts.join(',')} with ${from('excludeAccounts')} ${config.excludeAccounts.join(',')}: no account left in scope; drop one of them`);
   }
   if (!config.organizations && !config.accounts) {
-    throw new UsageError('--no-organizations needs --accounts: without Organizations the scan cannot list accounts');
+    throw new UsageError(`${from('organizations')} needs --accounts (or accounts in the config file): without Organizations the scan cannot list accounts`);
   }
   if (config.roleArnTemplate) {
     const unknown = [...config.roleArnTemplate.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'partition' && name !== 'accountId');
-    if (unknown.length > 0) throw new UsageError(`--role-arn-template: unknown placeholder \${${unknown[0]}} (expected \${partition} and \${accountId})`);
-    if (!config.roleArnTemplate.includes('${accountId}')) throw new UsageError('--role-arn-template: expected ${accountId} in the template, or every account would get the same role');
+    if (unknown.length > 0) throw new UsageError(`${from('roleArnTemplate')}: unknown placeholder \${${unknown[0]}} (expected \${partition} and \${accountId})`);
+    if (!config.roleArnTemplate.includes('${accountId}')) throw new UsageError(`${from('roleArnTemplate')}: expected \${accountId} in the template, or every account would get the same role`);
   }
+  // The whole ARN (a role path of IAM's characters), here rather than when the scan starts, so the message names its source.
+  roleArnResolver({ roleName: config.roleName, roleArnTemplate: config.roleArnTemplate }, from(config.roleArnTemplate ? 'roleArnTemplate' : 'roleName'));
 }
 
 /** Converts a flag or environment string to the option's type; the schema then checks the value. */
@@ -67,34 +79,54 @@ export function fromString(spec: OptionSpec, raw: string): unknown {
   }
 }
 
-function readFlags(flags: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/**
+ * Flags of a command that shares options with the scan (`demo`: --out, --reports-root, --log-format):
+ * each checked against the option's schema, a bad one a UsageError naming the flag and what was expected.
+ */
+export function checkFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  return readFlags(flags).values;
+}
+
+interface Layer {
+  values: Record<string, unknown>;
+  /** Where each value came from, by key (a flag, a variable, or `file:line: key`). */
+  where: Map<string, string>;
+}
+
+function readFlags(flags: Record<string, unknown>): Layer {
+  const layer: Layer = { values: {}, where: new Map() };
   for (const [key, value] of Object.entries(flags)) {
     const spec = optionSpecByKey.get(key);
     if (!spec || value === undefined) continue;
     const typed = typeof value === 'string' ? fromString(spec, value) : value;
     const check = spec.schema.safeParse(typed);
     if (!check.success) throw new UsageError(`${flagName(spec)}: ${describeIssue(check.error.issues[0]!, spec.secret ? undefined : value)}`);
-    out[key] = typed;
+    layer.values[key] = typed;
+    layer.where.set(key, flagOf(key));
   }
-  return out;
+  return layer;
 }
 
-function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function readEnv(env: NodeJS.ProcessEnv): Layer {
+  const layer: Layer = { values: {}, where: new Map() };
   for (const spec of optionSpecs) {
     const raw = env[envName(spec.key)];
     if (raw === undefined || raw === '') continue;
     const typed = fromString(spec, raw);
     const check = spec.schema.safeParse(typed);
     if (!check.success) throw new UsageError(`${envName(spec.key)}: ${describeIssue(check.error.issues[0]!, spec.secret ? undefined : raw)}`);
-    out[spec.key] = typed;
+    layer.values[spec.key] = typed;
+    layer.where.set(spec.key, envName(spec.key));
   }
-  return out;
+  return layer;
 }
 
 /** Reads and validates a YAML (or JSON) config file; errors carry file, line and key path. */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  return (await readConfigFileLocated(path)).values;
+}
+
+async function readConfigFileLocated(path: string): Promise<Layer> {
   const located = parseYaml(await readTextFile(path, 'config file'), path);
   const { doc } = located;
   const value: unknown = yamlToJs(doc, path) ?? {};
@@ -104,7 +136,11 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
     const issue = result.error.issues[0]!;
     throw new UsageError(`${at(path, issueLine(located, issue))}: ${describeIssue(issue)}`);
   }
-  return result.data as Record<string, unknown>;
+  const values = result.data as Record<string, unknown>;
+  // Only the keys the file names (the parsed values also carry every default).
+  const written = value !== null && typeof value === 'object' ? Object.keys(value) : [];
+  const where = new Map(written.map((key) => [key, `${at(path, lineAt(located, [], key))}: ${key}`]));
+  return { values, where };
 }
 
 function flagName(spec: OptionSpec): string {

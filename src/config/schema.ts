@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { signOffSchema, type SignOffValue } from './sign-off.js';
 import { REGION_PATTERN, RESERVED_EXPECTED, RESERVED_SCAN_IDS, SCAN_ID_EXPECTED, SCAN_ID_PATTERN } from '../names.js';
+import { MAX_SHARDS, shardSpecProblem } from '../shard/spec.js';
 
 /** How a flag or environment string becomes a value. */
 export type OptionKind = 'string' | 'int' | 'number' | 'bool' | 'list';
@@ -33,6 +34,14 @@ const scanId = z
   .string()
   .regex(SCAN_ID_PATTERN, SCAN_ID_EXPECTED)
   .refine((id) => !RESERVED_SCAN_IDS.includes(id), RESERVED_EXPECTED);
+// K/N checked in full where it is read (0 <= K < N <= MAX_SHARDS), so the error names that source.
+const shardSpec = z
+  .string()
+  .regex(/^\s*\d+\s*\/\s*\d+\s*$/, 'expected K/N, e.g. 0/4 (K counted from 0)')
+  .superRefine((text, ctx) => {
+    const problem = shardSpecProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.replace(/, got \d+/, '') });
+  });
 const regionName = z.string().regex(REGION_PATTERN, 'expected an AWS region name such as eu-west-1');
 // KMS TagKeyType is 1..128 characters (API model kms-2014-11-01); the characters are those AWS allows
 // in tag keys: letters, digits, spaces and _ . : / = + - @ (https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html).
@@ -56,10 +65,11 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'maxAttempts', flag: '--max-attempts <n>', kind: 'int', description: 'Attempts per AWS call (throttling, 5xx and network errors are retried with backoff).', schema: z.number().int().min(1).max(20).default(6) },
   { key: 'quotaSafety', flag: '--quota-safety <fraction>', kind: 'number', description: "Share of AWS's published request quotas the scan may use (the rest is left to other callers).", schema: z.number().gt(0).max(1).default(0.5) },
   { key: 'scanId', flag: '--scan-id <id>', kind: 'string', description: "The run's id and folder name, instead of one made from the start time; every shard of one run must be given the same id.", defaultText: 'start time + random suffix', schema: scanId.nullable().default(null) },
-  { key: 'shard', flag: '--shard <K/N>', kind: 'string', description: 'Scan only shard K of N (K counted from 0): a stable partition of the accounts by account id. The shard writes results.part-K-of-N.json; `report --from` merges the parts.', schema: z.string().regex(/^\d+\/\d+$/, 'expected K/N, e.g. 0/4 (K counted from 0)').nullable().default(null) },
-  { key: 'shardCount', flag: '--shard-count <n>', kind: 'int', description: 'Number of shards N, with this shard\'s index K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job).', schema: z.number().int().min(1).max(10000).nullable().default(null) },
+  { key: 'shard', flag: '--shard <K/N>', kind: 'string', description: 'Scan only shard K of N (K counted from 0): a stable partition of the accounts by account id. The shard writes results.part-K-of-N.json; `report --from` merges the parts.', schema: shardSpec.nullable().default(null) },
+  { key: 'shardCount', flag: '--shard-count <n>', kind: 'int', description: 'Number of shards N, with this shard\'s index K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job).', schema: z.number().int().min(1).max(MAX_SHARDS).nullable().default(null) },
   { key: 'resume', flag: '--resume <dir>', kind: 'string', description: 'Continue the interrupted run in DIR (its checkpoint names the accounts it finished; those are not scanned again).', schema: z.string().min(1).nullable().default(null) },
   { key: 'out', flag: '--out <dir>', kind: 'string', description: 'Write this run into DIR instead of <reports-root>/<scan id>/.', schema: z.string().min(1).nullable().default(null) },
+  { key: 'force', flag: '--force', kind: 'bool', description: 'Write into an output folder that holds a finished run (one with manifest.json): that run is replaced. Without it such a folder is refused (exit 64), so a finished run is never overwritten by mistake.', schema: z.boolean().default(false) },
   { key: 'reportsRoot', flag: '--reports-root <dir>', kind: 'string', description: 'Folder holding one sub-folder per run and the "latest" pointer.', schema: z.string().min(1).default('reports') },
   { key: 'failOn', flag: '--fail-on <level>', kind: 'string', description: 'Exit 1 on FAIL findings ("fail"), only on ERROR ("error"), or never.', schema: z.enum(['fail', 'error', 'never']).default('fail') },
   { key: 'previous', flag: '--previous <auto|path>', kind: 'string', description: 'Compare with a previous run ("auto": the newest finished run under the reports root; or a run folder or results.json): changes.csv and the PDF\'s changes section.', schema: z.string().min(1).nullable().default('auto') },
@@ -111,6 +121,7 @@ export type Config = z.output<typeof configSchema> & {
   shardCount: number | null;
   resume: string | null;
   out: string | null;
+  force: boolean;
   reportsRoot: string;
   failOn: 'fail' | 'error' | 'never';
   frameworks: string[] | null;

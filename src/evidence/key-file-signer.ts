@@ -5,16 +5,24 @@
  * Any problem with the file is a UsageError naming it, raised before any AWS call.
  */
 import { constants, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { publicKeyFingerprint, type ManifestSigner, type SigningAlgorithm } from './signature.js';
 
+/** Largest key file read (an RSA 16384-bit PEM is about 13 kB). */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
 export async function openKeyFileSigner(path: string, flag = '--sign-key-file'): Promise<ManifestSigner> {
   let pem: string;
   try {
+    // A PEM key is a few kB: a device (/dev/zero), a folder or a huge file is refused before reading.
+    const info = await stat(path);
+    if (!info.isFile()) throw new UsageError(`${flag} ${path}: cannot read the file (not a regular file); expected a PEM private key file`);
+    if (info.size > MAX_KEY_FILE_BYTES) throw new UsageError(`${flag} ${path}: cannot read the file (${info.size} bytes); expected a PEM private key of at most ${MAX_KEY_FILE_BYTES} bytes`);
     pem = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`${flag} ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   if (/-----BEGIN (ENCRYPTED PRIVATE KEY|[A-Z ]*PUBLIC KEY|CERTIFICATE)-----/.test(pem) || /Proc-Type: 4,ENCRYPTED/.test(pem)) {

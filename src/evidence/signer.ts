@@ -9,6 +9,12 @@ export interface SignSettings {
   signKeyFile: string | null;
 }
 
+/** Where the two settings came from, for messages (src/config/sources.ts); default the flags. */
+export interface SignSources {
+  signKmsKeyId?: string;
+  signKeyFile?: string;
+}
+
 export interface SignContext {
   region: string;
   credentials?: KmsSignerOptions['credentials'];
@@ -16,11 +22,13 @@ export interface SignContext {
 }
 
 /** null when no signer is configured. The key file is read and checked here; a KMS key is asked for its public key. */
-export async function openSigner(settings: SignSettings, ctx: SignContext): Promise<ManifestSigner | null> {
+export async function openSigner(settings: SignSettings, ctx: SignContext, sources: SignSources = {}): Promise<ManifestSigner | null> {
+  const kmsFrom = sources.signKmsKeyId ?? '--sign-kms-key-id';
+  const fileFrom = sources.signKeyFile ?? '--sign-key-file';
   if (settings.signKmsKeyId && settings.signKeyFile) {
-    throw new UsageError(`--sign-kms-key-id and --sign-key-file: give one signer, not both`);
+    throw new UsageError(`${kmsFrom} and ${fileFrom}: give one signer, not both`);
   }
-  if (settings.signKeyFile) return openKeyFileSigner(settings.signKeyFile);
-  if (settings.signKmsKeyId) return openKmsSigner({ keyId: settings.signKmsKeyId, ...ctx });
+  if (settings.signKeyFile) return openKeyFileSigner(settings.signKeyFile, fileFrom);
+  if (settings.signKmsKeyId) return openKmsSigner({ keyId: settings.signKmsKeyId, flag: kmsFrom, ...ctx });
   return null;
 }

@@ -11,6 +11,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileDigest } from '../report/files.js';
+import { LOCK_FILE } from '../run-folder.js';
 import { checkHeader } from '../report/header.js';
 import { MANIFEST_FORMAT, MANIFEST_NAME } from '../report/manifest.js';
 import { openResults } from '../results/document.js';
@@ -108,7 +109,10 @@ async function checkFiles(dir: string, listed: { name: string; bytes: number; sh
     else if (actual.bytes !== file.bytes) problems.push(`${file.name}: ${actual.bytes} bytes, ${MANIFEST_NAME} says ${file.bytes}`);
   }
   for (const name of [...present].sort()) {
-    if (name !== MANIFEST_NAME && name !== SIGNATURE_NAME && !names.has(name)) problems.push(`${name}: in the folder but not listed in ${MANIFEST_NAME} (added after the run)`);
+    if (name === MANIFEST_NAME || name === SIGNATURE_NAME || names.has(name)) continue;
+    // A lock file: a run is writing this folder now, or one was killed while writing it (src/run-folder.ts).
+    if (LOCK_FILE.test(name)) problems.push(`${name}: a run's lock file: a run is writing this folder, or one was killed while writing it`);
+    else problems.push(`${name}: in the folder but not listed in ${MANIFEST_NAME} (not written by the run, or added after it)`);
   }
   const folders = entries.filter((e) => e.isDirectory()).map((e) => `${e.name}/`);
   if (folders.length > 0) notes.push(`sub-folders are not part of the run's evidence and were not checked: ${folders.sort().join(', ')}`);

@@ -54,6 +54,8 @@ export interface LoadFrameworksOptions {
   controlsFile?: string | null;
   /** Folder of the shipped mapping files (tests). */
   frameworksDir?: string;
+  /** Where --frameworks and --cis-version came from, for messages (src/config/sources.ts); default the flags. */
+  sources?: { frameworks?: string; cisVersion?: string };
 }
 
 export async function loadFrameworks(opts: LoadFrameworksOptions): Promise<FrameworkSelection> {
@@ -61,20 +63,22 @@ export async function loadFrameworks(opts: LoadFrameworksOptions): Promise<Frame
   const controlsFile = opts.controlsFile ?? null;
   if (controlsFile) all = await applyControlsFile(all, controlsFile);
 
-  const requested = opts.frameworks ? parseSpecs(opts.frameworks) : [...DEFAULT_FRAMEWORKS.map((id) => ({ id, version: null })), ...addedBy(all)];
+  const frameworksFrom = opts.sources?.frameworks ?? '--frameworks';
+  const cisFrom = opts.sources?.cisVersion ?? '--cis-version';
+  const requested = opts.frameworks ? parseSpecs(opts.frameworks, frameworksFrom) : [...DEFAULT_FRAMEWORKS.map((id) => ({ id, version: null })), ...addedBy(all)];
   const cisVersion = opts.cisVersion ? opts.cisVersion.trim().replace(/^v/i, '') : null;
   const frameworks = requested.map(({ id, version }) => {
     const loaded = all.get(id);
-    if (!loaded) throw new UsageError(`--frameworks: unknown framework "${id}" (available: ${[...all.keys()].sort().join(', ')})`);
+    if (!loaded) throw new UsageError(`${frameworksFrom}: unknown framework "${id}" (available: ${[...all.keys()].sort().join(', ')})`);
     let chosen = version;
     if (id === 'cis' && cisVersion) {
-      if (version && version !== cisVersion) throw new UsageError(`--cis-version ${cisVersion} conflicts with --frameworks cis@${version}`);
+      if (version && version !== cisVersion) throw new UsageError(`${cisFrom} ${cisVersion} conflicts with ${frameworksFrom} cis@${version}`);
       chosen = cisVersion;
     }
-    return select(loaded, chosen, id === 'cis' && cisVersion ? '--cis-version' : '--frameworks');
+    return select(loaded, chosen, id === 'cis' && cisVersion ? cisFrom : frameworksFrom);
   });
   if (cisVersion && !requested.some((r) => r.id === 'cis')) {
-    throw new UsageError(`--cis-version ${cisVersion}: CIS is not among the selected frameworks (${requested.map((r) => r.id).join(', ')})`);
+    throw new UsageError(`${cisFrom} ${cisVersion}: CIS is not among the selected frameworks (${requested.map((r) => r.id).join(', ')})`);
   }
   return { frameworks, controlsFile };
 }
@@ -88,7 +92,7 @@ function addedBy(all: Map<string, LoadedFramework>): { id: string; version: null
   return [...all.values()].filter((l) => l.added).map((l) => ({ id: l.framework.id, version: null }));
 }
 
-function parseSpecs(specs: readonly string[]): { id: string; version: string | null }[] {
+function parseSpecs(specs: readonly string[], from: string): { id: string; version: string | null }[] {
   const out: { id: string; version: string | null }[] = [];
   for (const raw of specs.flatMap((s) => s.split(','))) {
     const spec = raw.trim();
@@ -98,12 +102,12 @@ function parseSpecs(specs: readonly string[]): { id: string; version: string | n
     const version = at < 0 ? null : spec.slice(at + 1).trim().replace(/^v/i, '') || null;
     const same = out.find((o) => o.id === id);
     if (same) {
-      if (same.version !== version) throw new UsageError(`--frameworks: "${id}" is given twice with different versions`);
+      if (same.version !== version) throw new UsageError(`${from}: "${id}" is given twice with different versions`);
       continue;
     }
     out.push({ id, version });
   }
-  if (out.length === 0) throw new UsageError('--frameworks: expected at least one framework id (e.g. cis,apra,mas,nist)');
+  if (out.length === 0) throw new UsageError(`${from}: expected at least one framework id (e.g. cis,apra,mas,nist)`);
   return out;
 }
 

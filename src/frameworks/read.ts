@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { readTextFile, yamlToJs } from '../config/yaml-location.js';
 import { UsageError } from '../errors.js';
+import { quote } from '../names.js';
 
 export async function readDataFile(file: string): Promise<unknown> {
   const text = await readTextFile(file, 'file');
@@ -11,7 +12,8 @@ export async function readDataFile(file: string): Promise<unknown> {
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw new UsageError(`${file}: invalid JSON (${(err as Error).message})`);
+      // The parser's message quotes the text (newlines, escape bytes): quoted, so the error stays one line.
+      throw new UsageError(`${file}: invalid JSON (${quote((err as Error).message).slice(1, -1)})`);
     }
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });

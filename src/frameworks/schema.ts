@@ -8,7 +8,9 @@ import { z } from 'zod';
 export const Confidence = z.enum(['high', 'medium', 'low', 'interpretive']);
 export type Confidence = z.infer<typeof Confidence>;
 
-const text = z.string().trim().min(1, 'expected a non-empty string');
+// Bounded (issue 12): mapping text is shown in every report; the shipped files' longest is under 400 characters.
+const TEXT_MAX = 2000;
+const text = z.string().trim().min(1, 'expected a non-empty string').max(TEXT_MAX, `expected at most ${TEXT_MAX} characters`);
 
 export const ControlSchema = z.strictObject({
   id: text,
@@ -23,7 +25,7 @@ export const ControlSchema = z.strictObject({
   /** Related guidance (e.g. CPG 234 for CPS 234). */
   guidance: text.optional(),
   /** Profile, assessment type, severity … shown as-is. */
-  attributes: z.record(z.string(), z.string()).optional(),
+  attributes: z.record(z.string().max(200), z.string().max(TEXT_MAX)).optional(),
 });
 export type Control = z.infer<typeof ControlSchema>;
 
@@ -37,8 +39,8 @@ export const VersionSchema = z.strictObject({
 });
 export type FrameworkVersion = z.infer<typeof VersionSchema>;
 
-const FRAMEWORK_ID = /^[a-z0-9][a-z0-9-]*$/;
-const frameworkId = z.string().regex(FRAMEWORK_ID, 'expected a lower-case id of letters, digits and "-"');
+const FRAMEWORK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const frameworkId = z.string().regex(FRAMEWORK_ID, 'expected a lower-case id of letters, digits and "-" (at most 64)');
 
 export const FrameworkSchema = z
   .strictObject({

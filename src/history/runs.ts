@@ -12,6 +12,7 @@ import { UsageError } from '../errors.js';
 import { scanIdProblem } from '../names.js';
 import { MANIFEST_FORMAT } from '../report/manifest.js';
 import { CHECKPOINT_FORMAT } from '../scan/checkpoint.js';
+import { liveLockIn } from '../run-folder.js';
 
 export const LATEST = 'latest';
 export const MANIFEST = 'manifest.json';
@@ -116,7 +117,8 @@ export async function finishedRunsNewestFirst(root: string, exceptDir: string | 
 /**
  * Keeps the newest `keep` (at least 1) finished runs; deletes older run folders (finished or abandoned).
  * Never deletes the folder `latest` points at, nor folders newer than the oldest kept run
- * (one may be a run still in progress), nor any folder that is not a run (see runKind).
+ * (one may be a run still in progress), nor a folder a live run holds the lock of, nor any folder
+ * that is not a run (see runKind).
  */
 export async function pruneRuns(root: string, keep: number): Promise<string[]> {
   const runs = await listRuns(root);
@@ -128,6 +130,8 @@ export async function pruneRuns(root: string, keep: number): Promise<string[]> {
   for (const run of runs) {
     if (run.dir >= oldestKept) break;
     if (latest && resolve(run.dir) === resolve(latest)) continue;
+    // A folder a live run is writing (its lock, src/run-folder.ts) is never deleted.
+    if (await liveLockIn(run.dir)) continue;
     await rm(run.dir, { recursive: true, force: true });
     removed.push(run.dir);
   }

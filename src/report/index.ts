@@ -95,6 +95,18 @@ export interface WriteReportsOptions {
    * lists and charts the finished runs of that period found there. null/absent: this run only.
    */
   reportsRoot?: string | null;
+  /**
+   * Other files of this run in the folder, written before the reports (the publish record, a merged
+   * run's shard parts): listed in manifest.json with the reports. Nothing else in the folder is.
+   */
+  runFiles?: readonly string[];
+  /**
+   * A re-render of a run folder in place: run records the previous manifest listed (the scan's
+   * securityhub-publish.json, shard parts) and that are still there stay listed.
+   */
+  keepRunRecords?: boolean;
+  /** Called once every input is checked, before anything is written (a re-render takes its folder's lock here). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface WriteReportsResult {
@@ -118,7 +130,9 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const scanEvidence = readScanEvidence(header.extensions, resultsPath);
   const rejudged = opts.rejudge ? await rejudgeAll(reader.keys(), new Rejudge(header, resultsPath), resultsPath, opts.rejudge) : null;
   // Inputs are valid: from here on the folder is unfinished until the manifest is back.
+  await opts.beforeWrite?.();
   await mkdir(outDir, { recursive: true });
+  const keptRecords = opts.keepRunRecords ? await runRecordsListed(outDir) : [];
   await rm(join(outDir, MANIFEST_NAME), { force: true });
   await rm(join(outDir, SIGNATURE_NAME), { force: true });
 
@@ -235,6 +249,19 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
 
   const sbom = await toolSbom();
   const previousDigest = opts.previousResultsPath && previous ? { scanId: previous.scanId, sha256: (await fileDigest(opts.previousResultsPath)).sha256 } : null;
+  // The files this run wrote, and only those (src/run-folder.ts: a foreign file is never listed).
+  const reports = [
+    basename(resultsInFolder),
+    REPORT_FILES.findings,
+    REPORT_FILES.controls,
+    REPORT_FILES.coverage,
+    ...(changes ? [REPORT_FILES.changes] : []),
+    ...(exceptions ? [REPORT_FILES.exceptions] : []),
+    REPORT_FILES.xlsx,
+    ...exportFiles.map((f) => f.name),
+    REPORT_FILES.pdf,
+  ];
+  const written = [...reports, ...(opts.runFiles ?? []), ...keptRecords];
   const manifest = await writeManifest(outDir, {
     toolName,
     toolVersion,
@@ -259,20 +286,9 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
     },
     ...(sbom ? { tool: { sbom } } : {}),
     rejudge: rejudged ? { keys: rejudged.keys, disagreements: rejudged.disagreements, renderedAnyway: rejudged.disagreements > 0 } : null,
-  }, opts.signer ?? null);
+  }, opts.signer ?? null, written);
   return {
-    files: [
-      resultsInFolder,
-      path(REPORT_FILES.findings),
-      path(REPORT_FILES.controls),
-      path(REPORT_FILES.coverage),
-      ...(changes ? [path(REPORT_FILES.changes)] : []),
-      ...(exceptions ? [path(REPORT_FILES.exceptions)] : []),
-      path(REPORT_FILES.xlsx),
-      ...exportFiles.map((f) => path(f.name)),
-      path(REPORT_FILES.pdf),
-      manifest,
-    ],
+    files: [...reports.map(path), manifest],
     pages,
     changes,
     pdfSeconds,
@@ -283,6 +299,21 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
 function snapshotDate(finishedAt: string): Date {
   const time = Date.parse(finishedAt);
   return new Date(Number.isNaN(time) ? 0 : time);
+}
+
+/** Run records (not reports) that a re-render keeps listed: the publish record and shard parts. */
+const RUN_RECORD = /^(securityhub-publish\.json|results\.part-\d{1,5}-of-\d{1,5}\.json)$/;
+
+/** Run records the folder's current manifest lists and that are still there. */
+async function runRecordsListed(dir: string): Promise<string[]> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as { files?: { name?: unknown }[] };
+    const names = (manifest.files ?? []).map((f) => f.name).filter((name): name is string => typeof name === 'string' && RUN_RECORD.test(name));
+    const present = await Promise.all(names.map(async (name) => ((await stat(join(dir, name)).catch(() => null))?.isFile() ? name : null)));
+    return present.filter((name): name is string => name !== null);
+  } catch {
+    return [];
+  }
 }
 
 async function rejudgeAll(keys: AsyncIterable<KeyResult>, rejudge: Rejudge, file: string, mode: 'refuse' | 'report'): Promise<RejudgeReport> {

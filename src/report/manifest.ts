@@ -1,5 +1,5 @@
 /**
- * manifest.json: SHA-256 and size of every file in the report folder, the tool version and the scan
+ * manifest.json: SHA-256 and size of every file the run wrote in its folder, the tool version and the scan
  * id, who ran the scan against which endpoints, digests of the mapping data, report wording and
  * exceptions register used, the tool's own bill of materials when it has one (`tool.sbom`:
  * src/report/tool-sbom.ts), and who signs it. Written in RFC 8785 canonical form (one line), so its
@@ -7,7 +7,7 @@
  * Written last, via a temp name: a folder without it is an unfinished run. The signature is
  * written just before it.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CANONICALIZATION, canonicalJson } from '../evidence/canonical.js';
 import type { NamedFileDigest, TreeDigest } from '../evidence/inputs.js';
@@ -60,18 +60,16 @@ export interface ManifestInfo {
   signer: SignerInfo | null;
 }
 
-/** Every regular file of `dir` except the manifest, its signature and temp files, by name. */
-export async function folderFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name !== MANIFEST_NAME && e.name !== SIGNATURE_NAME && !e.name.includes('.tmp-'))
-    .map((e) => e.name)
-    .sort();
-}
-
-export async function writeManifest(dir: string, info: Omit<ManifestInfo, 'canonicalization' | 'signer'>, signer: ManifestSigner | null = null): Promise<string> {
+/**
+ * Writes manifest.json listing exactly `names` (the files the run wrote, in any order; listed sorted):
+ * a file in the folder that the run did not write is never hashed into it (src/run-folder.ts).
+ */
+export async function writeManifest(dir: string, info: Omit<ManifestInfo, 'canonicalization' | 'signer'>, signer: ManifestSigner | null, names: readonly string[]): Promise<string> {
   const files: ManifestFile[] = [];
-  for (const name of await folderFiles(dir)) files.push({ name, ...(await fileDigest(join(dir, name))) });
+  for (const name of [...new Set(names)].sort()) {
+    if (name === MANIFEST_NAME || name === SIGNATURE_NAME || name.includes('/')) throw new Error(`writeManifest: ${name} cannot be listed`);
+    files.push({ name, ...(await fileDigest(join(dir, name))) });
+  }
   const path = join(dir, MANIFEST_NAME);
   const manifest = { format: MANIFEST_FORMAT, formatVersion: MANIFEST_FORMAT_VERSION, ...info, canonicalization: CANONICALIZATION, signer: signer?.info ?? null, files };
   const bytes = Buffer.from(canonicalJson(manifest), 'utf8');

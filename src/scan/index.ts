@@ -295,12 +295,13 @@ function validateOptions(options: ScanOptions): void {
   }
 }
 
-/** The account filters of a run, as flags, for the empty-scope message. */
-function describeFilters(options: Pick<ScanOptions, 'accounts' | 'excludeAccounts' | 'ous'>): string {
+/** The account filters of a run, named by where each came from (flag, variable, file:line), for the empty-scope message. */
+function describeFilters(options: Pick<ScanOptions, 'accounts' | 'excludeAccounts' | 'ous' | 'sourceOf'>): string {
+  const from = (key: 'accounts' | 'excludeAccounts' | 'ous', flag: string): string => options.sourceOf?.(key) ?? flag;
   const parts = [
-    options.accounts ? `--accounts ${options.accounts.join(',')}` : null,
-    options.excludeAccounts.length > 0 ? `--exclude-accounts ${options.excludeAccounts.join(',')}` : null,
-    options.ous ? `--ous ${options.ous.join(',')}` : null,
+    options.accounts ? `${from('accounts', '--accounts')} ${options.accounts.join(',')}` : null,
+    options.excludeAccounts.length > 0 ? `${from('excludeAccounts', '--exclude-accounts')} ${options.excludeAccounts.join(',')}` : null,
+    options.ous ? `${from('ous', '--ous')} ${options.ous.join(',')}` : null,
   ].filter((p): p is string => p !== null);
   return parts.length > 0 ? parts.join(' ') : 'the organization\'s accounts (no filters)';
 }

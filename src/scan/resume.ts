@@ -27,6 +27,7 @@ export type ResumePoint =
 
 export async function findResumePoint(options: ScanOptions, files: RunFileNames): Promise<ResumePoint> {
   const dir = options.outDir;
+  const resumeFrom = options.sourceOf?.('resume') ?? '--resume';
   const checkpointPath = join(dir, files.checkpoint);
   const spoolPath = join(dir, files.spool);
   const resultsPath = join(dir, files.results);
@@ -34,43 +35,43 @@ export async function findResumePoint(options: ScanOptions, files: RunFileNames)
   try {
     bytes = await readFile(checkpointPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--resume ${dir}: cannot read ${files.checkpoint} (${(err as Error).message})`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${resumeFrom} ${dir}: cannot read ${files.checkpoint} (${(err as Error).message})`);
     if (existsSync(resultsPath)) return { kind: 'finished', resultsPath };
     const others = await checkpointsIn(dir);
     throw new UsageError(
-      `--resume ${dir}: no ${files.checkpoint} there, nothing to resume${others.length > 0 ? ` (found ${others.join(', ')}: give the same --shard as that run)` : ' (not the folder of an interrupted run)'}`,
+      `${resumeFrom} ${dir}: no ${files.checkpoint} there, nothing to resume${others.length > 0 ? ` (found ${others.join(', ')}: give the same --shard as that run)` : ' (not the folder of an interrupted run)'}`,
     );
   }
   let parsed: ReturnType<typeof parseCheckpoint>;
   try {
     parsed = parseCheckpoint(bytes, checkpointPath);
   } catch (err) {
-    if (err instanceof CheckpointError) throw new UsageError(`--resume: ${err.message}`);
+    if (err instanceof CheckpointError) throw new UsageError(`${resumeFrom}: ${err.message}`);
     throw err;
   }
   const { run } = parsed.state;
   if (options.scanId !== undefined && options.scanId !== run.scanId) {
-    throw new UsageError(`--scan-id ${options.scanId}: the run in ${dir} is ${run.scanId}; resume it without --scan-id or with the same id`);
+    throw new UsageError(`${options.sourceOf?.('scanId') ?? '--scan-id'} ${options.scanId}: the run in ${dir} is ${run.scanId}; resume it without --scan-id or with the same id`);
   }
   if (JSON.stringify(run.shard) !== JSON.stringify(options.shard)) {
-    throw new UsageError(`--resume ${dir}: the run was shard ${shardText(run.shard)}, not ${shardText(options.shard)}`);
+    throw new UsageError(`${resumeFrom} ${dir}: the run was shard ${shardText(run.shard)}, not ${shardText(options.shard)}`);
   }
   const scope = resumeScope(options);
   for (const key of SCOPE_KEYS) {
     if (JSON.stringify(run.scope[key]) !== JSON.stringify(scope[key])) {
-      throw new UsageError(`--resume ${dir}: the run was started with ${key} ${JSON.stringify(run.scope[key])}, now ${JSON.stringify(scope[key])}; resume with the same options`);
+      throw new UsageError(`${resumeFrom} ${dir}: the run was started with ${key} ${JSON.stringify(run.scope[key])}, now ${JSON.stringify(scope[key])}; resume with the same options`);
     }
   }
   let spoolBytes: number;
   try {
     spoolBytes = (await stat(spoolPath)).size;
   } catch {
-    throw new UsageError(`--resume ${dir}: ${files.spool} is missing; the judged keys of the finished accounts are gone, start a new run`);
+    throw new UsageError(`${resumeFrom} ${dir}: ${files.spool} is missing; the judged keys of the finished accounts are gone, start a new run`);
   }
   // Every batch a checkpoint line names was synced before the line; anything else means the files do not belong together.
   for (const record of parsed.state.accounts.values()) {
     if (record.batches.some((batch) => batch.offset + batch.length > spoolBytes)) {
-      throw new UsageError(`--resume ${dir}: ${files.spool} is shorter than ${files.checkpoint} says (account ${record.accountId}); start a new run`);
+      throw new UsageError(`${resumeFrom} ${dir}: ${files.spool} is shorter than ${files.checkpoint} says (account ${record.accountId}); start a new run`);
     }
   }
   return { kind: 'checkpoint', state: parsed.state, validBytes: parsed.validBytes, checkpointPath, spoolPath };

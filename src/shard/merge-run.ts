@@ -3,10 +3,11 @@
  * (or --out), write every report from the merged results, then do what a scan does for a finished
  * run: move `latest`, prune with --keep, upload with --upload, and exit by --fail-on.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../config/schema.js';
 import type { SignOff } from '../config/sign-off.js';
+import { optionSource } from '../config/sources.js';
 import type { FrameworkSelection } from '../frameworks/index.js';
 import { recordFinishedRun } from '../history/runs.js';
 import type { ManifestSigner } from '../evidence/signature.js';
@@ -16,8 +17,9 @@ import { SCAN_EXTENSION, type ScanEngineExtension } from '../scan/header.js';
 import { publishToS3 } from '../upload/s3.js';
 import { assertUnder } from '../names.js';
 import { checkLatestPointer, checkWritableFolder } from '../output.js';
+import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning } from '../run-folder.js';
 import { checkParts, writeMerged, type PartInput } from './merge.js';
-import { publishFindings, type PublishSettings } from '../commands/publish.js';
+import { PUBLISH_FILE, publishFindings, type PublishSettings } from '../commands/publish.js';
 import { ExitCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ScanDeps } from '../scan/types.js';
@@ -25,7 +27,7 @@ import type { ScanDeps } from '../scan/types.js';
 /** The settings of the scan's configuration that the merge applies. */
 export type MergeSettings = Pick<Config, 'reportsRoot' | 'previous' | 'keep' | 'upload' | 'uploadSseKms' | 'uploadKmsKeyId' | 'failOn' | 'homeRegion'> &
   PublishSettings &
-  Partial<Pick<Config, 'frameworks' | 'cisVersion' | 'controls'>>;
+  Partial<Pick<Config, 'frameworks' | 'cisVersion' | 'controls' | 'force'>>;
 
 export interface MergeRunOptions {
   parts: PartInput[];
@@ -36,6 +38,7 @@ export interface MergeRunOptions {
   templatesDir?: string;
   now?: Date;
   log?: (fields: Record<string, unknown>, message: string) => void;
+  warn?: (fields: Record<string, unknown>, message: string) => void;
   /** Signs the merged run's manifest (src/evidence). */
   signer?: ManifestSigner | null;
   /** Re-judge the merged keys before rendering (src/evidence/rejudge.ts). */
@@ -64,34 +67,43 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   // and the folder it names must still be inside the reports root.
   const outDir = opts.out ? resolve(opts.out) : assertUnder(reportsRoot, join(reportsRoot, scanId), `--from: scan id ${JSON.stringify(scanId)}`);
   const inHistory = !opts.out && dirname(outDir) === reportsRoot;
-  const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log);
+  const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log, optionSource(opts.settings, 'previous'));
   const resultsPath = join(outDir, 'results.json');
-  await checkWritableFolder(outDir, opts.out ? '--out' : '--reports-root');
-  if (inHistory) await checkLatestPointer(reportsRoot);
-  await mkdir(outDir, { recursive: true });
-  const header = await writeMerged(checked, resultsPath);
-  opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
-  // A sharded run publishes here, once, from the merged results (the parts do not: a shard sees a
-  // part of the organization, and archiving "gone" keys needs all of it).
-  const published = await publishFindings(opts.settings, { env: opts.env, logger: opts.logger, outDir, resultsPath, previousResultsPath: previous, frameworks: opts.frameworks, homeRegion: homeRegionOf(opts.settings.homeRegion, opts.env), deps: opts.deps });
-  const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null, signOff: opts.signOff, reportsRoot: inHistory ? reportsRoot : null });
-  if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
-  const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
-  if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
-  const scan = header.extensions[SCAN_EXTENSION] as ScanEngineExtension | undefined;
-  const scanExit = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
-  const exitCode = published.ok || opts.settings.failOn === 'never' ? scanExit : ExitCode.Incomplete;
-  return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
+  const outWhat = opts.out ? '--out' : optionSource(opts.settings, 'reportsRoot');
+  await checkWritableFolder(outDir, outWhat);
+  if (inHistory) await checkLatestPointer(reportsRoot, optionSource(opts.settings, 'reportsRoot'));
+  await checkNotFinished(outDir, outWhat, opts.settings.force ?? false);
+  // The merge owns the run folder while it writes (src/run-folder.ts).
+  const lock = await acquireRunLock(outDir, { what: outWhat, command: 'report (merge)', ...(opts.now ? { now: () => opts.now! } : {}) });
+  try {
+    const header = await writeMerged(checked, resultsPath);
+    // Warned about once the parts are merged (a damaged part is refused with its one line first).
+    if (lock.replaced) opts.warn?.({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
+    const foreign = await foreignFiles(outDir);
+    if (foreign.length > 0) {
+      const warning = foreignFilesWarning(outDir, foreign);
+      opts.warn?.(warning.fields, warning.message);
+    }
+    opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
+    // A sharded run publishes here, once, from the merged results (the parts do not: a shard sees a
+    // part of the organization, and archiving "gone" keys needs all of it).
+    const published = await publishFindings(opts.settings, { env: opts.env, logger: opts.logger, outDir, resultsPath, previousResultsPath: previous, frameworks: opts.frameworks, homeRegion: homeRegionOf(opts.settings.homeRegion, opts.env), deps: opts.deps });
+    if (!published.securityhub) await rm(join(outDir, PUBLISH_FILE), { force: true });
+    // Parts the shards wrote into this very folder are files of this run: listed with the reports, as the publish record is.
+    const partsHere = checked.parts.filter((part) => dirname(resolve(part.path)) === outDir).map((part) => basename(part.path));
+    const runFiles = [...partsHere, ...(published.securityhub ? [PUBLISH_FILE] : [])];
+    const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null, signOff: opts.signOff, reportsRoot: inHistory ? reportsRoot : null, runFiles });
+    if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
+    const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
+    if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
+    const scan = header.extensions[SCAN_EXTENSION] as ScanEngineExtension | undefined;
+    const scanExit = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
+    const exitCode = published.ok || opts.settings.failOn === 'never' ? scanExit : ExitCode.Incomplete;
+    return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
+  } finally {
+    await lock.release();
+  }
 }
 
-/** Where S3 parts are downloaded: beside the run folders (a container's /tmp is often small). */
-export function downloadDirFor(out: string | null, reportsRoot: string): string {
-  return join(resolve(out ?? reportsRoot), `.parts-download-${process.pid}`);
-}
-
-export async function removeDownloads(dir: string): Promise<void> {
-  // ENOTDIR: --out is a file, so nothing was downloaded there (that error is reported, not this one).
-  await rm(dir, { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOTDIR') throw err;
-  });
-}
+// Where S3 parts are downloaded lives with the sources (src/shard/sources.ts), so `report` loads no reporter before it needs one.
+export { downloadDirFor, removeDownloads } from './sources.js';

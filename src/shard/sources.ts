@@ -108,3 +108,15 @@ function s3Failure(url: string, operation: string, err: unknown): ExitError {
   const error = err as Error & { name?: string };
   return new ExitError(ExitCode.Incomplete, `--from ${url}: s3:${operation} failed with ${error.name ?? 'Error'} (${error.message})`);
 }
+
+/** Where S3 parts are downloaded: beside the run folders (a container's /tmp is often small). */
+export function downloadDirFor(out: string | null, reportsRoot: string): string {
+  return join(resolve(out ?? reportsRoot), `.parts-download-${process.pid}`);
+}
+
+export async function removeDownloads(dir: string): Promise<void> {
+  // ENOTDIR: --out is a file, so nothing was downloaded there (that error is reported, not this one).
+  await rm(dir, { recursive: true, force: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOTDIR') throw err;
+  });
+}

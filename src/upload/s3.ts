@@ -3,7 +3,9 @@
  * last, so a prefix holding manifest.json is a complete upload, exactly as on local disk.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { LOCK_FILE } from '../run-folder.js';
+import { optionSource } from '../config/sources.js';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ExitCode, ExitError, UsageError } from '../errors.js';
@@ -43,9 +45,23 @@ export interface UploadOptions {
   runName: string;
 }
 
-/** Uploads every regular file of `dir` (not recursing), manifest.json last; returns the object keys. */
+/**
+ * Uploads the run: the files manifest.json lists, its signature, and manifest.json last; returns the
+ * object keys. Files in the folder that the run did not write (not listed) stay local. A folder
+ * without a readable manifest uploads every regular file but temporary and lock files.
+ */
 export async function uploadRun(dir: string, opts: UploadOptions): Promise<string[]> {
-  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.includes('.tmp')).map((e) => e.name).sort();
+  const present = new Set((await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name));
+  let names: string[];
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { files?: { name?: unknown }[] };
+    if (!Array.isArray(manifest.files)) throw new Error('no file list');
+    names = manifest.files.map((f) => f.name).filter((name): name is string => typeof name === 'string' && present.has(name) && !name.includes('/'));
+    if (present.has('manifest.sig.json')) names.push('manifest.sig.json');
+    names.push('manifest.json');
+  } catch {
+    names = [...present].filter((n) => !n.includes('.tmp') && !LOCK_FILE.test(n)).sort();
+  }
   const ordered = [...names.filter((n) => n !== 'manifest.json'), ...names.filter((n) => n === 'manifest.json')];
   return uploadFiles(dir, ordered, opts);
 }
@@ -103,7 +119,8 @@ export interface PublishOptions {
  */
 export async function publishToS3(dir: string, settings: UploadSettings, opts: PublishOptions): Promise<{ location: S3Location; keys: string[] } | null> {
   if (!settings.upload) return null;
-  const location = parseS3Url(settings.upload);
+  const from = optionSource(settings, 'upload');
+  const location = parseS3Url(settings.upload, from);
   const client = new S3Client({ ...s3ClientConfig(opts.env, opts.region), ...(opts.credentials ? { credentials: opts.credentials } : {}) });
   const upload: UploadOptions = { client, location, runName: opts.runName, sseKms: settings.uploadSseKms || settings.uploadKmsKeyId ? { keyId: settings.uploadKmsKeyId } : null };
   try {
@@ -112,7 +129,7 @@ export async function publishToS3(dir: string, settings: UploadSettings, opts: P
   } catch (err) {
     const error = err as Error & { name?: string };
     const what = opts.files ? opts.files.join(', ') : dir;
-    throw new ExitError(ExitCode.Incomplete, `--upload: uploading ${what} to ${settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the files are complete on local disk in ${dir}`);
+    throw new ExitError(ExitCode.Incomplete, `${from}: uploading ${what} to ${settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the files are complete on local disk in ${dir}`);
   } finally {
     client.destroy();
   }

@@ -20,7 +20,7 @@ interface Run {
   lines: string[];
 }
 
-async function demo(opts: { reportsRoot: string; out?: string }): Promise<Run> {
+async function demo(opts: { reportsRoot: string; out?: string; force?: boolean }): Promise<Run> {
   const lines: string[] = [];
   await runDemoCommand({ ...opts, accounts: 12, progress: false, logFormat: 'json', logLevel: 'error', print: (line) => lines.push(line) });
   const dir = lines.find((line) => line.startsWith('Reports in '))!.slice('Reports in '.length, -1);
@@ -70,11 +70,11 @@ describe('demo run twice', () => {
     }
     expect(compared).toBeGreaterThan(100);
 
-    // Into one --out folder twice: the second compares with the run it replaces.
+    // Into one --out folder twice (the second with --force): the second compares with the run it replaces.
     const out = join(root, 'manual');
     const third = await demo({ reportsRoot: root, out });
     expect((third.header.extensions[DEMO_EXTENSION] as DemoRecord).step).toBe(2);
-    const fourth = await demo({ reportsRoot: root, out });
+    const fourth = await demo({ reportsRoot: root, out, force: true }); // replacing a finished run takes --force, as for scan
     expect((fourth.header.extensions[DEMO_EXTENSION] as DemoRecord).step).toBe(3);
     const again = await changeRows(fourth.dir);
     expect(new Set(again.map((row) => row.change))).toEqual(new Set(['fixed', 'newly_failing', 'new']));

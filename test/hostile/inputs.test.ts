@@ -219,3 +219,30 @@ describe('scope, previous run, region, secrets (points 8, 10, 11, 12)', () => {
     }
   });
 });
+
+describe('bounded text end to end (point 4)', () => {
+  it('report --from a hand-made results file with 100 kB descriptions, aliases and account names: quick, within 256 MB of heap, text cut with the marker', async () => {
+    const { writeRun } = await import('../helpers/results.js');
+    const { accountCoverage } = await import('../shard/helpers.js');
+    const dir = await tempDir();
+    const big = (c: string) => c.repeat(100_000);
+    const keys = Array.from({ length: 40 }, (_, i) =>
+      makeKey({ keyId: `key-${String(i).padStart(4, '0')}`, accountName: big('n'), description: big('d'), aliases: [`alias/${big('a')}`], status: 'PASS' }),
+    );
+    const results = await writeRun(join(dir, 'run'), keys, { coverage: { accounts: [{ ...accountCoverage('111122223333'), accountName: big('n') }], regions: [] } });
+    const raw = await readFile(results);
+    expect(raw.length).toBeGreaterThan(12_000_000);
+    const started = Date.now();
+    // The audit: 100 kB names made the PDF step run 318 s and die at 4.4 GB. A heap cap of 256 MB fails the run if that comes back.
+    const run = await runCli(['report', '--from', results], { endpoint: aws.endpoint, env: { NODE_OPTIONS: '--max-old-space-size=256' }, timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const findings = (await readFile(join(dir, 'run', 'findings.csv'), 'utf8')).split('\r\n');
+    expect(findings.length).toBe(keys.length + 2);
+    // Every row is bounded: description 8,192, alias 256, account name 128 (and the markers).
+    for (const row of findings.slice(1, -1)) expect(row.length).toBeLessThan(12_000);
+    expect(findings[1]).toContain('[cut: 100000 characters, longer than AWS allows]');
+    // The run folder keeps the raw document.
+    expect((await readFile(results)).equals(raw)).toBe(true);
+  }, 90_000);
+});

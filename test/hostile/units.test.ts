@@ -37,3 +37,59 @@ describe('previous run (point 9)', () => {
     expect(warnings).toEqual(['earlier run skipped as the previous run: its results.json cannot be read']);
   });
 });
+
+describe('the PDF table cell cap (point 4)', () => {
+  it('lays out at most MAX_CELL_CHARS (2,000) characters of a cell, whatever it is given', async () => {
+    const { MAX_CELL_CHARS, tableLead } = await import('../../src/report/pdf/table.js');
+    expect(MAX_CELL_CHARS).toBe(2000);
+    const measured: number[] = [];
+    // A stand-in for the PDF: records the length of every text the table asks it to measure.
+    const pdf = {
+      width: 500,
+      left: 40,
+      measure: (text: string) => {
+        measured.push(text.length);
+        return Math.ceil(text.length / 100) * 10;
+      },
+    };
+    const note = ' […cut here; full text in findings.csv]';
+    tableLead(pdf as never, [{ header: 'Key', weight: 1 }, { header: 'Description', weight: 3 }], [['k1', 'x'.repeat(100_000)], ['k2', 'short']], { maxCellLines: 10_000 });
+    expect(Math.max(...measured)).toBe(MAX_CELL_CHARS + note.length);
+  });
+});
+
+describe('bounded text in results files (point 4)', () => {
+  it('a key read from a results file gets the bounds a scan applies to AWS text; a normal key is passed through as it is', async () => {
+    const { checkKey, TEXT_MAX } = await import('../../src/results/validate.js');
+    const { makeKey } = await import('../helpers/results.js');
+    const normal = makeKey({ keyId: 'k1', description: 'd', aliases: ['alias/a'] });
+    expect(checkKey(normal, 'f:1')).toBe(normal);
+    const long = makeKey({
+      keyId: 'k2',
+      accountName: 'n'.repeat(100_000),
+      description: 'd'.repeat(100_000),
+      aliases: ['alias/' + 'a'.repeat(100_000)],
+      tags: { ['k'.repeat(1000)]: 'v'.repeat(100_000) },
+      reason: 'r'.repeat(100_000),
+      error: { code: 'X', message: 'm'.repeat(100_000), operation: 'kms:DescribeKey' },
+    });
+    const cut = checkKey(long, 'f:2');
+    expect(cut.description).toBe('d'.repeat(AWS_MAX.description) + ' [cut: 100000 characters, longer than AWS allows]');
+    expect(cut.accountName!.length).toBeLessThanOrEqual(AWS_MAX.accountName + 60);
+    expect(cut.aliases[0]!.length).toBeLessThanOrEqual(AWS_MAX.alias + 60);
+    expect(Object.entries(cut.tags!).every(([k, v]) => k.length <= AWS_MAX.tagKey + 60 && v.length <= AWS_MAX.tagValue + 60)).toBe(true);
+    expect(cut.reason.length).toBeLessThanOrEqual(TEXT_MAX + 60);
+    expect(cut.error!.message.length).toBeLessThanOrEqual(TEXT_MAX + 60);
+    expect(long.description!.length).toBe(100_000); // the object read is not changed
+  });
+
+  it('the header coverage text too', async () => {
+    const { checkHeader } = await import('../../src/results/validate.js');
+    const { makeHeader } = await import('../helpers/results.js');
+    const { accountCoverage } = await import('../shard/helpers.js');
+    const header = makeHeader({ coverage: { accounts: [{ ...accountCoverage('111122223333'), accountName: 'n'.repeat(100_000), ouPath: 'Root/' + 'o'.repeat(100_000) }], regions: [] } });
+    const checked = checkHeader(header, 'f');
+    expect(checked.coverage.accounts[0]!.accountName).toMatch(/^n{128} \[cut: 100000 characters/);
+    expect(checked.coverage.accounts[0]!.ouPath!.length).toBeLessThan(4200);
+  });
+});

@@ -50,9 +50,9 @@ describe('the tool SBOM (sbom.cdx.json beside package.json, shipped by the conta
       inputs: { frameworks: { name: 'frameworks/', files: 0, sha256: '0'.repeat(64) }, controlsFile: null, templates: { name: 'templates/report/', files: 0, sha256: '0'.repeat(64) }, exceptionsRegister: null },
       rejudge: null,
     };
-    const manifest = JSON.parse(await readFile(await writeManifest(dir, { ...info, tool: { sbom } }), 'utf8')) as { tool?: unknown };
+    const manifest = JSON.parse(await readFile(await writeManifest(dir, { ...info, tool: { sbom } }, null, []), 'utf8')) as { tool?: unknown };
     expect(manifest.tool).toEqual({ sbom });
-    const without = JSON.parse(await readFile(await writeManifest(dir, info), 'utf8')) as Record<string, unknown>;
+    const without = JSON.parse(await readFile(await writeManifest(dir, info, null, []), 'utf8')) as Record<string, unknown>;
     expect('tool' in without).toBe(false);
   });
 

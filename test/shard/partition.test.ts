@@ -94,6 +94,6 @@ describe('which shard this process is', () => {
     const config = await loadConfig({ flags: { shardCount: '4', homeRegion: 'us-east-1' }, env: { KMS_ROTATION_AUDIT_REPORTS_ROOT: '/nonexistent/reports' }, configFile: null });
     // No endpoint, no credentials: it must fail on the flags, not on AWS.
     await expect(runScanJob(config, { env: { JOB_COMPLETION_INDEX: '1' }, logger: memoryLogger() as never })).rejects.toThrow(UsageError);
-    await expect(runScanJob(config, { env: { JOB_COMPLETION_INDEX: '1' }, logger: memoryLogger() as never })).rejects.toThrow(/--shard 1\/4: also give --scan-id/);
+    await expect(runScanJob(config, { env: { JOB_COMPLETION_INDEX: '1' }, logger: memoryLogger() as never })).rejects.toThrow(/^--shard-count 4 \(shard 1\): also give --scan-id/);
   });
 });

@@ -46,8 +46,8 @@ describe('runSimCommand', () => {
 
   it('rejects bad options before starting', async () => {
     await expect(runSimCommand({ accounts: 0 })).rejects.toThrow(UsageError);
-    await expect(runSimCommand({ accounts: 0 })).rejects.toThrow('--accounts: expected an integer ≥ 1, got 0');
-    await expect(runSimCommand({ port: 70000 })).rejects.toThrow('--port: expected 0..65535, got 70000');
+    await expect(runSimCommand({ accounts: 0 })).rejects.toThrow('--accounts: expected a whole number from 1 to 100000, got "0"');
+    await expect(runSimCommand({ port: 70000 })).rejects.toThrow('--port: expected a whole number from 0 to 65535, got "70000"');
     await expect(runSimCommand({ scenario: '/nonexistent.json' })).rejects.toThrow(UsageError);
   });
 });

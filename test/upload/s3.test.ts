@@ -36,16 +36,20 @@ describe('S3 upload of a run folder', () => {
     expect(() => parseS3Url('https://audit-reports/x')).toThrow(/^--upload: expected s3:\/\/bucket\/prefix/);
   });
 
-  it('uploads every file under <prefix>/<run>/, manifest.json last, byte for byte', async () => {
+  it('uploads every file the manifest lists under <prefix>/<run>/, the signature, manifest.json last, byte for byte; nothing else', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'kra-upload-')), '2026-11-28T02-00-00Z-abcdef');
     await mkdir(dir);
     await writeFile(join(dir, 'findings.csv'), '\uFEFFa,b\r\n1,2\r\n');
     await writeFile(join(dir, 'report.pdf'), Buffer.from([0x25, 0x50, 0x44, 0x46, 0, 1, 2, 255]));
-    await writeFile(join(dir, 'manifest.json'), '{"files":[]}');
+    await writeFile(join(dir, 'manifest.json'), '{"files":[{"name":"findings.csv"},{"name":"report.pdf"}]}');
+    await writeFile(join(dir, 'manifest.sig.json'), '{}');
     await writeFile(join(dir, 'results.json.tmp-123'), 'half-written');
+    // Not the run's: a file someone left in the folder, and a lock.
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    await writeFile(join(dir, 'run.lock'), '{}');
     const s3 = client();
     const keys = await uploadRun(dir, { client: s3, location: parseS3Url('s3://audit-reports/nightly'), runName: '2026-11-28T02-00-00Z-abcdef', sseKms: null });
-    expect(keys).toEqual(['nightly/2026-11-28T02-00-00Z-abcdef/findings.csv', 'nightly/2026-11-28T02-00-00Z-abcdef/report.pdf', 'nightly/2026-11-28T02-00-00Z-abcdef/manifest.json']);
+    expect(keys).toEqual(['findings.csv', 'report.pdf', 'manifest.sig.json', 'manifest.json'].map((name) => `nightly/2026-11-28T02-00-00Z-abcdef/${name}`));
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'audit-reports', Prefix: 'nightly/' }));
     expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([...keys].sort());
     for (const name of ['findings.csv', 'report.pdf']) {

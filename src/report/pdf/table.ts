@@ -72,10 +72,10 @@ function headerHeight(pdf: Pdf, columns: readonly Column[], l: Layout): number {
   return Math.max(...columns.map((c, i) => pdf.measure(pdfText(c.header), 'bold', l.size, l.widths[i]! - 2 * l.pad))) + 2 * l.pad;
 }
 
-/** Wraps (and if need be cuts) every cell of a row; the row's height. */
 /** Most characters of one table cell laid out (a cell is at most a few hundred characters high and wide). */
-const MAX_CELL_CHARS = 2000;
+export const MAX_CELL_CHARS = 2000;
 
+/** Wraps (and if need be cuts) every cell of a row; the row's height. */
 function prepareRow(pdf: Pdf, columns: readonly Column[], l: Layout, row: Row): { cells: PreparedCell[]; height: number } {
   const cells = row.map((raw, i): PreparedCell => {
     const cell = typeof raw === 'string' ? { text: raw } : raw;

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
+import { quote } from '../../names.js';
 import type { SimScenario } from '../types.js';
 import { simScenario, type ScenarioInput } from './builders.js';
 import { scenarioIssues } from './validate.js';
@@ -113,19 +114,27 @@ export function scenarioFromJson(value: unknown, source: string): SimScenario {
   return scenario;
 }
 
+/** Largest scenario file read (a hand-written or saved organization; the generator makes larger ones in memory). */
+export const MAX_SCENARIO_FILE_BYTES = 64 * 1024 * 1024;
+
 /** Read and validate a JSON scenario file (hand-written cases for tests and demos). */
 export async function loadScenarioFile(path: string): Promise<SimScenario> {
   let text: string;
   try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new UsageError(`${path}: cannot read scenario file (not a regular file); expected a JSON scenario file`);
+    if (info.size > MAX_SCENARIO_FILE_BYTES) throw new UsageError(`${path}: cannot read scenario file (${info.size} bytes); expected at most ${MAX_SCENARIO_FILE_BYTES}`);
     text = await readFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: cannot read scenario file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    // The parser's message quotes the text (newlines, escape bytes): quoted, so the error stays one line.
+    throw new UsageError(`${path}: not valid JSON (${quote((e as Error).message).slice(1, -1)})`);
   }
   return scenarioFromJson(value, path);
 }
