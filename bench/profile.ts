@@ -2,7 +2,7 @@
  * The benchmark's simulated organization: sizes, the per-region latency profile and the scenario
  * seed, shared by the orchestrator (run.ts) and its child processes.
  */
-import type { ScanOptions } from '../src/scan/options.js';
+import type { ScanOptions } from '../src/engine/options.js';
 import type { SimLatencyProfile } from '../src/sim/index.js';
 
 export const HOME_REGION = 'us-east-1';

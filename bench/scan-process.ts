@@ -7,8 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCAN_EXTENSION, type ScanEngineExtension } from '../src/scan/header.js';
-import { runScan } from '../src/scan/index.js';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../src/engine/header.js';
+import { runScan } from '../src/engine/index.js';
 import type { SimCredentials } from '../src/sim/index.js';
 import { benchScanOptions } from './profile.js';
 

@@ -12,10 +12,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openResults, writeResultsDocument } from '../src/results/document.js';
-import { compareKeys, emptyStatusCounts, type KeyResult, type ResultsHeader } from '../src/results/types.js';
-import { shardOf } from '../src/scan/scope.js';
-import { mergeParts } from '../src/shard/merge.js';
+import { openResults, writeResultsDocument } from '../src/io/results-document.js';
+import { compareKeys, emptyStatusCounts, type KeyResult, type ResultsHeader } from '../src/core/results.js';
+import { shardOf } from '../src/engine/scope.js';
+import { mergeParts } from '../src/app/merge/parts.js';
 import { fixtureHeader, fixtureKeys } from '../test/fixtures/results-fixture.js';
 
 const args = parseArgs({ options: { keys: { type: 'string', default: '200000' }, parts: { type: 'string', default: '4' } } }).values;

@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openResults } from '../src/results/document.js';
+import { openResults } from '../src/io/results-document.js';
 
 const args = parseArgs({
   options: {

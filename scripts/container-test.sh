@@ -339,7 +339,7 @@ run_image version "0" --version
 [ "$(cat "$WORK/logs/version.out")" = "$VERSION" ] || die "--version printed '$(cat "$WORK/logs/version.out")', expected $VERSION"
 
 say "(e) a reports mount the image's user cannot write, and none at all (read-only root)"
-# Exit 73 (src/errors.ts ExitCode.CannotWrite), one line naming the path, the uid and what to do,
+# Exit 73 (src/core/errors.ts ExitCode.CannotWrite), one line naming the path, the uid and what to do,
 # before any AWS call: so it runs with no network at all.
 one_line_73() { # one_line_73 NAME WORDS...
   local name=$1 lines; shift

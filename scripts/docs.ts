@@ -2,7 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configSchemaFile, replaceTable } from '../src/config/docs.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/io/paths.js';
 
 const readmePath = join(packageRoot, 'README.md');
 await writeFile(readmePath, replaceTable(await readFile(readmePath, 'utf8')));

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * Entry point: run the command line (src/main.ts) and exit with its code. The only process.exit.
+ * Entry point: run the command line (src/cli/main.ts) and exit with its code. The only process.exit.
  */
-import { main } from './main.js';
+import { main } from './cli/main.js';
 
 const code = await main(process.argv);
 // Exit once stdout and stderr have flushed (keep-alive sockets must not hold the process open).

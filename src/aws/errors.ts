@@ -5,7 +5,7 @@
  * NODEJS_TIMEOUT_ERROR_CODES) and the services' common errors
  * (e.g. https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html).
  */
-import type { AwsErrorRecord } from '../results/types.js';
+import type { AwsErrorRecord } from '../core/results.js';
 
 export type ErrorClass = 'throttling' | 'server' | 'network' | 'expired-credentials' | 'not-enabled' | 'not-found' | 'fatal';
 

@@ -17,7 +17,7 @@ import {
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { AWS_MAX, bounded } from '../bounds.js';
+import { AWS_MAX, bounded } from '../core/bounds.js';
 import { collectPages } from './paging.js';
 
 /** Runs one Organizations call under the throttle (operation `organizations:<Name>`). */

@@ -9,7 +9,7 @@
  *   project's simulator does), budgeted with quotaSafety and backed off on TooManyRequestsException.
  * - EC2 DescribeRegions: the non-mutating "Describe*" token bucket refills at 20/s per account and region.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface Quota {
   requestsPerSecond: number;

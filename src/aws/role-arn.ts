@@ -2,7 +2,7 @@
  * The read role's ARN in each member account: `arn:${partition}:iam::${accountId}:role/<name>`, or a
  * user template with the same two placeholders (anything else is a UsageError before any AWS call).
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 const PLACEHOLDERS = new Set(['partition', 'accountId']);
 // IAM role ARN: path and name of [\w+=,.@-] (IAM API reference, "Role" data type).

@@ -3,7 +3,7 @@
  * read these; the collector never decides PASS or FAIL. Dates are ISO 8601 UTC strings.
  * Text fields (description, aliases, tags) come from AWS and are untrusted.
  */
-import type { AwsErrorRecord } from '../results/types.js';
+import type { AwsErrorRecord } from '../core/results.js';
 
 /** The DescribeKey fields the rules and reports use. */
 export interface KeyMetadataFacts {

@@ -21,9 +21,9 @@ import {
 import { classifyError, toErrorRecord } from '../aws/errors.js';
 import { collectPages } from '../aws/paging.js';
 import type { CallOptions } from '../aws/throttle.js';
-import type { AwsErrorRecord } from '../results/types.js';
+import type { AwsErrorRecord } from '../core/results.js';
 import type { CollectionFailure, EvidenceGap, KeyFacts, KeyMetadataFacts, RotationFacts } from './facts.js';
-import { AWS_MAX, bounded } from '../bounds.js';
+import { AWS_MAX, bounded } from '../core/bounds.js';
 import { forEachLimit } from './pool.js';
 
 /** Runs one KMS call of this account and region under the throttle. */

@@ -6,8 +6,8 @@
 import { isMap } from 'yaml';
 import type { z } from 'zod';
 import { roleArnResolver } from '../aws/role-arn.js';
-import { UsageError } from '../errors.js';
-import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs } from './yaml-location.js';
+import { UsageError } from '../core/errors.js';
+import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs } from '../io/yaml.js';
 import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
 import { flagOf, optionSource, recordSources } from './sources.js';
 

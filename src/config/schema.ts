@@ -4,10 +4,10 @@
  * editors (config.schema.json) and the README's configuration table are generated from it.
  */
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { signOffSchema, type SignOffValue } from './sign-off.js';
-import { REGION_PATTERN, RESERVED_EXPECTED, RESERVED_SCAN_IDS, SCAN_ID_EXPECTED, SCAN_ID_PATTERN } from '../names.js';
-import { MAX_SHARDS, shardSpecProblem } from '../shard/spec.js';
+import { REGION_PATTERN, RESERVED_EXPECTED, RESERVED_SCAN_IDS, SCAN_ID_EXPECTED, SCAN_ID_PATTERN } from '../core/names.js';
+import { MAX_SHARDS, shardSpecProblem } from '../core/shard.js';
 
 /** How a flag or environment string becomes a value. */
 export type OptionKind = 'string' | 'int' | 'number' | 'bool' | 'list';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { fileDigest, type FileDigest } from '../report/files.js';
+import { fileDigest, type FileDigest } from '../io/files.js';
 
 /** A folder: every regular file below it (sorted by relative path), and one SHA-256 over that listing. */
 export interface TreeDigest {

@@ -7,7 +7,7 @@
 import { constants, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { publicKeyFingerprint, type ManifestSigner, type SigningAlgorithm } from './signature.js';
 
 /** Largest key file read (an RSA 16384-bit PEM is about 13 kB). */

@@ -6,7 +6,7 @@
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand, VerifyCommand, type KMSClientConfig } from '@aws-sdk/client-kms';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { publicKeyFingerprint, type ManifestSigner, type SigningAlgorithm } from './signature.js';
 
 export interface KmsSignerOptions {

@@ -9,14 +9,14 @@
  * differently by another tool version without changing the judgement.
  *
  * A multi-Region replica's `primaryStatus` (the status of the primary it shares key material with,
- * src/scan/multi-region.ts markReplicas) is a claim about another row: it must be the status that
+ * src/engine/multi-region.ts markReplicas) is a claim about another row: it must be the status that
  * row carries in the same document, checked once every key has been read.
  */
 import type { KeyFacts } from '../collect/facts.js';
 import { applyExceptions, type ExceptionRegister, type ExceptionsSummary } from '../exceptions/index.js';
 import { readExceptionsSummary } from '../report/pdf/register.js';
 import { judgeSafely, ruleById, type RulePolicy } from '../rules/index.js';
-import { Status, type KeyResult, type ResultsHeader } from '../results/types.js';
+import { Status, type KeyResult, type ResultsHeader } from '../core/results.js';
 
 /** Disagreements listed by name (the count is always complete). */
 export const MAX_LISTED_DISAGREEMENTS = 50;

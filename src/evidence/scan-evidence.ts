@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseWith } from '../frameworks/read.js';
-import type { KeyStage } from '../scan/types.js';
+import type { KeyStage } from '../engine/types.js';
 import type { NamedFileDigest } from './inputs.js';
 
 export const EVIDENCE_EXTENSION = 'evidence';

@@ -1,5 +1,5 @@
 /** Which signer a run uses (--sign-kms-key-id or --sign-key-file), opened once per run. */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { openKeyFileSigner } from './key-file-signer.js';
 import { openKmsSigner, type KmsSignerOptions } from './kms-signer.js';
 import type { ManifestSigner } from './signature.js';

@@ -3,7 +3,7 @@
  * are never touched (an exception must not hide a key that could not be checked), and a key that
  * already carries EXCEPTION is left as it is.
  */
-import { Status, type KeyResult } from '../results/types.js';
+import { Status, type KeyResult } from '../core/results.js';
 import { isExpired } from './dates.js';
 import type { ExceptionEntry, ExceptionRegister } from './types.js';
 import { recordCovered, recordTagsUndecided, type ExceptionUsage } from './usage.js';

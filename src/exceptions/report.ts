@@ -4,8 +4,8 @@
  */
 import { basename } from 'node:path';
 import type { NamedFileDigest } from '../evidence/inputs.js';
-import { compareKeys, Status, type KeyResult } from '../results/types.js';
-import { CsvFileWriter, teeRows, type RowWriter } from '../report/csv.js';
+import { compareKeys, Status, type KeyResult } from '../core/results.js';
+import { CsvFileWriter, teeRows, type RowWriter } from '../io/csv.js';
 import { EXPIRING_SOON_DAYS, entryState } from './dates.js';
 import { scopeMatches } from './match.js';
 import { isWildcardScope, scopeText } from './scope.js';

@@ -3,7 +3,7 @@
  * when the entry is valid; left FAIL, with the expiry named, when it is expired), and the keys it
  * could not decide because their tags were not collected. Entries that matched no key are unused.
  */
-import type { KeyResult } from '../results/types.js';
+import type { KeyResult } from '../core/results.js';
 import type { ExceptionEntry, ExceptionRegister } from './types.js';
 
 /** The ARNs kept per entry for the report; the count beyond it is kept as a number. */

@@ -2,7 +2,7 @@
  * Which frameworks the reports show: `--frameworks cis,apra,mas,nist` (each optionally `id@version`),
  * `--cis-version`, and `--controls FILE` for a company's own mappings.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { applyControlsFile, loadShippedFrameworks, type LoadedFramework } from './load.js';
 import type { Confidence, Control } from './schema.js';
 

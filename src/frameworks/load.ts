@@ -7,8 +7,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { UsageError } from '../errors.js';
-import { frameworksDir } from '../paths.js';
+import { UsageError } from '../core/errors.js';
+import { frameworksDir } from '../io/paths.js';
 import { parseWith, readDataFile } from './read.js';
 import { ControlsFileSchema, FrameworkOverrideSchema, FrameworkSchema, VersionSchema, type Framework, type FrameworkOverride } from './schema.js';
 

@@ -2,9 +2,9 @@
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { readTextFile, yamlToJs } from '../config/yaml-location.js';
-import { UsageError } from '../errors.js';
-import { quote } from '../names.js';
+import { readTextFile, yamlToJs } from '../io/yaml.js';
+import { UsageError } from '../core/errors.js';
+import { quote } from '../core/names.js';
 
 export async function readDataFile(file: string): Promise<unknown> {
   const text = await readTextFile(file, 'file');

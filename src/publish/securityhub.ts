@@ -28,8 +28,8 @@ import type { CachedCredentials } from '../aws/credentials.js';
 import { errorCode } from '../aws/errors.js';
 import type { Throttle } from '../aws/throttle.js';
 import type { FrameworkSelection } from '../frameworks/index.js';
-import { openResults } from '../results/document.js';
-import type { AwsErrorRecord, KeyResult } from '../results/types.js';
+import { openResults } from '../io/results-document.js';
+import type { AwsErrorRecord, KeyResult } from '../core/results.js';
 import { asffFinding, type AsffFinding } from '../report/exports/asff.js';
 
 export const BATCH_SIZE = 100;

@@ -5,7 +5,7 @@
  * is recorded and the others go on; the caller turns failures into a non-zero exit.
  */
 import { toErrorRecord } from '../aws/errors.js';
-import type { AwsErrorRecord } from '../results/types.js';
+import type { AwsErrorRecord } from '../core/results.js';
 import { AuditLog, type AuditOutcome, type AuditRecord, type RotationState } from './audit-log.js';
 import { AWS_DEFAULT_ROTATION_PERIOD_DAYS, byAccount, type PlanItem, type RemediationPlan } from './plan.js';
 

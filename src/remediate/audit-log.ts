@@ -4,7 +4,7 @@
  * log: every line carries its run id.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { AwsErrorRecord } from '../results/types.js';
+import type { AwsErrorRecord } from '../core/results.js';
 
 export const AUDIT_LOG = 'remediation-audit.jsonl';
 

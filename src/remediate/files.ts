@@ -1,7 +1,7 @@
 /** Writes a plan to its folder: one script per account and remediation-plan.csv, each atomically. */
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CsvFileWriter } from '../report/csv.js';
+import { CsvFileWriter } from '../io/csv.js';
 import { byAccount, enableRotationCommand, type RemediationPlan } from './plan.js';
 import { accountScript, scriptFileName, type ScriptContext } from './script.js';
 

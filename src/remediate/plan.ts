@@ -3,9 +3,9 @@
  * Only FAIL keys: approved exceptions (EXCEPTION) are never touched, nor keys the rule does not
  * apply to; multi-Region keys are changed on their primary only (replicas are never FAIL).
  */
-import { UsageError } from '../errors.js';
-import { compareKeys, Status, type KeyResult, type ResultsHeader } from '../results/types.js';
-import type { ResultsReader } from '../results/document.js';
+import { UsageError } from '../core/errors.js';
+import { compareKeys, Status, type KeyResult, type ResultsHeader } from '../core/results.js';
+import type { ResultsReader } from '../io/results-document.js';
 import { ACCOUNT_ID, ALIAS, KEY_ID, PARTITION, REGION, checked, checkedPeriod } from './validate.js';
 
 /** EnableKeyRotation without RotationPeriodInDays sets 365 days (KMS API reference, EnableKeyRotation). */

@@ -3,7 +3,7 @@
  * every value that ends up in a shell script or an AWS call is checked against a strict pattern
  * first, and anything else is refused rather than escaped.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 export const PARTITION = /^aws(-[a-z]+)*$/;
 export const ACCOUNT_ID = /^\d{12}$/;

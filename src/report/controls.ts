@@ -10,7 +10,7 @@
  * 1 account-region not assessed"), so no status reads as more than what was assessed.
  */
 import type { FrameworkSelection, SelectedControl, SelectedFramework } from '../frameworks/index.js';
-import type { StatusCounts } from '../results/types.js';
+import type { StatusCounts } from '../core/results.js';
 import { coverageVerdict, type CoverageSummary } from './coverage.js';
 import type { Cell } from './findings.js';
 import { plural } from './text.js';

@@ -4,7 +4,7 @@
  * assumable, regions not listable, skipped by account state) or has no region rows. Gaps are what was
  * in scope but could not be assessed: accounts or regions in `error`, and a run that did not finish.
  */
-import type { AccountCoverage, ResultsHeader, RegionCoverage, StatusCounts } from '../results/types.js';
+import type { AccountCoverage, ResultsHeader, RegionCoverage, StatusCounts } from '../core/results.js';
 import type { Cell } from './findings.js';
 import { plural } from './text.js';
 

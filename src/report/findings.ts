@@ -1,6 +1,6 @@
 /** The findings.csv columns, in order, and how a key becomes one row. See templates/report/data-dictionary.md. */
-import type { KeyResult, ResultsHeader } from '../results/types.js';
-import { remediationCommand } from './remediation.js';
+import type { KeyResult, ResultsHeader } from '../core/results.js';
+import { remediationCommand } from '../rules/kms-002/remediation.js';
 import { isoUtc } from './text.js';
 
 export const FINDINGS_COLUMNS = [

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parseWith } from '../frameworks/read.js';
-import type { ResultsHeader } from '../results/types.js';
+import type { ResultsHeader } from '../core/results.js';
 
 const str = z.string();
 const errorRecord = z.object({ code: str, message: str, operation: str }).nullable();

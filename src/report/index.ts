@@ -10,23 +10,23 @@ import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { SignOff } from '../config/sign-off.js';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
-import { CHANGES_COLUMNS, writeChangesCsv } from '../history/changes-csv.js';
-import type { ChangeSummary, KeyChange } from '../history/changes.js';
-import { runsInPeriod } from '../history/period-runs.js';
+import { CHANGES_COLUMNS, writeChangesCsv } from './changes-csv.js';
+import type { ChangeSummary, KeyChange } from './changes.js';
+import { runsInPeriod } from '../io/period-runs.js';
 import { EXCEPTIONS_COLUMNS, writeExceptionsCsv } from '../exceptions/index.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { namedFileDigest, treeDigest } from '../evidence/inputs.js';
 import { describeDisagreement, Rejudge, type RejudgeReport } from '../evidence/rejudge.js';
 import { readScanEvidence } from '../evidence/scan-evidence.js';
 import { SIGNATURE_NAME, type ManifestSigner } from '../evidence/signature.js';
-import { frameworksDir } from '../paths.js';
-import { openResults } from '../results/document.js';
-import type { KeyResult } from '../results/types.js';
-import { toolName, toolVersion } from '../version.js';
+import { frameworksDir } from '../io/paths.js';
+import { openResults } from '../io/results-document.js';
+import type { KeyResult } from '../core/results.js';
+import { toolName, toolVersion } from '../io/version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
-import { CsvFileWriter, teeRows, writeCsvFile } from './csv.js';
-import { fileDigest, tempPath } from './files.js';
+import { CsvFileWriter, teeRows, writeCsvFile } from '../io/csv.js';
+import { fileDigest, tempPath } from '../io/files.js';
 import { FINDINGS_COLUMNS, findingRow, peopleTags } from './findings.js';
 import { checkHeader } from './header.js';
 import { recordedDataSource } from './not-evidence.js';
@@ -249,7 +249,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
 
   const sbom = await toolSbom();
   const previousDigest = opts.previousResultsPath && previous ? { scanId: previous.scanId, sha256: (await fileDigest(opts.previousResultsPath)).sha256 } : null;
-  // The files this run wrote, and only those (src/run-folder.ts: a foreign file is never listed).
+  // The files this run wrote, and only those (src/io/run-folder.ts: a foreign file is never listed).
   const reports = [
     basename(resultsInFolder),
     REPORT_FILES.findings,

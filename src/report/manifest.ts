@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CANONICALIZATION, canonicalJson } from '../evidence/canonical.js';
 import type { NamedFileDigest, TreeDigest } from '../evidence/inputs.js';
 import { SIGNATURE_NAME, signatureDocument, type ManifestSigner, type SignerInfo } from '../evidence/signature.js';
-import { fileDigest, writeFileAtomic } from './files.js';
+import { fileDigest, writeFileAtomic } from '../io/files.js';
 import type { ToolSbom } from './tool-sbom.js';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -62,7 +62,7 @@ export interface ManifestInfo {
 
 /**
  * Writes manifest.json listing exactly `names` (the files the run wrote, in any order; listed sorted):
- * a file in the folder that the run did not write is never hashed into it (src/run-folder.ts).
+ * a file in the folder that the run did not write is never hashed into it (src/io/run-folder.ts).
  */
 export async function writeManifest(dir: string, info: Omit<ManifestInfo, 'canonicalization' | 'signer'>, signer: ManifestSigner | null, names: readonly string[]): Promise<string> {
   const files: ManifestFile[] = [];

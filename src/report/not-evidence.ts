@@ -4,7 +4,7 @@
  * so that no edit of the wording can make such a report look like evidence.
  */
 import { dataSourceOf, nonAwsEndpoints, type DataSource } from '../aws/endpoints.js';
-import type { ResultsHeader } from '../results/types.js';
+import type { ResultsHeader } from '../core/results.js';
 
 export function notEvidenceStamp(model: { dataSource: DataSource | null }): { band: string; diagonal: string } | null {
   const source = model.dataSource;

@@ -1,6 +1,6 @@
 /** Reporters depend on the stable key order (account, region, key id); they check it while streaming. */
-import { InternalError } from '../errors.js';
-import { compareKeys, type KeyResult } from '../results/types.js';
+import { InternalError } from '../core/errors.js';
+import { compareKeys, type KeyResult } from '../core/results.js';
 
 type KeyPosition = Pick<KeyResult, 'accountId' | 'region' | 'keyId'>;
 

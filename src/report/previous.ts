@@ -1,6 +1,6 @@
 /** The previous run, for the trend: its counts by status and the keys that failed in it. */
-import { openResults } from '../results/document.js';
-import { emptyStatusCounts } from '../results/types.js';
+import { openResults } from '../io/results-document.js';
+import { emptyStatusCounts } from '../core/results.js';
 import { checkHeader } from './header.js';
 import type { TrendInput } from './summary.js';
 

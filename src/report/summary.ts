@@ -3,8 +3,8 @@
  * the reasons keys were not applicable, error codes, and the first N failing / error / exception rows.
  * Memory is bounded by the number of accounts and OUs plus the row cap, never by the number of keys.
  */
-import { emptyStatusCounts, type KeyResult, type Status, type StatusCounts } from '../results/types.js';
-import { errorHint, remediationParts } from './remediation.js';
+import { emptyStatusCounts, type KeyResult, type Status, type StatusCounts } from '../core/results.js';
+import { errorHint, remediationParts } from '../rules/kms-002/remediation.js';
 import { reasonWithError } from './findings.js';
 
 export interface DetailRow {

@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { parseWith, readDataFile } from '../frameworks/read.js';
-import { templatesDir as rootTemplatesDir } from '../paths.js';
+import { templatesDir as rootTemplatesDir } from '../io/paths.js';
 
 export const defaultReportTemplatesDir = join(rootTemplatesDir, 'report');
 

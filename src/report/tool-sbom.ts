@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
-import { fileDigest, type FileDigest } from './files.js';
+import { packageRoot } from '../io/paths.js';
+import { fileDigest, type FileDigest } from '../io/files.js';
 
 export const TOOL_SBOM_NAME = 'sbom.cdx.json';
 

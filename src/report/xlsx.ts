@@ -21,9 +21,9 @@ import { rename, rm } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import ExcelJS from 'exceljs';
-import type { RowWriter } from './csv.js';
+import type { RowWriter } from '../io/csv.js';
 import type { Cell } from './findings.js';
-import { tempPath } from './files.js';
+import { tempPath } from '../io/files.js';
 import { csvText, neutraliseFormula } from './text.js';
 import { setZipEntryTimes } from './zip-time.js';
 

@@ -3,12 +3,12 @@
  * (cdk-nag style: a broken rule is a reported error, never a lost key).
  */
 import type { KeyFacts } from '../collect/facts.js';
-import { Status, type AwsErrorRecord } from '../results/types.js';
-import { kms002 } from './kms-002.js';
+import { Status, type AwsErrorRecord } from '../core/results.js';
+import { kms002 } from './kms-002/rule.js';
 import type { Judgement, Rule, RulePolicy } from './types.js';
 
 export type { Judgement, Rule, RulePolicy } from './types.js';
-export { kms002 } from './kms-002.js';
+export { kms002 } from './kms-002/rule.js';
 
 export const rules: readonly Rule[] = [kms002];
 

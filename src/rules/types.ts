@@ -1,5 +1,5 @@
 import type { KeyFacts, KeyMetadataFacts } from '../collect/facts.js';
-import type { Status } from '../results/types.js';
+import type { Status } from '../core/results.js';
 
 /** The policy knobs a rule reads (from the scan options). */
 export interface RulePolicy {
@@ -13,7 +13,7 @@ export interface Judgement {
   reason: string;
   /**
    * A multi-Region replica: its verdict comes from this primary key (ARN). The scan resolves it once
-   * the primary is judged (src/scan/multi-region.ts): NOT_APPLICABLE naming the primary's verdict, or
+   * the primary is judged (src/engine/multi-region.ts): NOT_APPLICABLE naming the primary's verdict, or
    * ERROR when the primary could not be read or judged.
    */
   judgedThroughPrimary?: string | null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CachedCredentials, expiryMarginMs, refreshWindowMs, type AwsCredentials } from '../../src/aws/credentials.js';
 import { roleArnResolver } from '../../src/aws/role-arn.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 function session(lifetimeMs: number) {
   let clock = 1_000_000;

@@ -5,8 +5,8 @@
 import { partition } from '@aws-sdk/core/client';
 import { describe, expect, it } from 'vitest';
 import { AWS_DNS_SUFFIXES, dataSourceOf, isAwsEndpoint, nonAwsEndpoints, originOf } from '../../src/aws/endpoints.js';
-import { parseCheckpoint } from '../../src/scan/checkpoint.js';
-import { mergeHeaders, type Part } from '../../src/shard/merge-header.js';
+import { parseCheckpoint } from '../../src/engine/checkpoint.js';
+import { mergeHeaders, type Part } from '../../src/app/merge/header.js';
 import { simScenario } from '../../src/sim/index.js';
 import { makeHeader } from '../helpers/results.js';
 import { scan, withSim } from '../scan/helpers.js';

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCAN_OPERATIONS } from '../../src/aws/operations.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/io/paths.js';
 
 const SCANNER_FOLDERS = ['src/aws', 'src/collect', 'src/scan'];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AwsCallError, classifyError, errorCode, toErrorRecord } from '../../src/aws/errors.js';
 import { Throttle, type ThrottleConfig } from '../../src/aws/throttle.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 /** An error shaped like an SDK v3 ServiceException. */
 function awsError(name: string, status = 400, message = `${name} happened`): Error {

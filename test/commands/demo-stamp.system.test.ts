@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runDemoCommand } from '../../src/commands/demo.js';
+import { runDemoCommand } from '../../src/cli/demo.js';
 import { run, tempDir } from '../report/helpers.js';
 
 describe('demo', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchemaFile, replaceTable } from '../../src/config/docs.js';
 import { optionSpecs } from '../../src/config/schema.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/io/paths.js';
 
 describe('generated configuration docs', () => {
   it('README table and config.schema.json are up to date (run npm run docs)', async () => {

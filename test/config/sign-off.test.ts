@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseSignOffText, signOffOf } from '../../src/config/sign-off.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { tempDir } from '../report/helpers.js';
 
 describe('sign-off options (preparedBy, reviewedBy, approvedBy)', () => {

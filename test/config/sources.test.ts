@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { envName, optionSpecs } from '../../src/config/schema.js';
 import { flagOf, optionSource } from '../../src/config/sources.js';
-import { resolveShard } from '../../src/shard/spec.js';
+import { resolveShard } from '../../src/core/shard.js';
 
 async function file(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kra-sources-'));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { DockerfileParser, type Flag, type Instruction } from 'dockerfile-ast';
 import { parse as parseYaml } from 'yaml';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/io/paths.js';
 
 export const repoRoot = packageRoot;
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReportCommand } from '../../src/commands/report.js';
+import { runReportCommand } from '../../src/cli/report.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createSigningKey, evidenceScenario, scanInto, tempDir, writeKeyFile } from './helpers.js';
 

@@ -6,9 +6,9 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReportCommand } from '../../src/commands/report.js';
-import { UsageError } from '../../src/errors.js';
-import { verifyRunFolder } from '../../src/evidence/verify.js';
+import { runReportCommand } from '../../src/cli/report.js';
+import { UsageError } from '../../src/core/errors.js';
+import { verifyRunFolder } from '../../src/app/verify.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
 import { evidenceScenario, scanInto, tempDir, writeKeyFile } from './helpers.js';

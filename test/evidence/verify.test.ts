@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runVerifyCommand } from '../../src/commands/verify.js';
+import { runVerifyCommand } from '../../src/cli/verify.js';
 import { canonicalJson } from '../../src/evidence/canonical.js';
-import { verifyRunFolder } from '../../src/evidence/verify.js';
+import { verifyRunFolder } from '../../src/app/verify.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { createSigningKey, evidenceScenario, scanInto, tempDir, writeKeyFile } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KeyResult } from '../../src/results/types.js';
+import type { KeyResult } from '../../src/core/results.js';
 import { makeKey } from '../helpers/results.js';
 
 export async function registerFile(text: string): Promise<string> {

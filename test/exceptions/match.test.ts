@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aliasGlob, applyExceptions, registerNeedsTags, scopeMatches } from '../../src/exceptions/match.js';
 import { createExceptionUsage, unusedEntries } from '../../src/exceptions/usage.js';
 import type { ExceptionEntry, ExceptionRegister, ExceptionScope } from '../../src/exceptions/types.js';
-import type { Status } from '../../src/results/types.js';
+import type { Status } from '../../src/core/results.js';
 import { ACCOUNT, KEY_ARN, failKey } from './helpers.js';
 
 const now = new Date('2026-06-01T12:00:00Z');

@@ -8,7 +8,7 @@ import { applyExceptions } from '../../src/exceptions/match.js';
 import { exceptionsSummary } from '../../src/exceptions/report.js';
 import type { ExceptionEntry, ExceptionScope } from '../../src/exceptions/types.js';
 import { createExceptionUsage } from '../../src/exceptions/usage.js';
-import type { KeyResult } from '../../src/results/types.js';
+import type { KeyResult } from '../../src/core/results.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { SimKey, SimScenario } from '../../src/sim/types.js';
 import { scan, withSim } from '../scan/helpers.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { controlsReference, loadFrameworks } from '../../src/frameworks/index.js';
 import { tempDir } from '../report/helpers.js';
 

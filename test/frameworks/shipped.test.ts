@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AVAILABLE_FRAMEWORKS, DEFAULT_CIS_VERSION, DEFAULT_FRAMEWORKS, controlsReference, loadFrameworks } from '../../src/frameworks/index.js';
 import { loadShippedFrameworks } from '../../src/frameworks/load.js';
-import { frameworksDir } from '../../src/paths.js';
+import { frameworksDir } from '../../src/io/paths.js';
 
 /** The exact control ids each shipped framework version carries (control-mapping.md). */
 const EXPECTED: Record<string, Record<string, string[]>> = {

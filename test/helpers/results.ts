@@ -1,8 +1,8 @@
 /** Small builders for results documents in tests. */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeResultsDocument } from '../../src/results/document.js';
-import { compareKeys, emptyStatusCounts, type KeyResult, type RegionCoverage, type ResultsHeader } from '../../src/results/types.js';
+import { writeResultsDocument } from '../../src/io/results-document.js';
+import { compareKeys, emptyStatusCounts, type KeyResult, type RegionCoverage, type ResultsHeader } from '../../src/core/results.js';
 
 export function makeHeader(overrides: Partial<ResultsHeader> = {}): ResultsHeader {
   return {

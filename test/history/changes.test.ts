@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarizeChanges, type KeyChange } from '../../src/history/changes.js';
+import { summarizeChanges, type KeyChange } from '../../src/report/changes.js';
 import { makeKey, scannedRegion, writeRun } from '../helpers/results.js';
 
 describe('changes between two runs', () => {

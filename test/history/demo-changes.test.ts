@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { DEMO_EXTENSION, runDemoCommand, type DemoRecord } from '../../src/commands/demo.js';
-import type { KeyResult, ResultsHeader } from '../../src/results/types.js';
+import { DEMO_EXTENSION, runDemoCommand, type DemoRecord } from '../../src/cli/demo.js';
+import type { KeyResult, ResultsHeader } from '../../src/core/results.js';
 import { DEFAULT_REFERENCE_DATE } from '../../src/sim/index.js';
 
 interface Run {

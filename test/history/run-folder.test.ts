@@ -10,14 +10,14 @@ import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReportCommand } from '../../src/commands/report.js';
-import { runScanJob } from '../../src/commands/scan.js';
+import { runReportCommand } from '../../src/cli/report.js';
+import { runScanJob } from '../../src/cli/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { ExitError, UsageError } from '../../src/errors.js';
-import { runVerifyCommand } from '../../src/commands/verify.js';
-import { pruneRuns } from '../../src/history/runs.js';
-import { packageRoot } from '../../src/paths.js';
-import { acquireRunLock, LOCK_FORMAT, LOCK_STALE_AFTER_MS, lockName } from '../../src/run-folder.js';
+import { ExitError, UsageError } from '../../src/core/errors.js';
+import { runVerifyCommand } from '../../src/cli/verify.js';
+import { pruneRuns } from '../../src/io/runs.js';
+import { packageRoot } from '../../src/io/paths.js';
+import { acquireRunLock, LOCK_FORMAT, LOCK_STALE_AFTER_MS, lockName } from '../../src/io/run-folder.js';
 import { simScenario } from '../../src/sim/index.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
 import { writePart } from '../shard/helpers.js';
@@ -110,7 +110,7 @@ describe('the run lock', () => {
 
   it('four processes racing for one folder: exactly one gets it', async () => {
     const dir = await tempDir();
-    const script = `import { acquireRunLock } from ${JSON.stringify(join(packageRoot, 'dist/src/run-folder.js'))};
+    const script = `import { acquireRunLock } from ${JSON.stringify(join(packageRoot, 'dist/src/io/run-folder.js'))};
       try { const lock = await acquireRunLock(process.argv[1], { what: '--out', command: 'scan' }); process.stdout.write('won'); await new Promise((r) => setTimeout(r, 1500)); await lock.release(); }
       catch (err) { process.stdout.write(err.exitCode === 73 ? 'refused' : 'error ' + err.message); }`;
     const results = await Promise.all(

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { foreignFolders, latestRun, listRuns, markLatest, previousFinishedRun, pruneRuns } from '../../src/history/runs.js';
+import { foreignFolders, latestRun, listRuns, markLatest, previousFinishedRun, pruneRuns } from '../../src/io/runs.js';
 
 async function run(root: string, name: string, finished: boolean): Promise<string> {
   const dir = join(root, name);

@@ -1,7 +1,7 @@
 /* global process, Buffer, URL, queueMicrotask, setTimeout, clearTimeout -- Node.js globals (this file is plain JavaScript, run by node) */
 /**
  * Runs many command lines of the built CLI in one process, for test/hostile/fuzz.test.ts: the same
- * code path as `dist/src/cli.js` (src/main.ts: parse, run, map the error to an exit code and one line
+ * code path as `dist/src/cli.js` (src/cli/main.ts: parse, run, map the error to an exit code and one line
  * on stderr), without a process start per variant.
  *
  *   node fuzz-harness.mjs JOBS.json
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const jobsFile = process.argv[2];
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { main } = await import(join(root, 'dist/src/main.js'));
+const { main } = await import(join(root, 'dist/src/cli/main.js'));
 
 function snapshot(dir) {
   const out = [];

@@ -9,7 +9,7 @@
  * The variants are made deterministically from the valid files below (each mutation is one that
  * makes the file invalid: a cut inside a bracket or quote, a key given twice, a child moved above its
  * parent, a value of the wrong type, a file or value over its bound), and run in one process
- * (test/hostile/fuzz-harness.mjs calls src/main.ts, the code path of dist/src/cli.js, once per
+ * (test/hostile/fuzz-harness.mjs calls src/cli/main.ts, the code path of dist/src/cli.js, once per
  * variant) so a hundred variants take seconds.
  */
 import { spawn } from 'node:child_process';
@@ -19,10 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { loadExceptions } from '../../src/exceptions/index.js';
 import { loadFrameworks } from '../../src/frameworks/index.js';
-import { packageRoot } from '../../src/paths.js';
-import { openResults } from '../../src/results/document.js';
+import { packageRoot } from '../../src/io/paths.js';
+import { openResults } from '../../src/io/results-document.js';
 import { Rejudge } from '../../src/evidence/rejudge.js';
-import { mergeParts } from '../../src/shard/merge.js';
+import { mergeParts } from '../../src/app/merge/parts.js';
 import { loadScenarioFile } from '../../src/sim/index.js';
 import { makeKey, writeRun } from '../helpers/results.js';
 import { writePart } from '../shard/helpers.js';

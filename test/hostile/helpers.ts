@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/io/paths.js';
 
 export interface CliRun {
   code: number | null;

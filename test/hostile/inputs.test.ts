@@ -67,7 +67,7 @@ describe('names that become paths (points 1, 3, 13)', () => {
   });
 
   it('a part file name with shard numbers out of bounds is not taken for a part', async () => {
-    const { partOfFileName } = await import('../../src/shard/names.js');
+    const { partOfFileName } = await import('../../src/core/run-files.js');
     expect(partOfFileName('results.part-0-of-2.json')).toEqual({ index: 0, count: 2 });
     expect(partOfFileName('results.part-0-of-1000000000.json')).toBeNull();
     expect(partOfFileName('results.part-2-of-2.json')).toBeNull();

@@ -2,8 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AWS_MAX, bounded } from '../../src/bounds.js';
-import { resolvePrevious } from '../../src/commands/scan.js';
+import { AWS_MAX, bounded } from '../../src/core/bounds.js';
+import { resolvePrevious } from '../../src/cli/scan.js';
 import { csvText } from '../../src/report/text.js';
 import { writeRun } from '../helpers/results.js';
 import { removeTempDirs, tempDir } from './helpers.js';
@@ -60,7 +60,7 @@ describe('the PDF table cell cap (point 4)', () => {
 
 describe('bounded text in results files (point 4)', () => {
   it('a key read from a results file gets the bounds a scan applies to AWS text; a normal key is passed through as it is', async () => {
-    const { checkKey, TEXT_MAX } = await import('../../src/results/validate.js');
+    const { checkKey, TEXT_MAX } = await import('../../src/core/results-validate.js');
     const { makeKey } = await import('../helpers/results.js');
     const normal = makeKey({ keyId: 'k1', description: 'd', aliases: ['alias/a'] });
     expect(checkKey(normal, 'f:1')).toBe(normal);
@@ -84,7 +84,7 @@ describe('bounded text in results files (point 4)', () => {
   });
 
   it('the header coverage text too', async () => {
-    const { checkHeader } = await import('../../src/results/validate.js');
+    const { checkHeader } = await import('../../src/core/results-validate.js');
     const { makeHeader } = await import('../helpers/results.js');
     const { accountCoverage } = await import('../shard/helpers.js');
     const header = makeHeader({ coverage: { accounts: [{ ...accountCoverage('111122223333'), accountName: 'n'.repeat(100_000), ouPath: 'Root/' + 'o'.repeat(100_000) }], regions: [] } });

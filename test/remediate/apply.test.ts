@@ -6,12 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runRemediateCommand, type RemediateCommandOptions } from '../../src/commands/remediate.js';
+import { runRemediateCommand, type RemediateCommandOptions } from '../../src/cli/remediate.js';
 import { applyExceptions } from '../../src/exceptions/match.js';
 import type { ExceptionRegister } from '../../src/exceptions/types.js';
 import type { AuditRecord } from '../../src/remediate/audit-log.js';
-import { openResults, writeResultsDocument } from '../../src/results/document.js';
-import type { KeyResult } from '../../src/results/types.js';
+import { openResults, writeResultsDocument } from '../../src/io/results-document.js';
+import type { KeyResult } from '../../src/core/results.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { SimKey, SimScenario, Simulator } from '../../src/sim/types.js';
 import { scan, withSim } from '../scan/helpers.js';

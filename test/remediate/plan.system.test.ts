@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'vitest';
-import { runRemediateCommand } from '../../src/commands/remediate.js';
+import { runRemediateCommand } from '../../src/cli/remediate.js';
 import { makeHeader, makeKey, writeRun } from '../helpers/results.js';
 
 const run = promisify(execFile);

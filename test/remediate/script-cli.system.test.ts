@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runRemediateCommand } from '../../src/commands/remediate.js';
+import { runRemediateCommand } from '../../src/cli/remediate.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { SimKey, Simulator } from '../../src/sim/types.js';
 import { scan, withSim } from '../scan/helpers.js';

@@ -2,7 +2,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runReportCommand } from '../../src/commands/report.js';
+import { runReportCommand } from '../../src/cli/report.js';
 import { defaultReportTemplatesDir } from '../../src/report/templates.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
 import { readCsv, run, tempDir } from './helpers.js';

@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runReportCommand } from '../../src/commands/report.js';
-import { UsageError } from '../../src/errors.js';
+import { runReportCommand } from '../../src/cli/report.js';
+import { UsageError } from '../../src/core/errors.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
 import { tempDir } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assessControl } from '../../src/report/controls.js';
 import { COVERAGE_COLUMNS, summariseCoverage } from '../../src/report/coverage.js';
-import { emptyStatusCounts, type StatusCounts } from '../../src/results/types.js';
+import { emptyStatusCounts, type StatusCounts } from '../../src/core/results.js';
 import { fixtureHeader } from '../fixtures/results-fixture.js';
 import { readCsv, renderFixture } from './helpers.js';
 

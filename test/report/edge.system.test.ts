@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFrameworks } from '../../src/frameworks/index.js';
 import { writeReports } from '../../src/report/index.js';
-import { writeResultsDocument } from '../../src/results/document.js';
+import { writeResultsDocument } from '../../src/io/results-document.js';
 import { fixtureHeader } from '../fixtures/results-fixture.js';
 import { readCsv, renderFixture, run, tempDir } from './helpers.js';
 

@@ -2,12 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { loadFrameworks } from '../../src/frameworks/index.js';
-import { csvOptions } from '../../src/report/csv.js';
+import { csvOptions } from '../../src/io/csv.js';
 import { FINDINGS_COLUMNS } from '../../src/report/findings.js';
 import { writeReports } from '../../src/report/index.js';
-import { writeResultsDocument } from '../../src/results/document.js';
+import { writeResultsDocument } from '../../src/io/results-document.js';
 import { CASES, INJECTION_DESCRIPTIONS, fixtureHeader, fixtureKeys } from '../fixtures/results-fixture.js';
 import { readCsv, renderFixture, tempDir } from './helpers.js';
 

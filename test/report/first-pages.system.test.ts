@@ -9,8 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openResults } from '../../src/results/document.js';
-import type { ResultsHeader } from '../../src/results/types.js';
+import { openResults } from '../../src/io/results-document.js';
+import type { ResultsHeader } from '../../src/core/results.js';
 import { simScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { scanInto, tempDir } from '../evidence/helpers.js';
 import { readCsv, run } from './helpers.js';

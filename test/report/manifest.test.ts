@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFrameworks } from '../../src/frameworks/index.js';
 import { writeReports } from '../../src/report/index.js';
-import { toolVersion } from '../../src/version.js';
+import { toolVersion } from '../../src/io/version.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
 import { renderFixture, tempDir } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { reportingPeriodOf } from '../../src/report/pdf/period.js';
 import { permissionsUsed } from '../../src/report/pdf/sections/methodology.js';
 import { ReportSummary, setStatus } from '../../src/report/summary.js';
-import type { KeyResult } from '../../src/results/types.js';
+import type { KeyResult } from '../../src/core/results.js';
 import { makeKey } from '../helpers/results.js';
 
 describe('reporting period', () => {

@@ -5,8 +5,8 @@
  * `header.extensions.exceptions`.
  */
 import { applyExceptions, createExceptionUsage, EXCEPTIONS_EXTENSION, exceptionsSummary, type ExceptionRegister } from '../../src/exceptions/index.js';
-import { writeResultsDocument } from '../../src/results/document.js';
-import { emptyStatusCounts, type KeyResult, type ResultsHeader } from '../../src/results/types.js';
+import { writeResultsDocument } from '../../src/io/results-document.js';
+import { emptyStatusCounts, type KeyResult, type ResultsHeader } from '../../src/core/results.js';
 import { fixtureHeader, fixtureKeys } from '../fixtures/results-fixture.js';
 
 /** The path the register was given as (the reports cite only its base name and digest). */

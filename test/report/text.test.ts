@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metadataText, neutraliseFormula, pdfText, shellQuote } from '../../src/report/text.js';
-import { remediationCommand } from '../../src/report/remediation.js';
+import { remediationCommand } from '../../src/rules/kms-002/remediation.js';
 
 describe('formula neutralisation', () => {
   it.each([

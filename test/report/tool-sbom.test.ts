@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/io/paths.js';
 import { writeManifest } from '../../src/report/manifest.js';
 import { TOOL_SBOM_NAME, toolSbom } from '../../src/report/tool-sbom.js';
 import { renderFixture, tempDir } from './helpers.js';

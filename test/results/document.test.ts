@@ -2,8 +2,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openResults, writeResultsDocument } from '../../src/results/document.js';
-import type { KeyResult, ResultsHeader } from '../../src/results/types.js';
+import { openResults, writeResultsDocument } from '../../src/io/results-document.js';
+import type { KeyResult, ResultsHeader } from '../../src/core/results.js';
 import { makeHeader, makeKey } from '../helpers/results.js';
 
 const header = (): ResultsHeader => makeHeader();

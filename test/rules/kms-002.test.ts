@@ -109,7 +109,7 @@ describe('KMS-002 judgement', () => {
     expect(kms002.needsRotationStatus(m, policy)).toBe(false);
     const { judgedThroughPrimary, ...judgement } = kms002.judge(facts(m), policy);
     expect(judgement).toEqual({ status: 'NOT_APPLICABLE', reason });
-    // Only a replica defers its verdict to its primary (the scan resolves it: src/scan/multi-region.ts).
+    // Only a replica defers its verdict to its primary (the scan resolves it: src/engine/multi-region.ts).
     expect(judgedThroughPrimary).toBe(m.multiRegionType === 'REPLICA' ? m.primaryKeyArn : undefined);
   });
 

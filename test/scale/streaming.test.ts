@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/io/paths.js';
 
 const run = promisify(execFile);
 const script = join(packageRoot, 'dist/bench/stream-roundtrip.js');

@@ -4,7 +4,7 @@
  * is exact; nothing is left unhandled.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KeyResult } from '../../src/results/types.js';
+import type { KeyResult } from '../../src/core/results.js';
 import { generateScenario, simScenario, type SimScenario } from '../../src/sim/index.js';
 import { expectedKeys, expectInvariant, scan, withSim, type ExpectedKey } from './helpers.js';
 

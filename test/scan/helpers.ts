@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { openResults } from '../../src/results/document.js';
-import type { KeyResult, Status } from '../../src/results/types.js';
-import { runScan, type ScanDeps, type ScanOutcome } from '../../src/scan/index.js';
-import type { ScanOptions } from '../../src/scan/options.js';
+import { openResults } from '../../src/io/results-document.js';
+import type { KeyResult, Status } from '../../src/core/results.js';
+import { runScan, type ScanDeps, type ScanOutcome } from '../../src/engine/index.js';
+import type { ScanOptions } from '../../src/engine/options.js';
 import { startSimulator } from '../../src/sim/index.js';
 import type { SimKey, SimOptions, SimScenario, Simulator } from '../../src/sim/types.js';
 

@@ -4,8 +4,8 @@
  * with the oracle's status or ERROR; coverage exact) plus the exit status.
  */
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../src/commands/scan.js';
-import type { KeyResult, RegionCoverage } from '../../src/results/types.js';
+import { exitCodeFor } from '../../src/cli/scan.js';
+import type { KeyResult, RegionCoverage } from '../../src/core/results.js';
 import { generateScenario, independentEmulatorFaults, midUpdatePrimaryRegionFaults, simScenario, transitionalKeyFaults, type SimScenario } from '../../src/sim/index.js';
 import { expectedKeys, expectInvariant, scan, withSim, type ScanRun } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * through real SDK clients, with only the calls each key needs.
  */
 import { describe, expect, it } from 'vitest';
-import type { KeyResult } from '../../src/results/types.js';
+import type { KeyResult } from '../../src/core/results.js';
 import { generateScenario, KEY_KINDS, simScenario, type KeyInput } from '../../src/sim/index.js';
 import { expectedKeys, expectInvariant, scan, withSim } from './helpers.js';
 

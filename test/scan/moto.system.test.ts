@@ -113,8 +113,8 @@ import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
-import type { KeyResult, ResultsHeader, Status } from '../../src/results/types.js';
+import { packageRoot } from '../../src/io/paths.js';
+import type { KeyResult, ResultsHeader, Status } from '../../src/core/results.js';
 import { loadModel, validateShape } from '../helpers/aws-model.js';
 
 const MOTO_SERVER = 'moto_server';

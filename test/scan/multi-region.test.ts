@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyFacts } from '../../src/collect/facts.js';
 import { describeDisagreement, Rejudge } from '../../src/evidence/rejudge.js';
-import type { KeyResult } from '../../src/results/types.js';
-import { markReplicas, type JudgedKey } from '../../src/scan/multi-region.js';
+import type { KeyResult } from '../../src/core/results.js';
+import { markReplicas, type JudgedKey } from '../../src/engine/multi-region.js';
 import { makeHeader, makeKey } from '../helpers/results.js';
 
 const PRIMARY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/mrk-1';

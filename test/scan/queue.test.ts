@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/aws/semaphore.js';
-import { WorkQueue } from '../../src/scan/queue.js';
+import { WorkQueue } from '../../src/engine/queue.js';
 
 describe('WorkQueue', () => {
   it('feeds workers as items arrive and ends when closed', async () => {

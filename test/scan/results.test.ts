@@ -1,9 +1,9 @@
 /** The results document the engine writes: header, order, progress, and no spool left behind. */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { compareKeys } from '../../src/results/types.js';
+import { compareKeys } from '../../src/core/results.js';
 import { generateScenario } from '../../src/sim/index.js';
-import { toolVersion } from '../../src/version.js';
+import { toolVersion } from '../../src/io/version.js';
 import { scan, withSim } from './helpers.js';
 
 describe('results document', () => {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ExitError, UsageError } from '../../src/errors.js';
+import { ExitError, UsageError } from '../../src/core/errors.js';
 import { generateScenario, simScenario, type SimScenario } from '../../src/sim/index.js';
 import { expectedKeys, expectInvariant, scan, withSim } from './helpers.js';
 

@@ -3,8 +3,8 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { KeyResult } from '../../src/results/types.js';
-import { KeySpool } from '../../src/scan/spool.js';
+import type { KeyResult } from '../../src/core/results.js';
+import { KeySpool } from '../../src/engine/spool.js';
 
 function key(accountId: string, region: string, keyId: string, description = ''): KeyResult {
   return { accountId, region, keyId, description } as KeyResult;

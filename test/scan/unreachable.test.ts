@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScan } from '../../src/scan/index.js';
+import { runScan } from '../../src/engine/index.js';
 import { fastTiming, memoryLogger, scanOptions, withSim } from './helpers.js';
 import { simScenario } from '../../src/sim/index.js';
 

@@ -2,8 +2,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeResultsDocument } from '../../src/results/document.js';
-import { compareKeys, emptyStatusCounts, type AccountCoverage, type KeyResult, type ResultsHeader } from '../../src/results/types.js';
+import { writeResultsDocument } from '../../src/io/results-document.js';
+import { compareKeys, emptyStatusCounts, type AccountCoverage, type KeyResult, type ResultsHeader } from '../../src/core/results.js';
 import { makeHeader, makeKey, scannedRegion } from '../helpers/results.js';
 
 export function accountCoverage(accountId: string): AccountCoverage {

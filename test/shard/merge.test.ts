@@ -7,12 +7,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runReportCommand } from '../../src/commands/report.js';
-import { UsageError } from '../../src/errors.js';
-import { openResults } from '../../src/results/document.js';
-import type { KeyResult } from '../../src/results/types.js';
-import { mergeParts } from '../../src/shard/merge.js';
-import { resolveFrom } from '../../src/shard/sources.js';
+import { runReportCommand } from '../../src/cli/report.js';
+import { UsageError } from '../../src/core/errors.js';
+import { openResults } from '../../src/io/results-document.js';
+import type { KeyResult } from '../../src/core/results.js';
+import { mergeParts } from '../../src/app/merge/parts.js';
+import { resolveFrom } from '../../src/app/merge/sources.js';
 import { writeRun } from '../helpers/results.js';
 import { keysOf, removeTempDirs, tempDir, writePart } from './helpers.js';
 

@@ -4,14 +4,14 @@
  * index comes from --shard K/N or the batch engine's own variable, checked before any AWS call.
  */
 import { describe, expect, it } from 'vitest';
-import { runScanJob } from '../../src/commands/scan.js';
+import { runScanJob } from '../../src/cli/scan.js';
 import { loadConfig } from '../../src/config/load.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import type { OrgAccount } from '../../src/aws/organizations.js';
 import { Throttle } from '../../src/aws/throttle.js';
-import { selectAccounts, shardOf } from '../../src/scan/scope.js';
-import { partOfFileName, runFileNames } from '../../src/shard/names.js';
-import { parseShardSpec, resolveShard } from '../../src/shard/spec.js';
+import { selectAccounts, shardOf } from '../../src/engine/scope.js';
+import { partOfFileName, runFileNames } from '../../src/core/run-files.js';
+import { parseShardSpec, resolveShard } from '../../src/core/shard.js';
 import { memoryLogger } from '../scan/helpers.js';
 
 function org(n: number, seed: number): OrgAccount[] {

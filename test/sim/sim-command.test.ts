@@ -1,8 +1,8 @@
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { describe, expect, it } from 'vitest';
-import { runSimCommand } from '../../src/commands/sim.js';
-import { UsageError } from '../../src/errors.js';
+import { runSimCommand } from '../../src/cli/sim.js';
+import { UsageError } from '../../src/core/errors.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { kmsClient, orgClient } from './helpers.js';
 

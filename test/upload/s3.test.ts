@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseS3Url, s3ClientConfig, uploadRun } from '../../src/upload/s3.js';
+import { parseS3Url, s3ClientConfig, uploadRun } from '../../src/io/s3.js';
 
 let server: S3rver;
 let endpoint: string;
@@ -87,7 +87,7 @@ describe('S3 upload of a run folder', () => {
 
 describe('scan --upload', () => {
   it('uploads the finished run folder under <prefix>/<scan id>/ and fails with exit 2 naming the bucket when it cannot', async () => {
-    const { runScanJob } = await import('../../src/commands/scan.js');
+    const { runScanJob } = await import('../../src/cli/scan.js');
     const { configSchema } = await import('../../src/config/schema.js');
     const { simScenario, startSimulator } = await import('../../src/sim/index.js');
     const { fastTiming, memoryLogger } = await import('../scan/helpers.js');

@@ -14,8 +14,8 @@
  * Id is stable across runs: `<rule id>/<key ARN>`, the same value as the OCSF finding uid.
  */
 import type { SelectedFramework } from '../../frameworks/index.js';
-import type { KeyResult, ResultsHeader } from '../../results/types.js';
-import { remediationCommand } from '../remediation.js';
+import type { KeyResult, ResultsHeader } from '../../core/results.js';
+import { remediationCommand } from '../../rules/kms-002/remediation.js';
 import { findingUid } from './ocsf.js';
 
 export const ASFF_FILE = 'findings.asff.json';

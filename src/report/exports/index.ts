@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { FrameworkSelection } from '../../frameworks/index.js';
-import type { KeyResult, ResultsHeader } from '../../results/types.js';
+import type { KeyResult, ResultsHeader } from '../../core/results.js';
 import { asffFinding, ASFF_FILE } from './asff.js';
 import { JsonArrayWriter } from './json-array.js';
 import { ocsfRecord, OCSF_FILE } from './ocsf.js';

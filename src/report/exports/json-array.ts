@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rename, rm } from 'node:fs/promises';
-import { tempPath } from '../files.js';
+import { tempPath } from '../../io/files.js';
 
 export class JsonArrayWriter {
   private first = true;

@@ -12,8 +12,8 @@
  * finding_info.uid is stable across runs: `<rule id>/<key ARN>` (findingUid below).
  */
 import type { SelectedFramework } from '../../frameworks/index.js';
-import type { KeyResult, ResultsHeader } from '../../results/types.js';
-import { remediationCommand } from '../remediation.js';
+import type { KeyResult, ResultsHeader } from '../../core/results.js';
+import { remediationCommand } from '../../rules/kms-002/remediation.js';
 
 export const OCSF_SCHEMA_VERSION = '1.3.0';
 export const OCSF_FILE = 'findings.ocsf.json';

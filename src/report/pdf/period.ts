@@ -1,7 +1,7 @@
 /**
  * The reporting period: printed only when branding.yaml configures one (`reportingPeriod: month` or
  * `quarter`), around the snapshot time (UTC). A single scan tests the control at one point in time;
- * the period then lists the finished runs inside it (src/history/period-runs.ts), never implies more.
+ * the period then lists the finished runs inside it (src/io/period-runs.ts), never implies more.
  */
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
-import { tempPath } from '../files.js';
+import { tempPath } from '../../io/files.js';
 import { metadataText } from '../text.js';
 import { Pdf } from './layout.js';
 import type { PdfModel } from './model.js';

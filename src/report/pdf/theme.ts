@@ -1,7 +1,7 @@
 /** Fonts, sizes and colours of report.pdf. Colours are sRGB (the PDF/A output intent). */
 import { join } from 'node:path';
-import { assetsDir } from '../../paths.js';
-import type { Status } from '../../results/types.js';
+import { assetsDir } from '../../io/paths.js';
+import type { Status } from '../../core/results.js';
 
 /** Embedded font files (Noto Sans, SIL OFL 1.1, assets/fonts/); the PDF never uses the non-embedded standard 14 fonts. */
 export const FONT_FILES = {

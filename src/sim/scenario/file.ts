@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { UsageError } from '../../errors.js';
-import { quote } from '../../names.js';
+import { UsageError } from '../../core/errors.js';
+import { quote } from '../../core/names.js';
 import type { SimScenario } from '../types.js';
 import { simScenario, type ScenarioInput } from './builders.js';
 import { scenarioIssues } from './validate.js';

@@ -3,8 +3,8 @@
  * classification as changes.csv), the counts by status then and now as a chart, and the first newly
  * failing keys. Drawn only when a previous run was given.
  */
-import { CHANGE_KINDS, type ChangeKind } from '../../../history/changes.js';
-import { ALL_STATUSES } from '../../../results/types.js';
+import { CHANGE_KINDS, type ChangeKind } from '../../changes.js';
+import { ALL_STATUSES } from '../../../core/results.js';
 import { displayUtc, formatInt, plural } from '../../text.js';
 import { trendBars } from '../charts.js';
 import type { Pdf } from '../layout.js';

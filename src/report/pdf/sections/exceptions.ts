@@ -5,7 +5,7 @@
  */
 import type { ExceptionsSummary, ExceptionSummaryEntry } from '../../../exceptions/index.js';
 import { isWildcardScope, scopeText, wildcardReach } from '../../../exceptions/scope.js';
-import { compareKeys } from '../../../results/types.js';
+import { compareKeys } from '../../../core/results.js';
 import { displayUtc, formatInt, plural } from '../../text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';

@@ -1,6 +1,6 @@
 /** One section per selected framework: its controls, status, counts, what the check verifies, sources. */
 import { relative } from 'node:path';
-import { packageRoot } from '../../../paths.js';
+import { packageRoot } from '../../../io/paths.js';
 import { formatInt } from '../../text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';

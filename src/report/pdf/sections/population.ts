@@ -3,7 +3,7 @@
  * state, OU path, how it was reached and the outcome, its regions and its keys by status, so the
  * population is evidenced rather than asserted. coverage.csv (attached) has the same accounts by region.
  */
-import { emptyStatusCounts } from '../../../results/types.js';
+import { emptyStatusCounts } from '../../../core/results.js';
 import { populationRows, type PopulationRow } from '../../coverage.js';
 import { formatInt, plural } from '../../text.js';
 import type { Pdf } from '../layout.js';

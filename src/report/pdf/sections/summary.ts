@@ -5,7 +5,7 @@
  * mapping confidence, where the failures are (by account; failing rate per OU, rolled up), and the
  * trend (the runs of the reporting period when one is configured, else the previous run).
  */
-import type { StatusCounts } from '../../../results/types.js';
+import type { StatusCounts } from '../../../core/results.js';
 import { notAssessed } from '../../coverage.js';
 import { displayUtc, formatInt, percent, plural } from '../../text.js';
 import { donut, horizontalBars, rateBars, trendLine, type BarItem } from '../charts.js';

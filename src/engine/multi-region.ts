@@ -1,0 +1,155 @@
+/**
+ * Multi-Region key sets, judged once each, through their primary, wherever the primary is.
+ *
+ * Rotation of a multi-Region key is set on its primary; replicas share it (KMS developer guide,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-manage.html). Replicas
+ * always live in the primary's account (ReplicateKey is not cross-account: KMS API reference,
+ * ReplicateKey), so the account's session can always read the primary. After every region of an account is judged:
+ *
+ * - a replica whose primary is in scope is NOT_APPLICABLE naming the primary's ARN and verdict;
+ * - a primary outside the scan's regions is read by its ARN in its own region (DescribeKey,
+ *   GetKeyRotationStatus, ListKeyRotations) and judged; its row says why it was read;
+ * - a primary that cannot be read, or is judged ERROR, makes its replicas ERROR (never NOT_APPLICABLE);
+ * - a set where no key claims to be the primary (DescribeKey may show both keys as REPLICA during
+ *   UpdatePrimaryRegion: KMS developer guide, "Updating the primary Region") is read once more
+ *   after the rest, then its replicas are ERROR "no primary found".
+ */
+import type { KeyFacts } from '../collect/facts.js';
+import type { SafeJudgement } from '../rules/index.js';
+import { Status, type AwsErrorRecord, type KeyResult } from '../core/results.js';
+
+/** One judged key of the account, before the stages (exceptions) and the spool. */
+export interface JudgedKey {
+  region: string;
+  facts: KeyFacts;
+  judgement: SafeJudgement;
+  result: KeyResult;
+}
+
+export interface MultiRegionIo {
+  accountId: string;
+  /** Reads and judges one key by its ARN in the ARN's region (collectKeyByArn + the rule). */
+  readByArn(arn: string): Promise<JudgedKey>;
+}
+
+/** Resolves every replica of `keys` in place; returns the primaries read outside the scan's keys (to add as rows). */
+export async function resolveMultiRegion(keys: JudgedKey[], io: MultiRegionIo): Promise<JudgedKey[]> {
+  const replicas = keys.filter((key) => key.judgement.judgedThroughPrimary !== undefined && key.result.status === Status.NotApplicable);
+  if (replicas.length === 0) return [];
+  const byArn = new Map<string, JudgedKey>();
+  for (const key of keys) byArn.set(key.result.keyArn, key);
+  const extra = new Map<string, JudgedKey>();
+  const unreadable = new Map<string, AwsErrorRecord>();
+
+  const isPrimary = (key: JudgedKey | undefined): boolean => key?.facts.metadata?.multiRegionType === 'PRIMARY';
+  const wanted = [...new Set(replicas.map((r) => r.judgement.judgedThroughPrimary).filter((arn): arn is string => typeof arn === 'string'))];
+
+  const read = async (arn: string): Promise<void> => {
+    if (arnAccount(arn) !== io.accountId) {
+      unreadable.set(arn, { code: 'PrimaryInOtherAccount', message: `The primary key ${arn} is not in this account (ReplicateKey is not cross-account).`, operation: 'kms:DescribeKey' });
+      return;
+    }
+    const judged = await io.readByArn(arn);
+    unreadable.delete(arn);
+    if (judged.facts.metadata === null) {
+      // Not described: its replicas are ERROR. (Described but not judgeable, e.g. GetKeyRotationStatus
+      // denied: the primary's row is ERROR, and so are its replicas, below.)
+      unreadable.set(arn, judged.result.error ?? { code: 'IncompleteResponse', message: judged.result.reason, operation: 'kms:DescribeKey' });
+      return;
+    }
+    const inScope = byArn.get(arn);
+    if (inScope && !extra.has(arn)) {
+      // Read again (the second look of a set without a primary): the fresh answer replaces the row.
+      Object.assign(inScope, { facts: judged.facts, judgement: judged.judgement, result: judged.result });
+      return;
+    }
+    extra.set(arn, judged);
+  };
+
+  // First look: primaries not among the account's judged keys.
+  for (const arn of wanted) if (!byArn.has(arn)) await read(arn);
+  // Second look, once, for sets where the named key does not claim to be the primary.
+  const current = (arn: string): JudgedKey | undefined => extra.get(arn) ?? byArn.get(arn);
+  for (const arn of wanted) {
+    const named = current(arn);
+    if (named && !isPrimary(named) && !unreadable.has(arn)) await read(arn);
+  }
+
+  for (const replica of replicas) {
+    // Read again as the primary (a set seen mid-UpdatePrimaryRegion that settled): judged already.
+    if (replica.judgement.judgedThroughPrimary === undefined) continue;
+    const arn = replica.judgement.judgedThroughPrimary;
+    const r = replica.result;
+    if (typeof arn !== 'string') {
+      setError(r, 'Could not check: this multi-Region replica did not name its primary key (DescribeKey MultiRegionConfiguration.PrimaryKey), so no primary was found.', {
+        code: 'NoPrimaryFound',
+        message: 'DescribeKey answered a REPLICA without MultiRegionConfiguration.PrimaryKey.Arn.',
+        operation: 'kms:DescribeKey',
+      });
+      continue;
+    }
+    const failed = unreadable.get(arn);
+    if (failed) {
+      setError(r, `Could not check: its primary key ${arn} could not be read (${failed.operation} failed with ${failed.code}); a replica's rotation is its primary's.`, failed);
+      continue;
+    }
+    const primary = current(arn);
+    if (!primary || !isPrimary(primary)) {
+      const says = primary?.facts.metadata?.multiRegionType ?? 'no multi-Region type';
+      const names = primary?.facts.metadata?.primaryKeyArn;
+      setError(r, `Could not check: no primary found for this multi-Region key: ${arn} says ${says}${names ? ` naming ${names}` : ''}, also when read again later in the scan (an UpdatePrimaryRegion in progress shows both keys as replicas).`, {
+        code: 'NoPrimaryFound',
+        message: `${arn} does not claim to be the primary key.`,
+        operation: 'kms:DescribeKey',
+      });
+      continue;
+    }
+    const verdict = primary.result.status;
+    if (verdict === Status.Error) {
+      const e = primary.result.error ?? { code: 'PrimaryNotJudged', message: primary.result.reason, operation: 'kms:GetKeyRotationStatus' };
+      setError(r, `Could not check: its primary key ${arn} could not be judged (${e.operation} failed with ${e.code}); a replica's rotation is its primary's.`, e);
+      continue;
+    }
+    r.reason = `Multi-Region replica key: rotation is set on its primary key ${arn}, judged ${verdict} in ${primary.region}${extra.has(arn) ? ' (read for this replica: its region is outside the scan)' : ''}.`;
+  }
+
+  for (const [arn, judged] of extra) {
+    const pointing = replicas.filter((r) => r.judgement.judgedThroughPrimary === arn).map((r) => r.result.keyArn).sort();
+    judged.facts.readForReplicaOf = pointing;
+    if (isPrimary(judged)) judged.result.reason = `${judged.result.reason} Read outside the scan's regions because ${pointing.length === 1 ? 'a replica' : 'replicas'} in scope name${pointing.length === 1 ? 's' : ''} it as primary: ${pointing.join(', ')}.`;
+  }
+  // Only primaries are added as rows: a key outside the scan that is no primary is no key in scope.
+  return [...extra.values()].filter(isPrimary);
+}
+
+/**
+ * Each replica judged through a primary (NOT_APPLICABLE on its own facts) records the status its
+ * primary is reported with, after the stages (an exception on the primary included): the replica
+ * shares the primary's key material and rotation, so the reports show and count it with that status.
+ * `report --from` checks the claim against the primary's own row (src/evidence/rejudge.ts).
+ */
+export function markReplicas(keys: readonly JudgedKey[]): void {
+  const byArn = new Map(keys.map((key) => [key.result.keyArn, key.result]));
+  for (const key of keys) {
+    const arn = key.judgement.judgedThroughPrimary;
+    if (typeof arn !== 'string' || key.result.status !== Status.NotApplicable) continue;
+    const primary = byArn.get(arn);
+    if (!primary) continue;
+    key.result.primaryStatus = primary.status;
+    if (primary.status === Status.Exception) key.result.reason += ` The primary is reported as EXCEPTION (${primary.exceptionId ?? 'exception id not recorded'}).`;
+  }
+}
+
+function setError(result: KeyResult, reason: string, error: AwsErrorRecord): void {
+  result.status = Status.Error;
+  result.reason = reason;
+  result.error = error;
+}
+
+function arnAccount(arn: string): string {
+  return arn.split(':')[4] ?? '';
+}
+
+export function arnRegion(arn: string): string {
+  return arn.split(':')[3] ?? '';
+}
