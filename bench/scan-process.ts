@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCAN_EXTENSION, type ScanEngineExtension } from '../src/engine/header.js';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../src/core/results.js';
 import { runScan } from '../src/engine/index.js';
 import type { SimCredentials } from '../src/sim/index.js';
 import { benchScanOptions } from './profile.js';

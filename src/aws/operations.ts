@@ -1,5 +1,5 @@
 /**
- * Every AWS API operation the scanner can call (src/aws, src/collect, src/scan), with the SDK command
+ * Every AWS API operation the scanner can call (src/aws, src/collect, src/engine), with the SDK command
  * that sends it and who calls it. test/aws/operations.test.ts checks this list against the Command
  * classes those folders send, and the role policies of templates/iam/ against it; the PDF's methodology
  * prints the IAM actions of the operations a run actually called (header.apiCalls) with these notes.

@@ -9,7 +9,7 @@
  *   project's simulator does), budgeted with quotaSafety and backed off on TooManyRequestsException.
  * - EC2 DescribeRegions: the non-mutating "Describe*" token bucket refills at 20/s per account and region.
  */
-import { UsageError } from '../core/errors.js';
+import { InternalError, UsageError } from '../core/errors.js';
 
 export interface Quota {
   requestsPerSecond: number;
@@ -45,7 +45,8 @@ export function quotaKey(operation: string): string {
   if (QUOTAS.has(operation)) return operation;
   const wildcard = `${operation.split(':')[0] ?? ''}:*`;
   if (QUOTAS.has(wildcard)) return wildcard;
-  throw new UsageError(`no request quota is known for ${operation}`);
+  // Every operation the code calls has a quota above (src/aws/operations.ts lists them): a bug, not bad input.
+  throw new InternalError(`no request quota is known for ${operation}`);
 }
 
 export function quotaFor(operation: string): Quota {

@@ -18,7 +18,7 @@ import { finishedRunsNewestFirst, isFinishedRun } from '../io/runs.js';
 import { openResults } from '../io/results-document.js';
 import type { KeyStage } from '../engine/types.js';
 import { DEFAULT_REFERENCE_DATE, evolveScenario, generateScenario, startSimulator, type SimFault, type SimScenario, type StepChanges } from '../sim/index.js';
-import { runScanJob } from './scan.js';
+import { runScanJob } from '../app/scan.js';
 
 export interface DemoOptions {
   out?: string | null;

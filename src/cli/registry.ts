@@ -8,7 +8,8 @@ import { createLogger } from '../io/log.js';
 import { checkFlags, loadConfig, redactConfig } from '../config/load.js';
 import { signOffOf } from '../config/sign-off.js';
 import { basename } from 'node:path';
-import { ExitCode, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from './exit-codes.js';
 import { toolVersion } from '../io/version.js';
 
 export function buildProgram(): Command {
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
       process.stdout.write(JSON.stringify(redactConfig(config), null, 2) + '\n');
       return setExit(command, ExitCode.Ok);
     }
-    const { runScanCommand } = await import('./scan.js');
+    const { runScanCommand } = await import('../app/scan.js');
     setExit(command, await runScanCommand(config, { env: process.env }));
   });
 

@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { configSchema, homeRegionOf, type Config } from '../config/schema.js';
 import type { SignOff } from '../config/sign-off.js';
-import { inheritSources, optionSource } from '../config/sources.js';
+import { inheritSources, optionSource } from '../core/sources.js';
 import { UsageError } from '../core/errors.js';
 import { openSigner, type SignContext, type SignSettings } from '../evidence/signer.js';
 import type { ManifestSigner } from '../evidence/signature.js';
@@ -77,7 +77,7 @@ const MERGE_DEFAULTS: MergeSettings = configSchema.parse({}) as Config;
 export async function runReportCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {
   if (opts.from.length === 0) throw new UsageError('--from: expected a results.json file, or shard parts (files, a folder or s3://bucket/prefix/)');
   const env = opts.env ?? process.env;
-  // The settings keep the record of where each value came from (src/config/sources.ts), for messages.
+  // The settings keep the record of where each value came from (src/core/sources.ts), for messages.
   const settings: MergeSettings = inheritSources(opts.merge, { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) });
   const downloadDir = downloadDirFor(opts.out ?? null, settings.reportsRoot);
   let s3: S3Client | null = null;

@@ -12,7 +12,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { homeRegionOf } from '../config/schema.js';
-import { ExitCode, ExitError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
+import { ExitCode } from './exit-codes.js';
 import { isDirectory, verdictLine, verifyRunFolder } from '../app/verify.js';
 import { parseS3Url, s3ClientConfig } from '../io/s3.js';
 
@@ -49,7 +50,9 @@ export async function runVerifyCommand(opts: VerifyCommandOptions): Promise<Veri
   if (opts.target.startsWith('s3://')) {
     const dir = await mkdtemp(join(tmpdir(), 'kms-rotation-audit-verify-'));
     try {
-      await downloadRun(opts.target, dir, new S3Client({ ...s3ClientConfig(opts.env, region), ...(opts.clientConfig?.credentials ? { credentials: opts.clientConfig.credentials } : {}), ...(opts.clientConfig?.endpoint ? { endpoint: opts.clientConfig.endpoint, forcePathStyle: true } : {}) }));
+      const unreadable = await downloadRun(opts.target, dir, new S3Client({ ...s3ClientConfig(opts.env, region), ...(opts.clientConfig?.credentials ? { credentials: opts.clientConfig.credentials } : {}), ...(opts.clientConfig?.endpoint ? { endpoint: opts.clientConfig.endpoint, forcePathStyle: true } : {}) }));
+      // A run that cannot be read cannot be relied on: INVALID, as a damaged folder is.
+      if (unreadable) return { exitCode: ExitCode.Findings, verdict: unreadable, details: [] };
       return await check(dir);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -71,7 +74,8 @@ async function readTrustedKey(path: string): Promise<string> {
 }
 
 /** The objects directly under the prefix (a run's files; no sub-prefixes), by their names. */
-async function downloadRun(url: string, dir: string, client: S3Client): Promise<void> {
+/** Downloads the run; the INVALID verdict when it cannot be read, else null. */
+async function downloadRun(url: string, dir: string, client: S3Client): Promise<string | null> {
   const { bucket, prefix } = parseS3Url(url, 'verify');
   try {
     let token: string | undefined;
@@ -86,8 +90,9 @@ async function downloadRun(url: string, dir: string, client: S3Client): Promise<
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   } catch (err) {
-    throw new ExitError(ExitCode.Findings, `INVALID ${url}: cannot read the run from S3 (${(err as { name?: string }).name ?? 'Error'})`);
+    return `INVALID ${url}: cannot read the run from S3 (${(err as { name?: string }).name ?? 'Error'})`;
   } finally {
     client.destroy();
   }
+  return null;
 }

@@ -5,11 +5,11 @@
  */
 import { isMap } from 'yaml';
 import type { z } from 'zod';
-import { roleArnResolver } from '../aws/role-arn.js';
+import { roleArnResolver } from '../core/role-arn.js';
 import { UsageError } from '../core/errors.js';
 import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs } from '../io/yaml.js';
 import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
-import { flagOf, optionSource, recordSources } from './sources.js';
+import { flagOf, optionSource, recordSources } from '../core/sources.js';
 
 export const CONFIG_ENV = 'KMS_ROTATION_AUDIT_CONFIG';
 

@@ -1,35 +1,27 @@
 /**
- * Typed errors and the exit codes they map to. `src/cli.ts` is the only place that
- * turns them into a process exit (changesets-style: one exit point).
+ * Domain errors: what went wrong, in the terms of the run, never as an exit code. The command line
+ * (src/cli/exit-codes.ts) is the only place that maps them to exit codes and prints them.
  */
-export const ExitCode = {
-  Ok: 0,
-  Findings: 1,
-  Incomplete: 2,
-  Usage: 64,
-  Internal: 70,
-  /** An output folder cannot be written (sysexits.h EX_CANTCREAT): src/io/output.ts. */
-  CannotWrite: 73,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Bad flags, bad config file, bad input file: reported as one line, exit 64, before any AWS call. */
+/** Bad flags, bad config file, bad input file: reported as one line, before any AWS call. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** A command finished and wants a specific non-zero exit (1 findings, 2 incomplete coverage). */
-export class ExitError extends Error {
-  override readonly name = 'ExitError';
-  constructor(
-    readonly exitCode: ExitCode,
-    message: string,
-  ) {
-    super(message);
-  }
+/** An output folder cannot be written: not writable by this uid, a file, read-only, or held by another run. */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
 }
 
-/** A bug or an unexpected state: exit 70. */
+/**
+ * The run could not assess what it had to, and stops: AWS unreachable before its first answer, an S3
+ * read or upload that failed. Whatever was written is complete on local disk, but the run is not.
+ */
+export class IncompleteError extends Error {
+  override readonly name = 'IncompleteError';
+}
+
+/** A bug or an unexpected state. */
 export class InternalError extends Error {
   override readonly name = 'InternalError';
 }

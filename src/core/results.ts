@@ -191,3 +191,19 @@ export function compareKeys(a: Pick<KeyResult, 'accountId' | 'region' | 'keyId'>
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Key under `header.extensions` of the engine's own figures. */
+export const SCAN_EXTENSION = 'scan';
+
+/** The engine's figures in `header.extensions.scan` (read by the shard merge and the benchmark). */
+export interface ScanEngineExtension {
+  coverageComplete: boolean;
+  gaps: { accounts: number; regions: number; errorKeys: number };
+  retries: number;
+  retriesByClass: Record<string, number>;
+  retriesExhausted: number;
+  maxInFlight: number;
+  meanInFlight: number;
+  meanRoundTripMs: number;
+  keyCalls: { eligibleKeys: number; eligibleCalls: number; otherKeys: number; otherCalls: number };
+}

@@ -4,6 +4,17 @@
  */
 import { MAX_SHARDS, type ShardSpec } from './shard.js';
 
+/** manifest.json: the run folder's list of files and digests, written last (src/report/manifest.ts). */
+export const MANIFEST_NAME = 'manifest.json';
+export const MANIFEST_FORMAT = 'kms-rotation-audit/manifest';
+/** manifest.sig.json: the detached signature over manifest.json (src/evidence/signature.ts). */
+export const SIGNATURE_NAME = 'manifest.sig.json';
+/** What --publish securityhub sent and how it ended (src/publish/securityhub.ts). */
+export const PUBLISH_FILE = 'securityhub-publish.json';
+/** The checkpoint journal's first line (src/engine/checkpoint.ts). */
+export const CHECKPOINT_FORMAT = 'kms-rotation-audit/checkpoint';
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
 export interface RunFileNames {
   /** The results document (a shard's partial one: results.part-K-of-N.json). */
   results: string;

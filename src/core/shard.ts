@@ -4,7 +4,7 @@
  * Job (Kubernetes docs, "Jobs: Completion mode"), AWS_BATCH_JOB_ARRAY_INDEX in a child of an AWS
  * Batch array job (AWS Batch user guide, "Array jobs"). Both are 0-based.
  */
-import { optionSource } from '../config/sources.js';
+import { optionSource } from './sources.js';
 import { UsageError } from './errors.js';
 
 export interface ShardSpec {
@@ -54,7 +54,7 @@ export function checkedShard(index: number, count: number, flag: string): ShardS
  * alone the index comes from the batch engine's variable; both given must agree on N.
  */
 export function resolveShard(config: { shard: string | null; shardCount: number | null }, env: NodeJS.ProcessEnv): ShardSpec | null {
-  // Each message names where the value came from (src/config/sources.ts): a flag, a variable or file:line.
+  // Each message names where the value came from (src/core/sources.ts): a flag, a variable or file:line.
   const shardFrom = optionSource(config, 'shard');
   const countFrom = optionSource(config, 'shardCount');
   if (config.shard !== null) {

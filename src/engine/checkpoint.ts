@@ -16,8 +16,9 @@ import type { KeyCallTally } from '../collect/kms.js';
 import type { AccountCoverage, RegionCoverage } from '../core/results.js';
 import type { SpoolBatch } from './spool.js';
 
-export const CHECKPOINT_FORMAT = 'kms-rotation-audit/checkpoint';
-export const CHECKPOINT_FORMAT_VERSION = 1;
+import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from '../core/run-files.js';
+
+export { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION };
 
 export interface RunRecord {
   type: 'run';

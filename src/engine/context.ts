@@ -2,7 +2,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { ClientFactory } from '../aws/clients.js';
 import type { CachedCredentials } from '../aws/credentials.js';
 import type { CheckpointJournal } from './checkpoint.js';
-import type { RoleArnFor } from '../aws/role-arn.js';
+import type { RoleArnFor } from '../core/role-arn.js';
 import type { Throttle } from '../aws/throttle.js';
 import type { AccountRegions } from '../aws/regions.js';
 import type { Rule, RulePolicy } from '../rules/types.js';
@@ -38,6 +38,8 @@ export interface ScanContext {
   endpoints?: () => string[];
   /** Records each finished account for --resume (absent in unit tests of a single account). */
   checkpoint?: CheckpointJournal;
+  /** Accounts scanned at once (tests; default from the concurrency: src/engine/index.ts). */
+  accountParallelism?: number;
   /** The caller's own DescribeRegions, read once when an account's is denied under --regions all (src/engine/account.ts). */
   callerRegions?: Promise<AccountRegions | null>;
 }

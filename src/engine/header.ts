@@ -1,6 +1,6 @@
 import type { DataSource } from '../aws/endpoints.js';
 import type { ThrottleStats } from '../aws/throttle.js';
-import type { Coverage, ResultsHeader, ScanParameters } from '../core/results.js';
+import { SCAN_EXTENSION, type Coverage, type ResultsHeader, type ScanEngineExtension, type ScanParameters } from '../core/results.js';
 import { toolName, toolVersion } from '../io/version.js';
 import type { ScanOptions } from './options.js';
 import type { ScanTally } from './tally.js';
@@ -30,22 +30,6 @@ export function scanParameters(options: ScanOptions): ScanParameters {
     quotaOverrides: options.quotaOverrides,
     maxAttempts: options.maxAttempts,
   };
-}
-
-/** Key under `header.extensions` of the engine's own figures. */
-export const SCAN_EXTENSION = 'scan';
-
-/** The engine's figures in `header.extensions.scan` (read by the shard merge and the benchmark). */
-export interface ScanEngineExtension {
-  coverageComplete: boolean;
-  gaps: { accounts: number; regions: number; errorKeys: number };
-  retries: number;
-  retriesByClass: Record<string, number>;
-  retriesExhausted: number;
-  maxInFlight: number;
-  meanInFlight: number;
-  meanRoundTripMs: number;
-  keyCalls: { eligibleKeys: number; eligibleCalls: number; otherKeys: number; otherCalls: number };
 }
 
 export interface HeaderInput {

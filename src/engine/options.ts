@@ -51,6 +51,6 @@ export interface ScanOptions {
   quotaOverrides: Record<string, number>;
   /** Max attempts per AWS call (retry budget) including the first. */
   maxAttempts: number;
-  /** Where an option's value came from, for messages (src/config/sources.ts); default its flag. */
+  /** Where an option's value came from, for messages (src/core/sources.ts); default its flag. */
   sourceOf?: (key: 'resume' | 'scanId' | 'accounts' | 'excludeAccounts' | 'ous') => string;
 }

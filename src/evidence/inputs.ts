@@ -5,8 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
-import { fileDigest, type FileDigest } from '../io/files.js';
+import { join, relative } from 'node:path';
+import { namedFileDigest, type NamedFileDigest } from '../io/files.js';
+
+export { namedFileDigest, type NamedFileDigest };
 
 /** A folder: every regular file below it (sorted by relative path), and one SHA-256 over that listing. */
 export interface TreeDigest {
@@ -17,20 +19,11 @@ export interface TreeDigest {
   sha256: string;
 }
 
-export interface NamedFileDigest extends FileDigest {
-  /** The file name it was given (its base name: the folder it came from belongs to another machine). */
-  name: string;
-}
-
 export async function treeDigest(dir: string, name: string): Promise<TreeDigest> {
   const paths = (await listFiles(dir)).map((path) => relative(dir, path).split('\\').join('/')).sort();
   const listing = [];
   for (const path of paths) listing.push(`${createHash('sha256').update(await readFile(join(dir, path))).digest('hex')}  ${path}\n`);
   return { name, files: paths.length, sha256: createHash('sha256').update(listing.join('')).digest('hex') };
-}
-
-export async function namedFileDigest(path: string): Promise<NamedFileDigest> {
-  return { name: basename(path), ...(await fileDigest(path)) };
 }
 
 async function listFiles(dir: string): Promise<string[]> {

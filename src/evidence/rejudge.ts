@@ -14,7 +14,7 @@
  */
 import type { KeyFacts } from '../collect/facts.js';
 import { applyExceptions, type ExceptionRegister, type ExceptionsSummary } from '../exceptions/index.js';
-import { readExceptionsSummary } from '../report/pdf/register.js';
+import { readExceptionsSummary } from '../exceptions/summary.js';
 import { judgeSafely, ruleById, type RulePolicy } from '../rules/index.js';
 import { Status, type KeyResult, type ResultsHeader } from '../core/results.js';
 

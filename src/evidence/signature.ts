@@ -10,7 +10,9 @@
  */
 import { createHash, createPublicKey, constants, verify, type KeyObject } from 'node:crypto';
 
-export const SIGNATURE_NAME = 'manifest.sig.json';
+import { SIGNATURE_NAME } from '../core/run-files.js';
+
+export { SIGNATURE_NAME };
 export const SIGNATURE_FORMAT = 'kms-rotation-audit/manifest-signature';
 
 /** Algorithms a signer may use, with the names AWS KMS gives them (SigningAlgorithmSpec, kms-2014-11-01). */

@@ -9,7 +9,7 @@ export interface SignSettings {
   signKeyFile: string | null;
 }
 
-/** Where the two settings came from, for messages (src/config/sources.ts); default the flags. */
+/** Where the two settings came from, for messages (src/core/sources.ts); default the flags. */
 export interface SignSources {
   signKmsKeyId?: string;
   signKeyFile?: string;

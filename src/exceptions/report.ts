@@ -3,7 +3,7 @@
  * `header.extensions.exceptions` (so reporters never need the YAML file), and exceptions.csv.
  */
 import { basename } from 'node:path';
-import type { NamedFileDigest } from '../evidence/inputs.js';
+import type { NamedFileDigest } from '../io/files.js';
 import { compareKeys, Status, type KeyResult } from '../core/results.js';
 import { CsvFileWriter, teeRows, type RowWriter } from '../io/csv.js';
 import { EXPIRING_SOON_DAYS, entryState } from './dates.js';

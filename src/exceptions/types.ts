@@ -2,7 +2,7 @@
  * The exceptions register: approved, time-limited exceptions to KMS-002, loaded from a YAML file
  * (`--exceptions FILE`). Field names are fixed so registers can be shared between teams and tools.
  */
-import type { NamedFileDigest } from '../evidence/inputs.js';
+import type { NamedFileDigest } from '../io/files.js';
 
 /** Which keys an entry covers: a key matches when every kind given matches (kinds left out do not constrain). */
 export interface ExceptionScope {

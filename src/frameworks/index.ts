@@ -54,7 +54,7 @@ export interface LoadFrameworksOptions {
   controlsFile?: string | null;
   /** Folder of the shipped mapping files (tests). */
   frameworksDir?: string;
-  /** Where --frameworks and --cis-version came from, for messages (src/config/sources.ts); default the flags. */
+  /** Where --frameworks and --cis-version came from, for messages (src/core/sources.ts); default the flags. */
   sources?: { frameworks?: string; cisVersion?: string };
 }
 

@@ -9,9 +9,11 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
-import type { Cell } from '../report/findings.js';
 import { tempPath } from './files.js';
-import { csvText, neutraliseFormula } from '../report/text.js';
+import { csvText, neutraliseFormula } from '../core/text.js';
+
+/** One CSV cell: text (guarded as untrusted), a number, a boolean or empty. */
+export type Cell = string | number | boolean | null;
 
 export function csvOptions(columns: readonly string[]) {
   return {

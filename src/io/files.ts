@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 export function tempPath(path: string): string {
@@ -23,6 +24,15 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
 export interface FileDigest {
   bytes: number;
   sha256: string;
+}
+
+export interface NamedFileDigest extends FileDigest {
+  /** The file name it was given (its base name: the folder it came from belongs to another machine). */
+  name: string;
+}
+
+export async function namedFileDigest(path: string): Promise<NamedFileDigest> {
+  return { name: basename(path), ...(await fileDigest(path)) };
 }
 
 export async function fileDigest(path: string): Promise<FileDigest> {

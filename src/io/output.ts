@@ -7,21 +7,21 @@
 import { constants, type Stats } from 'node:fs';
 import { access, lstat, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ExitCode, ExitError, UsageError } from '../core/errors.js';
+import { OutputError, UsageError } from '../core/errors.js';
 
 /**
  * The one-line refusal. With `owner` (the folder that refused, owned by another uid) it says both
  * ways out: make the folder writable by this uid, or run as its owner (`--user` for docker and
  * podman, AUDIT_UID with the compose file, fsGroup in Kubernetes).
  */
-export function cannotWrite(what: string, path: string, problem: string, owner?: Stats): ExitError {
+export function cannotWrite(what: string, path: string, problem: string, owner?: Stats): OutputError {
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   const who = uid === null ? 'this user' : `uid ${uid}`;
   const fix =
     owner && owner.uid !== uid
       ? `chown it to ${who}, or run as its owner (container: --user ${owner.uid}:${owner.gid}; compose: AUDIT_UID=${owner.uid} AUDIT_GID=${owner.gid})`
       : `give a folder ${who} can write (in a container: mount a volume there that ${who} can write, or run with --user as the owner of the mounted folder)`;
-  return new ExitError(ExitCode.CannotWrite, `${what} ${path}: cannot write output (${problem}) as ${who}; ${fix}`);
+  return new OutputError(`${what} ${path}: cannot write output (${problem}) as ${who}; ${fix}`);
 }
 
 /**

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openResults } from './results-document.js';
 import type { StatusCounts } from '../core/results.js';
-import { SCAN_EXTENSION, type ScanEngineExtension } from '../engine/header.js';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../core/results.js';
 import { listRuns, MANIFEST } from './runs.js';
 
 export interface PeriodRun {

@@ -20,7 +20,7 @@ import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writ
 import { mkdir, readdir, rmdir, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
-import { ExitCode, ExitError, UsageError } from '../core/errors.js';
+import { OutputError, UsageError } from '../core/errors.js';
 import { quote } from '../core/names.js';
 
 export const LOCK_FORMAT = 'kms-rotation-audit/lock';
@@ -67,7 +67,7 @@ export interface AcquireOptions {
 }
 
 /**
- * Takes the folder's lock (creating the folder), or throws a one-line ExitError (73) naming the
+ * Takes the folder's lock (creating the folder), or throws a one-line OutputError (exit 73) naming the
  * holder. A stale lock is taken over; `replaced` says whose it was.
  */
 export async function acquireRunLock(dir: string, opts: AcquireOptions): Promise<RunLock> {
@@ -82,8 +82,7 @@ export async function acquireRunLock(dir: string, opts: AcquireOptions): Promise
     const state = lockState(path, holder);
     if (state === 'live' || attempt > 0) {
       const staleAt = heldHere.has(path) ? null : staleTime(path);
-      throw new ExitError(
-        ExitCode.CannotWrite,
+      throw new OutputError(
         `${opts.what} ${dir}: another kms-rotation-audit run is writing this folder (${describeHolder(holder)}; lock file ${basename(path)}); wait for it to finish, or give another folder${staleAt ? ` (if that run is gone, its lock goes stale at ${staleAt})` : ''}`,
       );
     }

@@ -10,8 +10,7 @@ import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/pr
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { scanIdProblem } from '../core/names.js';
-import { MANIFEST_FORMAT } from '../report/manifest.js';
-import { CHECKPOINT_FORMAT } from '../engine/checkpoint.js';
+import { CHECKPOINT_FORMAT, MANIFEST_FORMAT } from '../core/run-files.js';
 import { liveLockIn } from './run-folder.js';
 
 export const LATEST = 'latest';

@@ -5,10 +5,10 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { LOCK_FILE } from './run-folder.js';
-import { optionSource } from '../config/sources.js';
+import { optionSource } from '../core/sources.js';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { ExitCode, ExitError, UsageError } from '../core/errors.js';
+import { IncompleteError, UsageError } from '../core/errors.js';
 
 export interface S3Location {
   bucket: string;
@@ -129,7 +129,7 @@ export async function publishToS3(dir: string, settings: UploadSettings, opts: P
   } catch (err) {
     const error = err as Error & { name?: string };
     const what = opts.files ? opts.files.join(', ') : dir;
-    throw new ExitError(ExitCode.Incomplete, `${from}: uploading ${what} to ${settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the files are complete on local disk in ${dir}`);
+    throw new IncompleteError(`${from}: uploading ${what} to ${settings.upload} failed with ${error.name ?? 'Error'} (${error.message}); the files are complete on local disk in ${dir}`);
   } finally {
     client.destroy();
   }

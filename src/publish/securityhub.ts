@@ -33,7 +33,7 @@ import type { AwsErrorRecord, KeyResult } from '../core/results.js';
 import { asffFinding, type AsffFinding } from '../report/exports/asff.js';
 
 export const BATCH_SIZE = 100;
-export const PUBLISH_FILE = 'securityhub-publish.json';
+export { PUBLISH_FILE } from '../core/run-files.js';
 const OPERATION = 'securityhub:BatchImportFindings';
 /** Errors that mean "this account may not import here": stop, say so, do not retry. */
 const ACCESS_ERRORS = new Set(['AccessDeniedException', 'InvalidAccessException', 'UnrecognizedClientException']);

@@ -12,8 +12,8 @@
 import type { FrameworkSelection, SelectedControl, SelectedFramework } from '../frameworks/index.js';
 import type { StatusCounts } from '../core/results.js';
 import { coverageVerdict, type CoverageSummary } from './coverage.js';
-import type { Cell } from './findings.js';
-import { plural } from './text.js';
+import type { Cell } from '../io/csv.js';
+import { plural } from '../core/text.js';
 
 export const CONTROLS_COLUMNS = [
   'framework', 'version', 'control_id', 'title', 'status', 'pass', 'fail', 'exception', 'error', 'not_applicable', 'status_basis', 'confidence',

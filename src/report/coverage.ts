@@ -5,8 +5,8 @@
  * in scope but could not be assessed: accounts or regions in `error`, and a run that did not finish.
  */
 import type { AccountCoverage, ResultsHeader, RegionCoverage, StatusCounts } from '../core/results.js';
-import type { Cell } from './findings.js';
-import { plural } from './text.js';
+import type { Cell } from '../io/csv.js';
+import { plural } from '../core/text.js';
 
 /**
  * The one definition of "in scope", used by results.json (header.summary.accountsInScope), the PDF and

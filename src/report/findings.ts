@@ -1,7 +1,8 @@
 /** The findings.csv columns, in order, and how a key becomes one row. See templates/report/data-dictionary.md. */
 import type { KeyResult, ResultsHeader } from '../core/results.js';
 import { remediationCommand } from '../rules/kms-002/remediation.js';
-import { isoUtc } from './text.js';
+import { isoUtc } from '../core/text.js';
+import type { Cell } from '../io/csv.js';
 
 export const FINDINGS_COLUMNS = [
   'scan_id', 'evaluated_at', 'account_id', 'account_name', 'ou_path', 'region', 'key_id', 'key_arn', 'aliases', 'description',
@@ -20,7 +21,6 @@ export const FINDINGS_COLUMNS = [
 export const CLOUDFORMATION_STACK_TAG = 'aws:cloudformation:stack-name';
 
 /** A cell before CSV casting: strings are text (formula-guarded), numbers and booleans are typed, null is empty. */
-export type Cell = string | number | boolean | null;
 
 export interface FindingsContext {
   header: ResultsHeader;

@@ -36,12 +36,12 @@ import { KeyOrderGuard } from './order.js';
 import { writeFindingExports } from './exports/index.js';
 import { NEWLY_FAILING_ROWS, type FileEvidence } from './pdf/model.js';
 import { reportingPeriodOf } from './pdf/period.js';
-import { readExceptionsSummary } from './pdf/register.js';
+import { readExceptionsSummary } from '../exceptions/summary.js';
 import { renderPdf } from './pdf/render.js';
 import { loadPrevious } from './previous.js';
 import { ReportSummary } from './summary.js';
 import { defaultReportTemplatesDir, loadReportTemplates } from './templates.js';
-import { formatInt } from './text.js';
+import { formatInt } from '../core/text.js';
 import { XLSX_FILE, XlsxWorkbook, type SheetSpec } from './xlsx.js';
 
 export const REPORT_FILES = {

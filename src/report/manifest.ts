@@ -11,12 +11,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CANONICALIZATION, canonicalJson } from '../evidence/canonical.js';
 import type { NamedFileDigest, TreeDigest } from '../evidence/inputs.js';
-import { SIGNATURE_NAME, signatureDocument, type ManifestSigner, type SignerInfo } from '../evidence/signature.js';
+import { MANIFEST_FORMAT, MANIFEST_NAME, SIGNATURE_NAME } from '../core/run-files.js';
+import { signatureDocument, type ManifestSigner, type SignerInfo } from '../evidence/signature.js';
 import { fileDigest, writeFileAtomic } from '../io/files.js';
 import type { ToolSbom } from './tool-sbom.js';
 
-export const MANIFEST_NAME = 'manifest.json';
-export const MANIFEST_FORMAT = 'kms-rotation-audit/manifest';
 /** 2: canonical form, scan identity and endpoints, input digests, signer (1 had none of these). */
 export const MANIFEST_FORMAT_VERSION = 2;
 
@@ -79,3 +78,5 @@ export async function writeManifest(dir: string, info: Omit<ManifestInfo, 'canon
   await writeFileAtomic(path, bytes);
   return path;
 }
+
+export { MANIFEST_FORMAT, MANIFEST_NAME };

@@ -11,7 +11,7 @@
  * shared-strings table is kept), so memory stays flat for 100,000 keys. The sheets are written one
  * after the other, findings first, in the same pass that writes findings.csv.
  *
- * Text cells get exactly the CSV treatment (src/report/text.ts): control, bidi and zero-width
+ * Text cells get exactly the CSV treatment (src/core/text.ts): control, bidi and zero-width
  * characters replaced (they are also invalid in the workbook's XML) and a leading `'` on text a
  * spreadsheet would run as a formula. A string cell is never evaluated as written, but editing it
  * (F2, Enter) re-parses it as a formula: the prefix keeps it text.
@@ -22,9 +22,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { RowWriter } from '../io/csv.js';
-import type { Cell } from './findings.js';
+import type { Cell } from '../io/csv.js';
 import { tempPath } from '../io/files.js';
-import { csvText, neutraliseFormula } from './text.js';
+import { csvText, neutraliseFormula } from '../core/text.js';
 import { setZipEntryTimes } from './zip-time.js';
 
 export const XLSX_FILE = 'findings.xlsx';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CachedCredentials, expiryMarginMs, refreshWindowMs, type AwsCredentials } from '../../src/aws/credentials.js';
-import { roleArnResolver } from '../../src/aws/role-arn.js';
+import { roleArnResolver } from '../../src/core/role-arn.js';
 import { UsageError } from '../../src/core/errors.js';
 
 function session(lifetimeMs: number) {

@@ -1,6 +1,6 @@
 /**
  * The operations the scanner can call (src/aws/operations.ts) are the Command classes that src/aws,
- * src/collect and src/scan send, and the role policies shipped in templates/iam/ allow every one of
+ * src/collect and src/engine send, and the role policies shipped in templates/iam/ allow every one of
  * them: the reader policy what the read role calls, the scanner policy what the scanning identity
  * calls in the management account (its own account's keys included).
  */
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SCAN_OPERATIONS } from '../../src/aws/operations.js';
 import { packageRoot } from '../../src/io/paths.js';
 
-const SCANNER_FOLDERS = ['src/aws', 'src/collect', 'src/scan'];
+const SCANNER_FOLDERS = ['src/aws', 'src/collect', 'src/engine'];
 
 function sources(folder: string): string[] {
   const dir = join(packageRoot, folder);
@@ -44,7 +44,7 @@ function allowed(file: string): Set<string> {
 }
 
 describe('operations the scanner can call', () => {
-  it('are exactly the Command classes src/aws, src/collect and src/scan send, from their packages', () => {
+  it('are exactly the Command classes src/aws, src/collect and src/engine send, from their packages', () => {
     const sent = commandsSent();
     expect(Object.fromEntries([...sent].sort())).toEqual(Object.fromEntries(SCAN_OPERATIONS.map((op) => [op.command, op.package]).sort()));
   });

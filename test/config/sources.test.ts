@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { envName, optionSpecs } from '../../src/config/schema.js';
-import { flagOf, optionSource } from '../../src/config/sources.js';
+import { flagOf, optionSource } from '../../src/core/sources.js';
 import { resolveShard } from '../../src/core/shard.js';
 
 async function file(text: string): Promise<string> {

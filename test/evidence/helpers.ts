@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { runScanJob } from '../../src/cli/scan.js';
+import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { simKey, simScenario } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/types.js';

@@ -11,9 +11,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/cli/report.js';
-import { runScanJob } from '../../src/cli/scan.js';
+import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { ExitError, UsageError } from '../../src/core/errors.js';
+import { OutputError, UsageError } from '../../src/core/errors.js';
+import { exitOf } from '../../src/cli/exit-codes.js';
 import { runVerifyCommand } from '../../src/cli/verify.js';
 import { pruneRuns } from '../../src/io/runs.js';
 import { packageRoot } from '../../src/io/paths.js';
@@ -53,8 +54,8 @@ describe('the run lock', () => {
     const record = JSON.parse(await readFile(join(dir, 'run.lock'), 'utf8')) as Record<string, unknown>;
     expect(record).toMatchObject({ format: LOCK_FORMAT, pid: process.pid, hostname: hostname(), command: 'scan' });
     const second = await acquireRunLock(dir, { what: '--out', command: 'scan' }).catch((e: unknown) => e);
-    expect(second).toBeInstanceOf(ExitError);
-    expect((second as ExitError).exitCode).toBe(73);
+    expect(second).toBeInstanceOf(OutputError);
+    expect(exitOf(second).code).toBe(73);
     expect((second as Error).message).toMatch(new RegExp(`^--out .*/run: another kms-rotation-audit run is writing this folder \\(scan, pid ${process.pid} on host "${hostname()}", since .*; lock file run\\.lock\\); wait for it to finish, or give another folder$`));
     await lock.release();
     expect(existsSync(join(dir, 'run.lock'))).toBe(false);
@@ -112,7 +113,7 @@ describe('the run lock', () => {
     const dir = await tempDir();
     const script = `import { acquireRunLock } from ${JSON.stringify(join(packageRoot, 'dist/src/io/run-folder.js'))};
       try { const lock = await acquireRunLock(process.argv[1], { what: '--out', command: 'scan' }); process.stdout.write('won'); await new Promise((r) => setTimeout(r, 1500)); await lock.release(); }
-      catch (err) { process.stdout.write(err.exitCode === 73 ? 'refused' : 'error ' + err.message); }`;
+      catch (err) { process.stdout.write(err.name === 'OutputError' ? 'refused' : 'error ' + err.message); }`; // OutputError: exit 73 (src/cli/exit-codes.ts)
     const results = await Promise.all(
       [0, 1, 2, 3].map(
         () =>

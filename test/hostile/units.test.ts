@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AWS_MAX, bounded } from '../../src/core/bounds.js';
-import { resolvePrevious } from '../../src/cli/scan.js';
-import { csvText } from '../../src/report/text.js';
+import { resolvePrevious } from '../../src/app/run.js';
+import { csvText } from '../../src/core/text.js';
 import { writeRun } from '../helpers/results.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/cli/report.js';
-import { runScanJob } from '../../src/cli/scan.js';
+import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { BATCH_SIZE, PUBLISH_FILE } from '../../src/publish/securityhub.js';
 import { simScenario, startSimulator, type SecurityHubSimOptions, type Simulator } from '../../src/sim/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metadataText, neutraliseFormula, pdfText, shellQuote } from '../../src/report/text.js';
+import { metadataText, neutraliseFormula, pdfText, shellQuote } from '../../src/core/text.js';
 import { remediationCommand } from '../../src/rules/kms-002/remediation.js';
 
 describe('formula neutralisation', () => {

@@ -4,7 +4,7 @@
  * with the oracle's status or ERROR; coverage exact) plus the exit status.
  */
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../src/cli/scan.js';
+import { runStatus } from '../../src/app/run.js';
 import type { KeyResult, RegionCoverage } from '../../src/core/results.js';
 import { generateScenario, independentEmulatorFaults, midUpdatePrimaryRegionFaults, simScenario, transitionalKeyFaults, type SimScenario } from '../../src/sim/index.js';
 import { expectedKeys, expectInvariant, scan, withSim, type ScanRun } from './helpers.js';
@@ -12,7 +12,7 @@ import { expectedKeys, expectInvariant, scan, withSim, type ScanRun } from './he
 const A = '111111111111';
 const B = '222222222222';
 const arn = (region: string, account: string, keyId: string): string => `arn:aws:kms:${region}:${account}:key/${keyId}`;
-const exit = (run: ScanRun): number => exitCodeFor('fail', run.outcome.coverageComplete, run.outcome.counts);
+const exit = (run: ScanRun): number => runStatus('fail', run.outcome.coverageComplete, run.outcome.counts);
 const cov = (run: ScanRun, account: string, region: string): RegionCoverage | undefined => run.outcome.header.coverage.regions.find((r) => r.accountId === account && r.region === region);
 const get = (run: ScanRun, region: string, keyId: string): KeyResult => {
   const key = run.keys.find((k) => k.region === region && k.keyId === keyId);

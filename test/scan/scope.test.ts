@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ExitError, UsageError } from '../../src/core/errors.js';
+import { IncompleteError, UsageError } from '../../src/core/errors.js';
+import { exitOf } from '../../src/cli/exit-codes.js';
 import { generateScenario, simScenario, type SimScenario } from '../../src/sim/index.js';
 import { expectedKeys, expectInvariant, scan, withSim } from './helpers.js';
 
@@ -211,8 +212,8 @@ describe('reaching member accounts', () => {
     const s = simScenario({ accounts: [{ id: '111111111111' }] });
     await withSim({ scenario: s, faults: [{ operations: ['organizations:ListAccounts'], kind: 'access-denied' }] }, async (sim) => {
       const err = await scan(sim).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ExitError);
-      expect((err as ExitError).exitCode).toBe(2);
+      expect(err).toBeInstanceOf(IncompleteError);
+      expect(exitOf(err).code).toBe(2);
       expect((err as Error).message).toMatch(/organizations:ListAccounts failed with AccessDeniedException.*--no-organizations with --accounts/);
     });
   });

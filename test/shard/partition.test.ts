@@ -4,7 +4,7 @@
  * index comes from --shard K/N or the batch engine's own variable, checked before any AWS call.
  */
 import { describe, expect, it } from 'vitest';
-import { runScanJob } from '../../src/cli/scan.js';
+import { runScanJob } from '../../src/app/scan.js';
 import { loadConfig } from '../../src/config/load.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { OrgAccount } from '../../src/aws/organizations.js';

@@ -13,7 +13,8 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/cli/report.js';
-import { exitCodeFor, runScanJob } from '../../src/cli/scan.js';
+import { runStatus } from '../../src/app/run.js';
+import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { packageRoot } from '../../src/io/paths.js';
 import { generateScenario } from '../../src/sim/index.js';
@@ -109,7 +110,7 @@ describe('a sharded run', () => {
       const local = await runReportCommand({ from: [join(root, 'shards', 'nightly-7')], out: join(root, 'local'), merge: { failOn: 'fail', previous: null } });
       expect(local.merged).toBe(3);
       // The generated organization has accounts without the read role: incomplete coverage, exit 2, as the scan itself.
-      expect(local.exitCode).toBe(exitCodeFor('fail', single.outcome.coverageComplete, single.outcome.counts));
+      expect(local.exitCode).toBe(runStatus('fail', single.outcome.coverageComplete, single.outcome.counts));
       expect(local.exitCode).toBe(2);
 
       const reference = await csvWithout(join(single.outDir, 'findings.csv'), ['evaluated_at']);

@@ -3,6 +3,7 @@
  * S3-compatible server from npm): path-style addressing through the endpoint override,
  * every file uploaded, manifest.json last, SSE-KMS headers when asked.
  */
+import { exitOf } from '../../src/cli/exit-codes.js';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +88,7 @@ describe('S3 upload of a run folder', () => {
 
 describe('scan --upload', () => {
   it('uploads the finished run folder under <prefix>/<scan id>/ and fails with exit 2 naming the bucket when it cannot', async () => {
-    const { runScanJob } = await import('../../src/cli/scan.js');
+    const { runScanJob } = await import('../../src/app/scan.js');
     const { configSchema } = await import('../../src/config/schema.js');
     const { simScenario, startSimulator } = await import('../../src/sim/index.js');
     const { fastTiming, memoryLogger } = await import('../scan/helpers.js');
@@ -108,7 +109,9 @@ describe('scan --upload', () => {
       const names = (listed.Contents ?? []).map((o) => o.Key!.split('/').pop()).sort();
       expect(names).toEqual(['controls.csv', 'coverage.csv', 'findings.asff.json', 'findings.csv', 'findings.ocsf.json', 'findings.xlsx', 'manifest.json', 'report.html', 'report.pdf', 'results.json']);
       s3.destroy();
-      await expect(run('s3://missing-bucket/scans')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--upload: uploading .* to s3:\/\/missing-bucket\/scans failed with NoSuchBucket/) });
+      const failed = await run('s3://missing-bucket/scans').catch((e: unknown) => e);
+      expect(failed).toMatchObject({ name: 'IncompleteError', message: expect.stringMatching(/^--upload: uploading .* to s3:\/\/missing-bucket\/scans failed with NoSuchBucket/) });
+      expect(exitOf(failed).code).toBe(2);
     } finally {
       await sim.stop();
     }

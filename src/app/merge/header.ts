@@ -6,7 +6,7 @@
 import { dataSourceOf } from '../../aws/endpoints.js';
 import { DEFAULT_MAX_KEYS_PER_ENTRY, EXCEPTIONS_EXTENSION, type ExceptionsSummary } from '../../exceptions/index.js';
 import { emptyStatusCounts, type AccountCoverage, type RegionCoverage, type ResultsHeader } from '../../core/results.js';
-import { SCAN_EXTENSION, type ScanEngineExtension } from '../../engine/header.js';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../../core/results.js';
 import type { ShardSpec } from '../../core/shard.js';
 
 export interface Part {

@@ -1,28 +1,22 @@
 /**
  * The end of a sharded run (`report --from PARTS`): merge the parts into `<reports-root>/<scan id>/`
- * (or --out), write every report from the merged results, then do what a scan does for a finished
- * run: move `latest`, prune with --keep, upload with --upload, and exit by --fail-on.
+ * (or --out), then finish the run as a scan does (src/app/run.ts: publish, reports, latest, --keep,
+ * upload, the run's status by --fail-on).
  */
-import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../../config/schema.js';
 import type { SignOff } from '../../config/sign-off.js';
-import { optionSource } from '../../config/sources.js';
-import type { FrameworkSelection } from '../../frameworks/index.js';
-import { recordFinishedRun } from '../../io/runs.js';
-import type { ManifestSigner } from '../../evidence/signature.js';
-import { writeReports } from '../../report/index.js';
-import { exitCodeFor, resolvePrevious } from '../../cli/scan.js';
-import { SCAN_EXTENSION, type ScanEngineExtension } from '../../engine/header.js';
-import { publishToS3 } from '../../io/s3.js';
 import { assertUnder } from '../../core/names.js';
-import { checkLatestPointer, checkWritableFolder } from '../../io/output.js';
-import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning } from '../../io/run-folder.js';
-import { checkParts, writeMerged, type PartInput } from './parts.js';
-import { PUBLISH_FILE, publishFindings, type PublishSettings } from '../../cli/publish.js';
-import { ExitCode } from '../../core/errors.js';
-import type { Logger } from '../../io/log.js';
+import { SCAN_EXTENSION, type ScanEngineExtension } from '../../core/results.js';
+import { optionSource } from '../../core/sources.js';
 import type { ScanDeps } from '../../engine/types.js';
+import type { ManifestSigner } from '../../evidence/signature.js';
+import type { FrameworkSelection } from '../../frameworks/index.js';
+import type { Logger } from '../../io/log.js';
+import { acquireRunLock } from '../../io/run-folder.js';
+import type { PublishSettings } from '../publish.js';
+import { checkRunFolder, finishRun, resolvePrevious, warnAboutRunFolder } from '../run.js';
+import { checkParts, writeMerged, type PartInput } from './parts.js';
 
 /** The settings of the scan's configuration that the merge applies. */
 export type MergeSettings = Pick<Config, 'reportsRoot' | 'previous' | 'keep' | 'upload' | 'uploadSseKms' | 'uploadKmsKeyId' | 'failOn' | 'homeRegion'> &
@@ -70,35 +64,35 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log, optionSource(opts.settings, 'previous'));
   const resultsPath = join(outDir, 'results.json');
   const outWhat = opts.out ? '--out' : optionSource(opts.settings, 'reportsRoot');
-  await checkWritableFolder(outDir, outWhat);
-  if (inHistory) await checkLatestPointer(reportsRoot, optionSource(opts.settings, 'reportsRoot'));
-  await checkNotFinished(outDir, outWhat, opts.settings.force ?? false);
+  // The reports root is checked only when latest is moved in it (a merge into its own folder under it).
+  await checkRunFolder({ outDir, what: outWhat, reportsRoot: inHistory ? { dir: reportsRoot, what: optionSource(opts.settings, 'reportsRoot') } : null, refuseFinished: { force: opts.settings.force ?? false } });
   // The merge owns the run folder while it writes (src/io/run-folder.ts).
   const lock = await acquireRunLock(outDir, { what: outWhat, command: 'report (merge)', ...(opts.now ? { now: () => opts.now! } : {}) });
   try {
     const header = await writeMerged(checked, resultsPath);
     // Warned about once the parts are merged (a damaged part is refused with its one line first).
-    if (lock.replaced) opts.warn?.({ folder: outDir, previousHolder: lock.replaced }, `took over a stale lock (${describeHolder(lock.replaced)}): that run is gone`);
-    const foreign = await foreignFiles(outDir);
-    if (foreign.length > 0) {
-      const warning = foreignFilesWarning(outDir, foreign);
-      opts.warn?.(warning.fields, warning.message);
-    }
+    await warnAboutRunFolder(lock, outDir, (fields, message) => opts.warn?.(fields, message));
     opts.log?.({ scanId, parts: checked.parts.length, keys: header.summary.keys, results: resultsPath }, 'shard parts merged');
-    // A sharded run publishes here, once, from the merged results (the parts do not: a shard sees a
-    // part of the organization, and archiving "gone" keys needs all of it).
-    const published = await publishFindings(opts.settings, { env: opts.env, logger: opts.logger, outDir, resultsPath, previousResultsPath: previous, frameworks: opts.frameworks, homeRegion: homeRegionOf(opts.settings.homeRegion, opts.env), deps: opts.deps });
-    if (!published.securityhub) await rm(join(outDir, PUBLISH_FILE), { force: true });
-    // Parts the shards wrote into this very folder are files of this run: listed with the reports, as the publish record is.
-    const partsHere = checked.parts.filter((part) => dirname(resolve(part.path)) === outDir).map((part) => basename(part.path));
-    const runFiles = [...partsHere, ...(published.securityhub ? [PUBLISH_FILE] : [])];
-    const report = await writeReports({ resultsPath, outDir, frameworks: opts.frameworks, previousResultsPath: previous, templatesDir: opts.templatesDir, now: opts.now, signer: opts.signer ?? null, rejudge: opts.rejudge ?? null, signOff: opts.signOff, reportsRoot: inHistory ? reportsRoot : null, runFiles });
-    if (inHistory) await recordFinishedRun(reportsRoot, outDir, opts.settings.keep);
-    const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: homeRegionOf(opts.settings.homeRegion, opts.env), runName: basename(outDir) });
-    if (uploaded) opts.log?.({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
     const scan = header.extensions[SCAN_EXTENSION] as ScanEngineExtension | undefined;
-    const scanExit = exitCodeFor(opts.settings.failOn, scan?.coverageComplete === true, header.summary.byStatus);
-    const exitCode = published.ok || opts.settings.failOn === 'never' ? scanExit : ExitCode.Incomplete;
+    // A sharded run publishes here, once, from the merged results (the parts do not: a shard sees a
+    // part of the organization, and archiving "gone" keys needs all of it). Parts the shards wrote
+    // into this very folder are files of this run: listed with the reports.
+    const { report, exitCode } = await finishRun({
+      settings: opts.settings,
+      outDir,
+      resultsPath,
+      previousResultsPath: previous,
+      frameworks: opts.frameworks,
+      reportsRoot: inHistory ? reportsRoot : null,
+      coverageComplete: scan?.coverageComplete === true,
+      counts: header.summary.byStatus,
+      homeRegion: homeRegionOf(opts.settings.homeRegion, opts.env),
+      env: opts.env,
+      logger: opts.logger,
+      deps: opts.deps,
+      runFiles: checked.parts.filter((part) => dirname(resolve(part.path)) === outDir).map((part) => basename(part.path)),
+      report: { signer: opts.signer ?? null, signOff: opts.signOff, templatesDir: opts.templatesDir, now: opts.now, rejudge: opts.rejudge ?? null },
+    });
     return { outDir, files: report.files, pages: report.pages, scanId, parts: checked.parts.length, exitCode };
   } finally {
     await lock.release();

@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { ExitCode, ExitError, UsageError } from '../../core/errors.js';
+import { IncompleteError, UsageError } from '../../core/errors.js';
 import { parseS3Url } from '../../io/s3.js';
 import type { PartInput } from './parts.js';
 import { partOfFileName } from '../../core/run-files.js';
@@ -104,9 +104,9 @@ async function downloadParts(url: string, opts: SourceOptions): Promise<PartInpu
 }
 
 /** Exit status 2 (not 64): a scheduler may retry a merge that could not read S3. */
-function s3Failure(url: string, operation: string, err: unknown): ExitError {
+function s3Failure(url: string, operation: string, err: unknown): IncompleteError {
   const error = err as Error & { name?: string };
-  return new ExitError(ExitCode.Incomplete, `--from ${url}: s3:${operation} failed with ${error.name ?? 'Error'} (${error.message})`);
+  return new IncompleteError(`--from ${url}: s3:${operation} failed with ${error.name ?? 'Error'} (${error.message})`);
 }
 
 /** Where S3 parts are downloaded: beside the run folders (a container's /tmp is often small). */

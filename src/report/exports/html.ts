@@ -20,7 +20,7 @@ import type { ControlLine } from '../controls.js';
 import type { CoverageSummary } from '../coverage.js';
 import { tempPath } from '../../io/files.js';
 import { reasonWithError } from '../findings.js';
-import { plural } from '../text.js';
+import { plural } from '../../core/text.js';
 import { HTML_APP } from './html-app.js';
 
 export const HTML_FILE = 'report.html';

@@ -3,7 +3,7 @@
  * Vector charts drawn with pdfkit primitives (no SVG conversion, which would pull in the standard fonts).
  * Every chart prints its numbers next to the marks, so no value depends on reading colours.
  */
-import { formatInt, pdfText, percent } from '../text.js';
+import { formatInt, pdfText, percent } from '../../core/text.js';
 import { COLOUR, SIZE } from './theme.js';
 import type { Pdf } from './layout.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Block, Placeholder } from '../templates.js';
 import { fillPlaceholders } from '../templates.js';
-import { pdfText, pdfTextLines } from '../text.js';
+import { pdfText, pdfTextLines } from '../../core/text.js';
 import { COLOUR, FONT_FILES, PAGE, SIZE, type FontName } from './theme.js';
 
 export type Orientation = 'portrait' | 'landscape';

@@ -9,7 +9,7 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { tempPath } from '../../io/files.js';
-import { metadataText } from '../text.js';
+import { metadataText } from '../../core/text.js';
 import { Pdf } from './layout.js';
 import type { PdfModel } from './model.js';
 import { drawCover } from './sections/cover.js';

@@ -5,7 +5,7 @@
  * row repeats on each page; a row never straddles a page; a cell longer than `maxCellLines` is cut with
  * an explicit statement pointing to the full text, never silently.
  */
-import { pdfText, pdfTextLines } from '../text.js';
+import { pdfText, pdfTextLines } from '../../core/text.js';
 import type { Pdf } from './layout.js';
 import { COLOUR, SIZE, type FontName } from './theme.js';
 

@@ -1,6 +1,6 @@
 /** The fix for a failing key, as the exact AWS CLI command, and a hint for keys that could not be checked. */
 import type { KeyResult } from '../../core/results.js';
-import { shellQuote } from '../../report/text.js';
+import { shellQuote } from '../../core/text.js';
 
 /** AWS KMS EnableKeyRotation: RotationPeriodInDays defaults to 365 and accepts 90..2560 (KMS API reference). */
 export const AWS_DEFAULT_ROTATION_PERIOD_DAYS = 365;

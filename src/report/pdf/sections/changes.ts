@@ -5,7 +5,7 @@
  */
 import { CHANGE_KINDS, type ChangeKind } from '../../changes.js';
 import { ALL_STATUSES } from '../../../core/results.js';
-import { displayUtc, formatInt, plural } from '../../text.js';
+import { displayUtc, formatInt, plural } from '../../../core/text.js';
 import { trendBars } from '../charts.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';

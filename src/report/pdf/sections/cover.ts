@@ -4,7 +4,7 @@
  * the document may not be evidence (data from a non-AWS endpoint, a tampering finding, an unfinished run).
  */
 import { notAssessed } from '../../coverage.js';
-import { displayUtcSeconds, formatInt, plural } from '../../text.js';
+import { displayUtcSeconds, formatInt, plural } from '../../../core/text.js';
 import type { Pdf } from '../layout.js';
 import { overallStatus, type PdfModel } from '../model.js';
 import { COLOUR, CONTROL_STATUS_COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';

@@ -1,6 +1,6 @@
 /** Coverage statement: what was in scope, what could not be assessed and why. */
 import { IN_SCOPE_DEFINITION } from '../../coverage.js';
-import { formatInt, plural } from '../../text.js';
+import { formatInt, plural } from '../../../core/text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
 import { drawHeadedTable, drawTable, type Row } from '../table.js';

@@ -6,10 +6,10 @@
 import type { ExceptionsSummary, ExceptionSummaryEntry } from '../../../exceptions/index.js';
 import { isWildcardScope, scopeText, wildcardReach } from '../../../exceptions/scope.js';
 import { compareKeys } from '../../../core/results.js';
-import { displayUtc, formatInt, plural } from '../../text.js';
+import { displayUtc, formatInt, plural } from '../../../core/text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
-import { daysLeft } from '../register.js';
+import { daysLeft } from '../../../exceptions/summary.js';
 import { drawHeadedTable, type Cell, type Column, type Row } from '../table.js';
 import { COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';
 import { accountCell, keyCell, omitted } from './findings.js';

@@ -1,5 +1,5 @@
 /** Failing and error keys, capped so a huge organization still gives a bounded PDF. */
-import { formatInt, plural } from '../../text.js';
+import { formatInt, plural } from '../../../core/text.js';
 import type { DetailRow } from '../../summary.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';

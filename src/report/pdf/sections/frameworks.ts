@@ -1,7 +1,7 @@
 /** One section per selected framework: its controls, status, counts, what the check verifies, sources. */
 import { relative } from 'node:path';
 import { packageRoot } from '../../../io/paths.js';
-import { formatInt } from '../../text.js';
+import { formatInt } from '../../../core/text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
 import { drawTable } from '../table.js';

@@ -7,7 +7,7 @@
  * longer give the same bytes. The detached signature of manifest.json (manifest.sig.json) covers the
  * PDF through its SHA-256, together with every other file of the run.
  */
-import { formatInt } from '../../text.js';
+import { formatInt } from '../../../core/text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
 import { drawTable } from '../table.js';

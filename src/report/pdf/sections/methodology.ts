@@ -6,7 +6,7 @@
  */
 import { OPERATION_BY_NAME, type OperationCaller } from '../../../aws/operations.js';
 import { coverageVerdict, IN_SCOPE_DEFINITION } from '../../coverage.js';
-import { formatInt } from '../../text.js';
+import { formatInt } from '../../../core/text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
 import { drawHeadedTable } from '../table.js';

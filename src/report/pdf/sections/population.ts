@@ -5,7 +5,7 @@
  */
 import { emptyStatusCounts } from '../../../core/results.js';
 import { populationRows, type PopulationRow } from '../../coverage.js';
-import { formatInt, plural } from '../../text.js';
+import { formatInt, plural } from '../../../core/text.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
 import { drawTable, type Row } from '../table.js';

@@ -7,7 +7,7 @@
  */
 import type { StatusCounts } from '../../../core/results.js';
 import { notAssessed } from '../../coverage.js';
-import { displayUtc, formatInt, percent, plural } from '../../text.js';
+import { displayUtc, formatInt, percent, plural } from '../../../core/text.js';
 import { donut, horizontalBars, rateBars, trendLine, type BarItem } from '../charts.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';

@@ -10,9 +10,9 @@ import type { FrameworkSelection } from '../frameworks/index.js';
 import type { Logger } from '../io/log.js';
 import { writeFileAtomic } from '../io/files.js';
 import type { ScanDeps } from '../engine/types.js';
-import { PUBLISH_FILE, publishToSecurityHub, type PublishSecurityHubOutcome } from '../publish/securityhub.js';
+import { PUBLISH_FILE } from '../core/run-files.js';
+import { publishToSecurityHub, type PublishSecurityHubOutcome } from '../publish/securityhub.js';
 
-export { PUBLISH_FILE };
 
 export interface PublishContext {
   env: NodeJS.ProcessEnv;

@@ -2,7 +2,7 @@
  * The read role's ARN in each member account: `arn:${partition}:iam::${accountId}:role/<name>`, or a
  * user template with the same two placeholders (anything else is a UsageError before any AWS call).
  */
-import { UsageError } from '../core/errors.js';
+import { UsageError } from './errors.js';
 
 const PLACEHOLDERS = new Set(['partition', 'accountId']);
 // IAM role ARN: path and name of [\w+=,.@-] (IAM API reference, "Role" data type).
@@ -10,7 +10,7 @@ const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64
 
 export type RoleArnFor = (partition: string, accountId: string) => string;
 
-/** `flag` names where the name or template came from in messages (src/config/sources.ts); default the flag. */
+/** `flag` names where the name or template came from in messages (src/core/sources.ts); default the flag. */
 export function roleArnResolver(options: { roleName: string; roleArnTemplate: string | null }, from?: string): RoleArnFor {
   const template = options.roleArnTemplate ?? `arn:\${partition}:iam::\${accountId}:role/${options.roleName}`;
   const flag = from ?? (options.roleArnTemplate === null ? '--role-name' : '--role-arn-template');

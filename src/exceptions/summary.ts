@@ -4,9 +4,9 @@
  * fails with the file and key named, not with a TypeError halfway through the PDF.
  */
 import { z } from 'zod';
-import { dayNumber } from '../../exceptions/dates.js';
-import { EXCEPTIONS_EXTENSION, type ExceptionsSummary, type ExceptionSummaryEntry } from '../../exceptions/index.js';
-import { parseWith } from '../../frameworks/read.js';
+import { dayNumber } from './dates.js';
+import { EXCEPTIONS_EXTENSION, type ExceptionsSummary, type ExceptionSummaryEntry } from './index.js';
+import { parseWith } from '../frameworks/read.js';
 
 const str = z.string();
 const count = z.number().int().min(0);
