@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { simScenario } from '../../src/sim/index.js';
-import { expectedKeys, expectInvariant, scan, withSim } from '../scan/helpers.js';
+import { expectedKeys, expectInvariant, scan, withSim } from '../engine/helpers.js';
 
 const saved = { ...process.env };
 afterEach(() => {

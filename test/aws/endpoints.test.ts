@@ -9,7 +9,7 @@ import { parseCheckpoint } from '../../src/engine/checkpoint.js';
 import { mergeHeaders, type Part } from '../../src/app/merge/header.js';
 import { simScenario } from '../../src/sim/index.js';
 import { makeHeader } from '../helpers/results.js';
-import { scan, withSim } from '../scan/helpers.js';
+import { scan, withSim } from '../engine/helpers.js';
 
 describe('AWS endpoints', () => {
   it("knows every DNS suffix of the SDK's partitions (one region of each partition)", () => {

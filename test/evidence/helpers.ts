@@ -7,7 +7,7 @@ import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { simKey, simScenario } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/types.js';
-import { fastTiming, memoryLogger } from '../scan/helpers.js';
+import { fastTiming, memoryLogger } from '../engine/helpers.js';
 
 export const MGMT = '111111111111';
 

@@ -11,7 +11,7 @@ import { createExceptionUsage } from '../../src/exceptions/usage.js';
 import type { KeyResult } from '../../src/core/results.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { SimKey, SimScenario } from '../../src/sim/types.js';
-import { scan, withSim } from '../scan/helpers.js';
+import { scan, withSim } from '../engine/helpers.js';
 
 const now = new Date('2026-11-15T00:00:00Z');
 const ref = (k: { accountId: string; region: string; keyId: string }): string => `${k.accountId}|${k.region}|${k.keyId}`;

@@ -21,9 +21,9 @@ import { packageRoot } from '../../src/io/paths.js';
 import { acquireRunLock, LOCK_FORMAT, LOCK_STALE_AFTER_MS, lockName } from '../../src/io/run-folder.js';
 import { simScenario } from '../../src/sim/index.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
-import { writePart } from '../shard/helpers.js';
+import { writePart } from '../app/helpers.js';
 import { awsCounter, filesUnder, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter } from '../hostile/helpers.js';
-import { fastTiming, memoryLogger, withSim } from '../scan/helpers.js';
+import { fastTiming, memoryLogger, withSim } from '../engine/helpers.js';
 
 let aws: AwsCounter;
 beforeAll(async () => {

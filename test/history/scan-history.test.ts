@@ -14,7 +14,7 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { packageRoot } from '../../src/io/paths.js';
 import { simKey, simScenario } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/types.js';
-import { fastTiming, memoryLogger, withSim } from '../scan/helpers.js';
+import { fastTiming, memoryLogger, withSim } from '../engine/helpers.js';
 
 function config(reportsRoot: string): Config {
   return configSchema.parse({ reportsRoot, logFormat: 'json', progress: false, homeRegion: 'us-east-1' }) as Config;

@@ -25,7 +25,7 @@ import { Rejudge } from '../../src/evidence/rejudge.js';
 import { mergeParts } from '../../src/app/merge/parts.js';
 import { loadScenarioFile } from '../../src/sim/index.js';
 import { makeKey, writeRun } from '../helpers/results.js';
-import { writePart } from '../shard/helpers.js';
+import { writePart } from '../app/helpers.js';
 import { awsCounter, removeTempDirs, tempDir, type AwsCounter } from './helpers.js';
 
 let aws: AwsCounter;

@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKey } from '../helpers/results.js';
-import { keysOf, writePart } from '../shard/helpers.js';
+import { keysOf, writePart } from '../app/helpers.js';
 import { awsCounter, filesUnder, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter } from './helpers.js';
 
 let aws: AwsCounter;
@@ -223,7 +223,7 @@ describe('scope, previous run, region, secrets (points 8, 10, 11, 12)', () => {
 describe('bounded text end to end (point 4)', () => {
   it('report --from a hand-made results file with 100 kB descriptions, aliases and account names: quick, within 256 MB of heap, text cut with the marker', async () => {
     const { writeRun } = await import('../helpers/results.js');
-    const { accountCoverage } = await import('../shard/helpers.js');
+    const { accountCoverage } = await import('../app/helpers.js');
     const dir = await tempDir();
     const big = (c: string) => c.repeat(100_000);
     const keys = Array.from({ length: 40 }, (_, i) =>

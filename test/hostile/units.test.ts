@@ -86,7 +86,7 @@ describe('bounded text in results files (point 4)', () => {
   it('the header coverage text too', async () => {
     const { checkHeader } = await import('../../src/core/results-validate.js');
     const { makeHeader } = await import('../helpers/results.js');
-    const { accountCoverage } = await import('../shard/helpers.js');
+    const { accountCoverage } = await import('../app/helpers.js');
     const header = makeHeader({ coverage: { accounts: [{ ...accountCoverage('111122223333'), accountName: 'n'.repeat(100_000), ouPath: 'Root/' + 'o'.repeat(100_000) }], regions: [] } });
     const checked = checkHeader(header, 'f');
     expect(checked.coverage.accounts[0]!.accountName).toMatch(/^n{128} \[cut: 100000 characters/);

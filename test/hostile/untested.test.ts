@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { makeKey } from '../helpers/results.js';
-import { writePart } from '../shard/helpers.js';
+import { writePart } from '../app/helpers.js';
 import { awsCounter, filesUnder, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter, type CliRun } from './helpers.js';
 
 let aws: AwsCounter;

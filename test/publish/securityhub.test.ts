@@ -12,7 +12,7 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { BATCH_SIZE, PUBLISH_FILE } from '../../src/publish/securityhub.js';
 import { simScenario, startSimulator, type SecurityHubSimOptions, type Simulator } from '../../src/sim/index.js';
 import { loadModel, validateShape } from '../helpers/aws-model.js';
-import { fastTiming, memoryLogger } from '../scan/helpers.js';
+import { fastTiming, memoryLogger } from '../engine/helpers.js';
 
 const ADMIN = '111111111111';
 const MEMBER = '222222222222';

@@ -14,7 +14,7 @@ import { openResults, writeResultsDocument } from '../../src/io/results-document
 import type { KeyResult } from '../../src/core/results.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { SimKey, SimScenario, Simulator } from '../../src/sim/types.js';
-import { scan, withSim } from '../scan/helpers.js';
+import { scan, withSim } from '../engine/helpers.js';
 
 const WRITE_ROLE = 'KmsRotationAuditRemediator';
 

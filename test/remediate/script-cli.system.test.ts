@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { runRemediateCommand } from '../../src/cli/remediate.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { SimKey, Simulator } from '../../src/sim/types.js';
-import { scan, withSim } from '../scan/helpers.js';
+import { scan, withSim } from '../engine/helpers.js';
 
 const exec = promisify(execFile);
 const WRITE_ROLE = 'KmsRotationAuditRemediator';

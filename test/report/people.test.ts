@@ -12,7 +12,7 @@ import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { simScenario } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/types.js';
-import { fastTiming, memoryLogger, withSim } from '../scan/helpers.js';
+import { fastTiming, memoryLogger, withSim } from '../engine/helpers.js';
 import { readCsv } from './helpers.js';
 
 const ACCOUNT = '111111111111';

@@ -7,7 +7,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointJournal, parseCheckpoint, type AccountRecord } from '../../src/engine/checkpoint.js';
-import { accountCoverage, removeTempDirs, tempDir } from '../shard/helpers.js';
+import { accountCoverage, removeTempDirs, tempDir } from '../app/helpers.js';
 
 afterAll(removeTempDirs);
 

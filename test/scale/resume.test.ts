@@ -14,8 +14,8 @@ import { packageRoot } from '../../src/io/paths.js';
 import { parseCheckpoint } from '../../src/engine/checkpoint.js';
 import { generateScenario } from '../../src/sim/index.js';
 import type { Simulator } from '../../src/sim/types.js';
-import { fastTiming, memoryLogger, withSim } from '../scan/helpers.js';
-import { removeTempDirs, tempDir } from '../shard/helpers.js';
+import { fastTiming, memoryLogger, withSim } from '../engine/helpers.js';
+import { removeTempDirs, tempDir } from '../app/helpers.js';
 
 afterAll(removeTempDirs);
 

@@ -52,7 +52,7 @@ import {
   type SimScenario,
   type Simulator,
 } from '../../src/sim/index.js';
-import { scan } from '../scan/helpers.js';
+import { scan } from '../engine/helpers.js';
 import { checkReply, MODELS, outputMemberPaths, presentMemberPaths, type ServiceName, type Violation } from './conformance/model.js';
 import { ec2Client, kmsClient, orgClient, securityHubClient, stsClient } from './helpers.js';
 

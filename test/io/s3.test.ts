@@ -91,7 +91,7 @@ describe('scan --upload', () => {
     const { runScanJob } = await import('../../src/app/scan.js');
     const { configSchema } = await import('../../src/config/schema.js');
     const { simScenario, startSimulator } = await import('../../src/sim/index.js');
-    const { fastTiming, memoryLogger } = await import('../scan/helpers.js');
+    const { fastTiming, memoryLogger } = await import('../engine/helpers.js');
     // s3rver knows one key pair; the simulator takes the same as its base credentials.
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
     const sim = await startSimulator({ scenario: simScenario({ accounts: [{ id: '111111111111', keys: [{ region: 'us-east-1' }] }] }), baseCredentials: credentials });

@@ -18,7 +18,7 @@ import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { packageRoot } from '../../src/io/paths.js';
 import { generateScenario } from '../../src/sim/index.js';
-import { fastTiming, memoryLogger, withSim } from '../scan/helpers.js';
+import { fastTiming, memoryLogger, withSim } from '../engine/helpers.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 const cli = join(packageRoot, 'dist/src/cli.js');

@@ -12,7 +12,7 @@ import { Throttle } from '../../src/aws/throttle.js';
 import { selectAccounts, shardOf } from '../../src/engine/scope.js';
 import { partOfFileName, runFileNames } from '../../src/core/run-files.js';
 import { parseShardSpec, resolveShard } from '../../src/core/shard.js';
-import { memoryLogger } from '../scan/helpers.js';
+import { memoryLogger } from '../engine/helpers.js';
 
 function org(n: number, seed: number): OrgAccount[] {
   let x = seed;
