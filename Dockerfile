@@ -20,7 +20,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 # The bin entry runs through its shebang (#!/usr/bin/env node), so it must be executable.
 # `npm prune` leaves the scope folders of the packages it removes (@types/, @vitest/ …) empty.
-# Type declarations (dist-types/, *.d.ts) and source maps are never loaded by Node at run time.
+# Type declarations (dist-types/, *.d.ts) and source maps are never loaded by Node at run time, nor
+# exceljs's browser bundles (dist/: Node loads lib/ through its package.json main, excel.js).
 # The SBOM (CycloneDX) of exactly the pruned tree ships in the image, and every run's
 # manifest.json names it with its SHA-256 as the tool's bill of materials (src/report/tool-sbom.ts).
 # `npm sbom` reads the tree against package.json: on the pruned tree it refuses the missing
@@ -33,6 +34,7 @@ RUN npx tsc -p tsconfig.image.json \
   && find node_modules -mindepth 1 -maxdepth 1 -name '@*' -type d -empty -delete \
   && find node_modules -type d -name dist-types -prune -exec rm -rf {} + \
   && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete \
+  && rm -rf node_modules/exceljs/dist \
   && cp package.json /tmp/package.json \
   && npm pkg delete devDependencies \
   && npm sbom --sbom-format cyclonedx > sbom.cdx.json \

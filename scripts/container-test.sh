@@ -20,7 +20,7 @@
 #   DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR  for the stand-in base (default: this machine's apt sources)
 #   SKIP_APT=1           never apt-get install;  SKIP_COMPOSE=1  leave out the compose demo
 #   COLD_BUILD=0         skip the --no-cache build (only the cached one: for iterating on this script)
-#   IMAGE_BUDGET_MB, NODE_MODULES_BUDGET_MB  size budget (default 250 and 45, as the README states)
+#   IMAGE_BUDGET_MB, NODE_MODULES_BUDGET_MB  size budget (default 270 and 60, as the README states)
 #
 # Why the workarounds (podman 4.3 / runc 1.1 / netavark 1.4 on Debian 12, as root, 2 cores):
 # - default_ulimits: rootful podman asks the runtime for RLIMIT_NOFILE 1048576 and RLIMIT_NPROC
@@ -40,8 +40,8 @@ WORK="${CONTAINER_TEST_WORK:-/tmp/kms-rotation-audit-container-test}"
 IMAGE="${IMAGE:-kms-rotation-audit:local}"
 NPM_VERSION="${NPM_VERSION:-10.9.9}"
 BUILD_CA_BUNDLE="${BUILD_CA_BUNDLE-${NODE_EXTRA_CA_CERTS:-}}"
-IMAGE_BUDGET_MB="${IMAGE_BUDGET_MB:-250}"              # README "Container image": size budget
-NODE_MODULES_BUDGET_MB="${NODE_MODULES_BUDGET_MB:-45}"
+IMAGE_BUDGET_MB="${IMAGE_BUDGET_MB:-270}"              # README "Container image": size budget
+NODE_MODULES_BUDGET_MB="${NODE_MODULES_BUDGET_MB:-60}"
 AUDIT_UID=10001        # the image's USER (checked against the Dockerfile below)
 OTHER_UID=4242         # owner of the deliberately unwritable reports folder
 PROJECT="kra-container-test"   # compose project name: its network and volume names
