@@ -5,7 +5,7 @@
  */
 import { CHANGE_KINDS, type ChangeKind } from '../../changes.js';
 import { ALL_STATUSES } from '../../../core/results.js';
-import { displayUtc, formatInt, plural } from '../../../core/text.js';
+import { displayUtc, displayUtcSeconds, formatInt, plural } from '../../../core/text.js';
 import { trendBars } from '../charts.js';
 import type { Pdf } from '../layout.js';
 import type { PdfModel } from '../model.js';
@@ -35,7 +35,7 @@ export function drawChanges(pdf: Pdf, model: PdfModel): void {
   const previousId = changes?.previousScanId ?? trend?.scanId ?? '';
   const previousAt = changes?.previousFinishedAt ?? trend?.finishedAt;
   pdf.paragraph(
-    `This run (scan ${header.scanId}, snapshot ${displayUtc(header.finishedAt)}) compared with the previous finished run (scan ${previousId}, snapshot ${displayUtc(previousAt)}).` +
+    `This run (scan ${header.scanId}, snapshot ${displayUtcSeconds(header.finishedAt)}) compared with the previous finished run (scan ${previousId}, snapshot ${displayUtcSeconds(previousAt)}).` +
       (changes ? ' Keys are matched by account, region and key id; changes.csv in the report folder lists every changed key with its previous and current status and reason.' : ''),
   );
 

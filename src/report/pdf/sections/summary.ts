@@ -69,7 +69,8 @@ export function coverageSentence(model: PdfModel): string {
     coverage.regions.error ? `${plural(coverage.regions.error, 'account-region')} whose keys could not be listed` : null,
     summary.counts.ERROR ? `${plural(summary.counts.ERROR, 'key')} that could not be checked (ERROR)` : null,
   ].filter((x): x is string => x !== null);
-  return `Coverage: INCOMPLETE. Not assessed: ${why.join('; ')}. Keys there appear in no count below; the coverage statement and the population appendix list them.`;
+  const unseen = coverage.accounts.error || coverage.regions.error || !coverage.runComplete;
+  return `Coverage: INCOMPLETE. Not assessed: ${why.join('; ')}.${unseen ? ' Keys in the accounts and regions not assessed are unknown and appear in no count below;' : ''} the coverage statement and the population appendix list what was not assessed${summary.counts.ERROR ? ', and keys that could not be checked are counted as ERROR' : ''}.`;
 }
 
 function populationSentence(model: PdfModel): string {
@@ -89,8 +90,18 @@ function complianceSentence(model: PdfModel): string {
     (compliantReplicas ? `, and ${plural(compliantReplicas, 'multi-Region replica')} share${compliantReplicas === 1 ? 's' : ''} the key material of a compliant primary` : '') +
     `. ${formatInt(summary.counts.FAIL)} fail` +
     (r.FAIL ? `, and ${plural(r.FAIL, 'multi-Region replica')} fail${r.FAIL === 1 ? 's' : ''} through ${r.FAIL === 1 ? 'its' : 'their'} primary (shared key material)` : '') +
-    `; ${formatInt(summary.counts.ERROR)} could not be checked.`
+    `; ${formatInt(summary.counts.ERROR)} could not be checked.` +
+    ownStatusSentence(summary)
   );
+}
+
+/** The same share by each key's own status, as the control tables, controls.csv and findings.csv count. */
+function ownStatusSentence(summary: PdfModel['summary']): string {
+  const r = summary.replicas;
+  if (r.PASS + r.EXCEPTION + r.FAIL + r.ERROR === 0) return '';
+  const c = summary.counts;
+  const own = c.PASS + c.EXCEPTION + c.FAIL + c.ERROR;
+  return ` Counted by each key's own status (replicas not applicable), as the control tables, controls.csv and findings.csv count: ${formatInt(c.PASS + c.EXCEPTION)} of ${plural(own, 'key')} comply (${percent(c.PASS + c.EXCEPTION, own)}).`;
 }
 
 function outsideRuleSentence(model: PdfModel): string {
