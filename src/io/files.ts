@@ -106,7 +106,7 @@ export class AtomicFile {
    * Waits until the stream has finished and closed (the writer ends it), runs `beforeRename` on the
    * temporary file, and renames it over the target. On any error the temporary file is removed.
    */
-  async commit(beforeRename?: (tempPath: string) => Promise<void>): Promise<void> {
+  async commit(beforeRename?: (tempPath: string) => Promise<unknown>): Promise<void> {
     if (this.state !== 'open') throw new Error(`${this.path}: commit after ${this.state === 'committed' ? 'commit' : 'abort'}`);
     try {
       await finished(this.stream); // rejects on a write error or a stream destroyed before its end

@@ -6,7 +6,7 @@
  * Keys stream once: each is checked for order, written to findings.csv and folded into the PDF's
  * aggregates, so memory is bounded by accounts, OUs and the PDF's row cap, not by the number of keys.
  */
-import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { SignOff } from '../config/sign-off.js';
 import { controlsReference, type FrameworkSelection } from '../frameworks/index.js';
@@ -26,7 +26,7 @@ import { toolName, toolVersion } from '../io/version.js';
 import { CONTROLS_COLUMNS, controlLines, controlRow } from './controls.js';
 import { COVERAGE_COLUMNS, coverageRows, summariseCoverage } from './coverage.js';
 import { CsvFileWriter, teeRows, writeCsvFile } from '../io/csv.js';
-import { fileDigest, tempPath } from '../io/files.js';
+import { copyFileAtomic, fileDigest } from '../io/files.js';
 import { FINDINGS_COLUMNS, findingRow, peopleTags } from './findings.js';
 import { checkHeader } from './header.js';
 import { recordedDataSource } from './not-evidence.js';
@@ -140,9 +140,7 @@ export async function writeReports(opts: WriteReportsOptions): Promise<WriteRepo
   const resultsInFolder = path(REPORT_FILES.results);
   if (resolve(resultsPath) !== resultsInFolder && !(await sameFile(resultsPath, resultsInFolder))) {
     // The folder is the hand-off package: it carries the results the reports were made from.
-    const tmp = tempPath(resultsInFolder);
-    await copyFile(resultsPath, tmp);
-    await rename(tmp, resultsInFolder);
+    await copyFileAtomic(resultsPath, resultsInFolder);
   }
 
   const maxDetailRows = opts.maxDetailRows ?? templates.branding.maxDetailRows;
