@@ -24,7 +24,7 @@ export function tempPath(path: string): string {
   return `${path}.tmp-${process.pid}`;
 }
 
-export interface WriteFileAtomicOptions {
+interface WriteFileAtomicOptions {
   /** The file's mode, set again after the write (the umask may have narrowed it at creation). */
   mode?: number;
   /** fsync the bytes before the rename: the new file then survives a power loss, not only a crash. */
@@ -70,7 +70,7 @@ async function replaceAtomically(path: string, tmp: string, write: (tmp: string)
   }
 }
 
-export interface AtomicFileOptions {
+interface AtomicFileOptions {
   /** The stream's default encoding for string chunks. */
   encoding?: BufferEncoding;
 }
