@@ -11,11 +11,12 @@
  * line itself is fdatasync'd before the account counts as finished. Several accounts finishing
  * together share one write and one sync. A line cut short by a crash is ignored (and cut off).
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { KeyCallTally } from '../collect/kms.js';
 import type { AccountCoverage, RegionCoverage } from '../core/results.js';
 import type { SpoolBatch } from './spool.js';
 
+import { writeFileAtomic } from '../io/files.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from '../core/run-files.js';
 
 export { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION };
@@ -79,15 +80,7 @@ export class CheckpointJournal {
   /** Starts a run's journal: the run record lands atomically (temp name, fsync, rename). */
   static async create(path: string, run: Omit<RunRecord, 'type' | 'format' | 'formatVersion'>, beforeWrite: () => Promise<void>): Promise<CheckpointJournal> {
     const record: RunRecord = { type: 'run', format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_FORMAT_VERSION, ...run };
-    const tmp = `${path}.tmp-${process.pid}`;
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(record) + '\n');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
+    await writeFileAtomic(path, JSON.stringify(record) + '\n', { fsync: true });
     return new CheckpointJournal(path, await open(path, 'a'), beforeWrite);
   }
 

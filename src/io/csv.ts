@@ -4,12 +4,10 @@
  * prefix negative numbers), and control and bidi characters replaced as in the PDF (csvText);
  * numbers and booleans are typed and never altered.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Stringifier } from 'csv-stringify';
-import { tempPath } from './files.js';
+import { AtomicFile } from './files.js';
 import { csvText, neutraliseFormula } from '../core/text.js';
 
 /** One CSV cell: text (guarded as untrusted), a number, a boolean or empty. */
@@ -57,19 +55,18 @@ export function teeRows(...writers: (RowWriter | null | undefined)[]): RowWriter
 export class CsvFileWriter implements RowWriter {
   private rows = 0;
   private constructor(
-    private readonly path: string,
-    private readonly tmp: string,
+    private readonly file: AtomicFile,
     private readonly columns: number,
     private readonly stringifier: Stringifier,
     private readonly done: Promise<void>,
   ) {}
 
   static open(path: string, columns: readonly string[]): CsvFileWriter {
-    const tmp = tempPath(path);
+    const file = AtomicFile.open(path);
     const stringifier = stringify(csvOptions(columns));
-    const done = pipeline(stringifier, createWriteStream(tmp));
+    const done = pipeline(stringifier, file.stream);
     done.catch(() => undefined); // surfaced by write()/close()
-    return new CsvFileWriter(path, tmp, columns.length, stringifier, done);
+    return new CsvFileWriter(file, columns.length, stringifier, done);
   }
 
   get rowCount(): number {
@@ -86,13 +83,13 @@ export class CsvFileWriter implements RowWriter {
   async close(): Promise<void> {
     this.stringifier.end();
     await this.done;
-    await rename(this.tmp, this.path);
+    await this.file.commit();
   }
 
   async abort(): Promise<void> {
     this.stringifier.destroy();
     await this.done.catch(() => undefined);
-    await rm(this.tmp, { force: true });
+    await this.file.abort();
   }
 }
 

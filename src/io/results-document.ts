@@ -10,12 +10,12 @@
  * The writer streams keys (never holds them all); the reader streams them back and falls
  * back to a whole-file JSON.parse for documents that were re-formatted by another tool.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../core/errors.js';
 import { quote } from '../core/names.js';
+import { AtomicFile } from './files.js';
 import { checkedKeys, checkHeader } from '../core/results-validate.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type KeyResult, type ResultsHeader } from '../core/results.js';
 
@@ -24,28 +24,20 @@ const KEYS_CLOSE = ']}';
 
 /** Writes the document to `path` via a temporary name, renamed when complete. */
 export async function writeResultsDocument(path: string, header: ResultsHeader, keys: AsyncIterable<KeyResult> | Iterable<KeyResult>): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const out = createWriteStream(tmp, { encoding: 'utf8' });
-  const write = async (chunk: string): Promise<void> => {
-    if (!out.write(chunk)) await once(out, 'drain');
-  };
+  const file = AtomicFile.open(path, { encoding: 'utf8' });
   try {
-    await write(JSON.stringify({ format: RESULTS_FORMAT, formatVersion: RESULTS_FORMAT_VERSION, header }).slice(0, -1) + ',\n');
-    await write(KEYS_OPEN + '\n');
+    await file.write(JSON.stringify({ format: RESULTS_FORMAT, formatVersion: RESULTS_FORMAT_VERSION, header }).slice(0, -1) + ',\n');
+    await file.write(KEYS_OPEN + '\n');
     let first = true;
     for await (const key of keys) {
-      await write((first ? '' : ',\n') + JSON.stringify(key));
+      await file.write((first ? '' : ',\n') + JSON.stringify(key));
       first = false;
     }
-    await write((first ? '' : '\n') + KEYS_CLOSE + '\n');
-    out.end();
-    await once(out, 'finish');
-    await rename(tmp, path);
+    await file.write((first ? '' : '\n') + KEYS_CLOSE + '\n');
+    file.stream.end();
+    await file.commit();
   } catch (err) {
-    // Writes still queued fail once the stream is destroyed: that is expected here, not a crash.
-    out.on('error', () => undefined);
-    out.destroy();
-    await rm(tmp, { force: true });
+    await file.abort();
     throw err;
   }
 }

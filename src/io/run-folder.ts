@@ -22,6 +22,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { OutputError, UsageError } from '../core/errors.js';
 import { quote } from '../core/names.js';
+import { TEMP_NAME, tempPath } from './files.js';
 
 export const LOCK_FORMAT = 'kms-rotation-audit/lock';
 /** A live holder touches its lock this often. */
@@ -124,8 +125,9 @@ export async function acquireRunLock(dir: string, opts: AcquireOptions): Promise
 }
 
 function tryCreate(path: string, record: LockRecord): boolean {
-  // Written whole under a temporary name, then linked: the lock never exists half-written.
-  const tmp = `${path}.tmp-${process.pid}`;
+  // Written whole under a temporary name, then linked: the lock never exists half-written. A link, not
+  // a rename (src/io/files.ts): link(2) fails when the name exists, where rename(2) would replace it.
+  const tmp = tempPath(path);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, JSON.stringify(record) + '\n');
@@ -238,7 +240,7 @@ const OWN_FILE = [
   /^checkpoint(\.part-\d+-of-\d+)?\.jsonl$/,
   /^keys(\.part-\d+-of-\d+)?\.spool\.jsonl$/,
   LOCK_FILE,
-  /\.tmp-\d+$/,
+  TEMP_NAME,
 ];
 
 export function isOwnFileName(name: string): boolean {

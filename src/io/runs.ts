@@ -6,12 +6,13 @@
  * name; an unfinished run's checkpoint does. Anything else in the reports root is left alone.
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { lstat, mkdir, readdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { scanIdProblem } from '../core/names.js';
 import { CHECKPOINT_FORMAT, MANIFEST_FORMAT } from '../core/run-files.js';
 import { liveLockIn } from './run-folder.js';
+import { symlinkAtomic } from './files.js';
 
 export const LATEST = 'latest';
 export const MANIFEST = 'manifest.json';
@@ -59,10 +60,7 @@ export async function markLatest(root: string, runDir: string): Promise<void> {
   if (current && !current.isSymbolicLink()) {
     throw new UsageError(`${join(root, LATEST)}: expected the symlink to the newest run, found a ${current.isDirectory() ? 'folder' : 'file'}; move it out of the reports root`);
   }
-  const tmp = join(root, `.${LATEST}.tmp-${process.pid}`);
-  await rm(tmp, { force: true });
-  await symlink(basename(runDir), tmp, 'dir');
-  await rename(tmp, join(root, LATEST));
+  await symlinkAtomic(basename(runDir), join(root, LATEST));
 }
 
 export async function latestRun(root: string): Promise<string | null> {

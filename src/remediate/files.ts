@@ -1,7 +1,8 @@
 /** Writes a plan to its folder: one script per account and remediation-plan.csv, each atomically. */
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CsvFileWriter } from '../io/csv.js';
+import { writeFileAtomic } from '../io/files.js';
 import { byAccount, enableRotationCommand, type RemediationPlan } from './plan.js';
 import { accountScript, scriptFileName, type ScriptContext } from './script.js';
 
@@ -21,7 +22,7 @@ export async function writePlanFiles(plan: RemediationPlan, dir: string, ctx: Sc
   const scripts: string[] = [];
   for (const [accountId, items] of byAccount(plan.items)) {
     const path = join(dir, scriptFileName(accountId));
-    await writeExecutable(path, accountScript(plan, accountId, items, ctx));
+    await writeFileAtomic(path, accountScript(plan, accountId, items, ctx), { mode: 0o755 });
     scripts.push(path);
   }
   const csv = join(dir, PLAN_CSV);
@@ -46,16 +47,4 @@ export async function writePlanFiles(plan: RemediationPlan, dir: string, ctx: Sc
     throw err;
   }
   return { dir, scripts, csv };
-}
-
-async function writeExecutable(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, text, { mode: 0o755 });
-    await chmod(tmp, 0o755); // the umask may have narrowed the mode
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

@@ -17,13 +17,11 @@
  * (F2, Enter) re-parses it as a formula: the prefix keeps it text.
  */
 import { once } from 'node:events';
-import { rename, rm } from 'node:fs/promises';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import type { EventEmitter } from 'node:events';
 import ExcelJS from 'exceljs';
 import type { RowWriter } from '../io/csv.js';
 import type { Cell } from '../io/csv.js';
-import { tempPath } from '../io/files.js';
+import { AtomicFile } from '../io/files.js';
 import { csvText, neutraliseFormula } from '../core/text.js';
 import { setZipEntryTimes } from './zip-time.js';
 
@@ -77,23 +75,20 @@ export class XlsxWorkbook {
   private readonly sheetNames = new Set<string>();
 
   private constructor(
-    private readonly path: string,
-    private readonly tmp: string,
-    private readonly out: WriteStream,
+    private readonly file: AtomicFile,
     private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter,
     private readonly maxRowsPerSheet: number,
     private readonly created: Date,
   ) {}
 
   static open(path: string, opts: XlsxWorkbookOptions): XlsxWorkbook {
-    const tmp = tempPath(path);
-    const out = createWriteStream(tmp);
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    const file = AtomicFile.open(path);
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file.stream, useStyles: true, useSharedStrings: false });
     workbook.creator = 'kms-rotation-audit';
     workbook.lastModifiedBy = 'kms-rotation-audit';
     workbook.created = opts.created;
     workbook.modified = opts.created;
-    return new XlsxWorkbook(path, tmp, out, workbook, Math.min(opts.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS), opts.created);
+    return new XlsxWorkbook(file, workbook, Math.min(opts.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS), opts.created);
   }
 
   /** Starts the next sheet (the previous one is finished first: a streamed sheet cannot be reopened). */
@@ -105,17 +100,13 @@ export class XlsxWorkbook {
 
   async close(): Promise<void> {
     this.current?.finish();
-    const finished = once(this.out, 'close');
     await this.workbook.commit();
-    await finished;
     // The same results give the same bytes (the digest is in report.pdf and manifest.json).
-    await setZipEntryTimes(this.tmp, this.created);
-    await rename(this.tmp, this.path);
+    await this.file.commit((tmp) => setZipEntryTimes(tmp, this.created));
   }
 
   async abort(): Promise<void> {
-    this.out.destroy();
-    await rm(this.tmp, { force: true });
+    await this.file.abort();
   }
 
   private addWorksheet(name: string): ExcelJS.Worksheet {

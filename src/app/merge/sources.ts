@@ -4,13 +4,13 @@
  * (listed recursively with ListObjectsV2 and downloaded, since a merge reads each part once, in
  * step with the others).
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { IncompleteError, UsageError } from '../../core/errors.js';
+import { AtomicFile } from '../../io/files.js';
 import { parseS3Url } from '../../io/s3.js';
 import type { PartInput } from './parts.js';
 import { partOfFileName } from '../../core/run-files.js';
@@ -89,13 +89,14 @@ async function downloadParts(url: string, opts: SourceOptions): Promise<PartInpu
   for (const [i, key] of keys.sort().entries()) {
     const path = join(opts.downloadDir, `${i}-${basename(key)}`);
     const source = `s3://${bucket}/${key}`;
+    let file: AtomicFile | null = null;
     try {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const tmp = `${path}.tmp-${process.pid}`;
-      await pipeline(object.Body as Readable, createWriteStream(tmp));
-      await rename(tmp, path);
+      file = AtomicFile.open(path);
+      await pipeline(object.Body as Readable, file.stream);
+      await file.commit();
     } catch (err) {
-      await rm(`${path}.tmp-${process.pid}`, { force: true });
+      await file?.abort();
       throw s3Failure(source, 'GetObject', err);
     }
     parts.push({ source, path });

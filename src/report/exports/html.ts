@@ -11,14 +11,11 @@
  */
 import { notEvidenceStamp, recordedDataSource } from '../not-evidence.js';
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { rename, rm } from 'node:fs/promises';
 import type { KeyResult, ResultsHeader, StatusCounts } from '../../core/results.js';
 import { emptyStatusCounts } from '../../core/results.js';
 import type { ControlLine } from '../controls.js';
 import type { CoverageSummary } from '../coverage.js';
-import { tempPath } from '../../io/files.js';
+import { AtomicFile } from '../../io/files.js';
 import { reasonWithError } from '../findings.js';
 import { plural } from '../../core/text.js';
 import { HTML_APP } from './html-app.js';
@@ -61,17 +58,14 @@ export class HtmlReportWriter {
   private keys = 0;
   private ruleIds = new Set<string>();
   private constructor(
-    private readonly path: string,
-    private readonly tmp: string,
-    private readonly out: WriteStream,
+    private readonly file: AtomicFile,
     private readonly input: HtmlReportInput,
   ) {}
 
   static open(path: string, input: HtmlReportInput): HtmlReportWriter {
-    const tmp = tempPath(path);
-    const w = new HtmlReportWriter(path, tmp, createWriteStream(tmp, { encoding: 'utf8' }), input);
+    const w = new HtmlReportWriter(AtomicFile.open(path, { encoding: 'utf8' }), input);
     const scriptHash = createHash('sha256').update(HTML_APP, 'utf8').digest('base64');
-    w.out.write(
+    w.file.stream.write(
       `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n` +
         `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-${scriptHash}'; style-src 'unsafe-inline'; img-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'">\n` +
         `<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="referrer" content="no-referrer">\n` +
@@ -100,7 +94,7 @@ export class HtmlReportWriter {
     ];
     const chunk = (this.first ? '\n' : ',\n') + scriptJson(row);
     this.first = false;
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
+    await this.file.write(chunk);
   }
 
   async close(): Promise<void> {
@@ -127,14 +121,11 @@ export class HtmlReportWriter {
       controls: controls.map((l) => ({ status: l.assessment.status, framework: l.framework.versionLabel, id: l.control.id, title: l.control.title, basis: l.assessment.basis })),
       coverage: { accounts: coverage.accounts, regions: coverage.regions, gaps: coverage.gaps, statement, gapRows },
     };
-    this.out.end(`${this.first ? '' : '\n'}]</script>\n<script type="application/json" id="report-meta">${scriptJson(meta)}</script>\n<script>${HTML_APP}</script>\n</body></html>\n`);
-    await once(this.out, 'finish');
-    await rename(this.tmp, this.path);
+    this.file.stream.end(`${this.first ? '' : '\n'}]</script>\n<script type="application/json" id="report-meta">${scriptJson(meta)}</script>\n<script>${HTML_APP}</script>\n</body></html>\n`);
+    await this.file.commit();
   }
 
   async abort(): Promise<void> {
-    this.out.on('error', () => undefined);
-    this.out.destroy();
-    await rm(this.tmp, { force: true });
+    await this.file.abort();
   }
 }

@@ -67,7 +67,6 @@ function frameworksOf(ctx: OcsfContext, ruleId: string): { standards: string[]; 
 export function ocsfRecord(key: KeyResult, ctx: OcsfContext): Record<string, unknown> {
   const { header } = ctx;
   const [severityId, severity] = SEVERITY[key.severity] ?? [0, 'Unknown'];
-  const { standards, requirements } = frameworksOf(ctx, key.ruleId);
   const time = Date.parse(key.evaluatedAt);
   const fix = remediationCommand(key, header.parameters.maxRotationDays);
   const uid = findingUid(key);
@@ -84,14 +83,7 @@ export function ocsfRecord(key: KeyResult, ctx: OcsfContext): Record<string, unk
     severity_id: severityId,
     severity,
     message: key.reason,
-    metadata: {
-      version: OCSF_SCHEMA_VERSION,
-      profiles: ['cloud'],
-      product: { name: header.toolName, vendor_name: header.toolName, version: header.toolVersion },
-      correlation_uid: header.scanId,
-      uid: `${header.scanId}/${uid}`,
-      ...(header.organizationId ? { tenant_uid: header.organizationId } : {}),
-    },
+    metadata: metadataOf(header, uid),
     finding_info: {
       uid,
       title: `${key.ruleId}: automatic rotation of KMS key ${key.keyId}`,
@@ -101,41 +93,60 @@ export function ocsfRecord(key: KeyResult, ctx: OcsfContext): Record<string, unk
     },
     compliance: {
       control: key.ruleId,
-      standards,
-      requirements,
+      ...frameworksOf(ctx, key.ruleId),
       ...complianceStatus(key),
     },
-    resources: [
-      {
-        uid: key.keyArn,
-        name: key.aliases[0] ?? key.keyId,
-        type: 'AWS::KMS::Key',
-        region: key.region,
-        cloud_partition: header.partition,
-        labels: key.aliases,
-        data: {
-          key_id: key.keyId,
-          description: key.description,
-          key_state: key.keyState,
-          key_spec: key.keySpec,
-          origin: key.origin,
-          multi_region_type: key.multiRegionType,
-          rotation_enabled: key.rotationEnabled,
-          rotation_period_days: key.rotationPeriodDays,
-          next_rotation_date: key.nextRotationDate,
-          last_rotation_date: key.lastRotationDate,
-          exception_id: key.exceptionId,
-        },
-      },
-    ],
-    cloud: {
-      provider: 'AWS',
-      region: key.region,
-      account: { uid: key.accountId, type_id: 10, type: 'AWS Account', ...(key.accountName ? { name: key.accountName } : {}) },
-      ...(header.organizationId
-        ? { org: { uid: header.organizationId, ...(key.ouIds.length ? { ou_uid: key.ouIds[key.ouIds.length - 1] } : {}), ...(key.ouPath ? { ou_name: key.ouPath } : {}) } }
-        : {}),
-    },
+    resources: [resourceOf(key, header)],
+    cloud: cloudOf(key, header),
     ...(fix ? { remediation: { desc: `Enable automatic rotation: ${fix}` } } : {}),
+  };
+}
+
+/** The event's metadata: the schema version and profile, the tool, the scan it belongs to. */
+function metadataOf(header: ResultsHeader, uid: string): Record<string, unknown> {
+  return {
+    version: OCSF_SCHEMA_VERSION,
+    profiles: ['cloud'],
+    product: { name: header.toolName, vendor_name: header.toolName, version: header.toolVersion },
+    correlation_uid: header.scanId,
+    uid: `${header.scanId}/${uid}`,
+    ...(header.organizationId ? { tenant_uid: header.organizationId } : {}),
+  };
+}
+
+/** The key as the finding's resource, with the facts the rule judged. */
+function resourceOf(key: KeyResult, header: ResultsHeader): Record<string, unknown> {
+  return {
+    uid: key.keyArn,
+    name: key.aliases[0] ?? key.keyId,
+    type: 'AWS::KMS::Key',
+    region: key.region,
+    cloud_partition: header.partition,
+    labels: key.aliases,
+    data: {
+      key_id: key.keyId,
+      description: key.description,
+      key_state: key.keyState,
+      key_spec: key.keySpec,
+      origin: key.origin,
+      multi_region_type: key.multiRegionType,
+      rotation_enabled: key.rotationEnabled,
+      rotation_period_days: key.rotationPeriodDays,
+      next_rotation_date: key.nextRotationDate,
+      last_rotation_date: key.lastRotationDate,
+      exception_id: key.exceptionId,
+    },
+  };
+}
+
+/** The cloud profile: provider, region, account, and the organization and OU when known. */
+function cloudOf(key: KeyResult, header: ResultsHeader): Record<string, unknown> {
+  return {
+    provider: 'AWS',
+    region: key.region,
+    account: { uid: key.accountId, type_id: 10, type: 'AWS Account', ...(key.accountName ? { name: key.accountName } : {}) },
+    ...(header.organizationId
+      ? { org: { uid: header.organizationId, ...(key.ouIds.length ? { ou_uid: key.ouIds[key.ouIds.length - 1] } : {}), ...(key.ouPath ? { ou_name: key.ouPath } : {}) } }
+      : {}),
   };
 }

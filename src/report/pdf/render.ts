@@ -4,11 +4,8 @@
  * a "not evidence" stamp when the data came from an endpoint that is not AWS. Deterministic: dates come from the results (header.finishedAt), the
  * document id derives from them, nothing reads the clock, so the same results give the same bytes.
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
-import { tempPath } from '../../io/files.js';
+import { AtomicFile } from '../../io/files.js';
 import { metadataText } from '../../core/text.js';
 import { Pdf } from './layout.js';
 import type { PdfModel } from './model.js';
@@ -97,20 +94,17 @@ export async function renderPdf(model: PdfModel, path: string): Promise<PdfResul
         </rdf:Description>
         `);
 
-  const tmp = tempPath(path);
-  const out = createWriteStream(tmp);
-  doc.pipe(out);
+  const file = AtomicFile.open(path);
+  doc.pipe(file.stream);
   try {
     // First, while no page is buffered yet: embedding a large CSV briefly holds several copies of it.
     await attachFiles(doc, model, date);
     const pages = draw(doc, model);
     doc.end();
-    await finished(out);
-    await rename(tmp, path);
+    await file.commit();
     return { pages };
   } catch (err) {
-    out.destroy();
-    await rm(tmp, { force: true });
+    await file.abort();
     throw err;
   }
 }

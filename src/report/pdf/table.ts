@@ -113,64 +113,57 @@ export function tableLead(pdf: Pdf, columns: readonly Column[], rows: readonly R
 
 export function drawTable(pdf: Pdf, columns: readonly Column[], rows: Iterable<Row>, style: TableStyle = {}): void {
   const l = layout(pdf, columns, style);
-  const { size, pad, widths, xs, lineHeight } = l;
-
   // Attached to the section before its rows are added, so that each cell's closure runs (draws) as it is added.
   const table = pdf.doc.struct('Table');
   pdf.attach(table);
-
-  const drawHeader = (): void => {
-    const cells = columns.map((c, i) => ({ text: pdfText(c.header), width: widths[i]! - 2 * pad }));
-    const height = headerHeight(pdf, columns, l);
-    pdf.ensure(height + lineHeight + 2 * pad);
-    const y = pdf.y;
-    pdf.artifact(() => pdf.doc.rect(pdf.left, y, pdf.width, height).fill(COLOUR.headerFill));
-    const tr = pdf.doc.struct('TR');
-    table.add(tr);
-    cells.forEach((cell, i) => {
-      tr.add(
-        pdf.doc.struct('TH', {}, [
-          () => {
-            pdf.use('bold', size);
-            pdf.text(cell.text, xs[i]! + pad, y + pad, { width: cell.width, align: columns[i]!.align ?? 'left' });
-          },
-        ]),
-      );
-    });
-    tr.end();
-    pdf.y = y + height;
-  };
-
-  drawHeader();
+  drawHeaderRow(pdf, table, columns, l);
   let zebra = false;
   for (const row of rows) {
-    const { cells, height: rowHeight } = prepareRow(pdf, columns, l, row);
-    if (pdf.y + rowHeight > pdf.bottom) {
+    const { cells, height } = prepareRow(pdf, columns, l, row);
+    if (pdf.y + height > pdf.bottom) {
       pdf.addPage();
-      drawHeader();
+      drawHeaderRow(pdf, table, columns, l);
     }
-    const y = pdf.y;
-    if (zebra) pdf.artifact(() => pdf.doc.rect(pdf.left, y, pdf.width, rowHeight).fill(COLOUR.zebra));
+    drawBodyRow(pdf, table, columns, l, cells, height, zebra);
     zebra = !zebra;
-    const tr = pdf.doc.struct('TR');
-    table.add(tr);
-    cells.forEach((cell, i) => {
-      tr.add(
-        pdf.doc.struct('TD', {}, [
-          () => {
-            pdf.use(cell.font, size, cell.colour ?? COLOUR.text);
-            pdf.text(cell.text, xs[i]! + pad, y + pad, { width: cell.width, align: columns[i]!.align ?? 'left' });
-          },
-        ]),
-      );
-    });
-    tr.end();
-    pdf.y = y + rowHeight;
   }
   const endY = pdf.y;
   pdf.artifact(() => pdf.doc.moveTo(pdf.left, endY).lineTo(pdf.right, endY).lineWidth(0.5).strokeColor(COLOUR.rule).stroke());
   table.end();
   pdf.y = endY + 8;
+}
+
+/** The header row, on its fill: at the top of the table and again on each page it continues on. */
+function drawHeaderRow(pdf: Pdf, table: PDFKit.PDFStructureElement, columns: readonly Column[], l: Layout): void {
+  const cells = columns.map((c, i) => ({ text: pdfText(c.header), width: l.widths[i]! - 2 * l.pad }));
+  const height = headerHeight(pdf, columns, l);
+  pdf.ensure(height + l.lineHeight + 2 * l.pad);
+  const y = pdf.y;
+  pdf.artifact(() => pdf.doc.rect(pdf.left, y, pdf.width, height).fill(COLOUR.headerFill));
+  addRow(pdf, table, 'TH', cells.map((cell, i) => () => {
+    pdf.use('bold', l.size);
+    pdf.text(cell.text, l.xs[i]! + l.pad, y + l.pad, { width: cell.width, align: columns[i]!.align ?? 'left' });
+  }));
+  pdf.y = y + height;
+}
+
+/** One row of prepared cells at the current position (on a zebra stripe every other row). */
+function drawBodyRow(pdf: Pdf, table: PDFKit.PDFStructureElement, columns: readonly Column[], l: Layout, cells: readonly PreparedCell[], height: number, zebra: boolean): void {
+  const y = pdf.y;
+  if (zebra) pdf.artifact(() => pdf.doc.rect(pdf.left, y, pdf.width, height).fill(COLOUR.zebra));
+  addRow(pdf, table, 'TD', cells.map((cell, i) => () => {
+    pdf.use(cell.font, l.size, cell.colour ?? COLOUR.text);
+    pdf.text(cell.text, l.xs[i]! + l.pad, y + l.pad, { width: cell.width, align: columns[i]!.align ?? 'left' });
+  }));
+  pdf.y = y + height;
+}
+
+/** A tagged row (TR) of the table: one TH or TD element per cell, each drawn by its closure as it is added. */
+function addRow(pdf: Pdf, table: PDFKit.PDFStructureElement, kind: 'TH' | 'TD', draws: (() => void)[]): void {
+  const tr = pdf.doc.struct('TR');
+  table.add(tr);
+  for (const draw of draws) tr.add(pdf.doc.struct(kind, {}, [draw]));
+  tr.end();
 }
 
 /** The longest prefix of `text` that, followed by `note`, fits in `maxHeight`. */

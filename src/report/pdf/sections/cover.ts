@@ -9,16 +9,25 @@ import type { Pdf } from '../layout.js';
 import { overallStatus, type PdfModel } from '../model.js';
 import { COLOUR, CONTROL_STATUS_COLOUR, SIZE, STATUS_COLOUR } from '../theme.js';
 import { SIGN_OFF_ROWS, signOffText } from './sign-off.js';
+import type { Branding } from '../../templates.js';
 import { nonAwsText } from '../../not-evidence.js';
 
 const ALERT_FILL = '#FDECEA';
 
 export function drawCover(pdf: Pdf, model: PdfModel): void {
-  const { header, templates, summary, coverage } = model;
-  const brand = templates.branding;
+  const { templates } = model;
   pdf.startSection('Cover', { heading: false });
-  const doc = pdf.doc;
+  drawTitle(pdf, templates.branding);
+  drawBanner(pdf, model);
+  drawAlerts(pdf, model);
+  pdf.keyValues(coverFacts(model), 105, SIZE.small + 0.5);
+  pdf.blocks(templates.text.pointInTime);
+  pdf.blocks(templates.text.cover);
+}
 
+/** The logo, company and preparer, then the report's title and subtitle. */
+function drawTitle(pdf: Pdf, brand: Branding): void {
+  const doc = pdf.doc;
   let top = pdf.top;
   if (brand.logoImage) {
     const logo = brand.logoImage;
@@ -40,40 +49,49 @@ export function drawCover(pdf: Pdf, model: PdfModel): void {
   });
   pdf.y += 2;
   pdf.paragraph(brand.reportSubtitle, { size: 11.5, colour: COLOUR.muted, gap: 12 });
+}
 
-  drawBanner(pdf, model);
-  drawAlerts(pdf, model);
-
+/** Who, what, when, over which population, from which data, who signed it off. */
+function coverFacts(model: PdfModel): [string, string][] {
+  const { header } = model;
   const p = header.parameters;
-  const filters = [
-    p.accounts ? `accounts ${listShort(p.accounts)}` : null,
-    p.ous ? `OUs ${listShort(p.ous)}` : null,
-    p.excludeAccounts.length ? `excluding ${listShort(p.excludeAccounts)}` : null,
-    p.shard ? `shard ${p.shard.index + 1} of ${p.shard.count}` : null,
-  ].filter((x): x is string => x !== null);
-  const accounts = `${formatInt(coverage.accounts.total)} in scope: ${formatInt(coverage.accounts.scanned)} scanned, ${formatInt(coverage.accounts.error)} not accessible, ${formatInt(coverage.accounts.skipped)} skipped (not ACTIVE)${filters.length ? `; filters: ${filters.join('; ')}` : ''}`;
-  const regions = `${Array.isArray(p.regions) ? listShort(p.regions, 12) : `every region enabled in each account (${formatInt(coverage.regionNames.length)} distinct)`}; ${plural(coverage.regions.total, 'account-region')} listed: ${formatInt(coverage.regions.scanned)} scanned, ${formatInt(coverage.regions.notEnabled)} not enabled (not accessible to the scan), ${formatInt(coverage.regions.error)} failed`;
   const period = model.period
     ? `${model.period.period.label}: ${plural(model.period.runs.length + 1, 'finished run')} in this period in the reports root, this one included (listed in the executive summary)`
     : null;
-  const rows: [string, string][] = [
+  return [
     ['Snapshot time', `${displayUtcSeconds(header.finishedAt)} (the scan ran from ${displayUtcSeconds(header.startedAt)})`],
     ...(period ? [['Reporting period', period] as [string, string]] : []),
     ['Organization', `${header.organizationId ?? 'not part of an organization / not read'}${header.managementAccountId ? `, management account ${header.managementAccountId}` : ''}`],
-    ['Accounts', accounts],
-    ['Regions', regions],
-    ['Keys', `${plural(summary.keys, 'key')} found`],
+    ['Accounts', accountsText(model)],
+    ['Regions', regionsText(model)],
+    ['Keys', `${plural(model.summary.keys, 'key')} found`],
     ['Data source', dataSourceText(model)],
     ['Run as', `${header.callerIdentity?.arn ?? 'unknown'}; read role ${p.roleArnTemplate ?? p.roleName ?? 'none (base credentials only)'}${p.externalIdSet ? ' (with external id)' : ''}`],
     ['Policy', `rotation at least every ${p.maxRotationDays} days; disabled keys ${p.evaluateDisabled ? 'judged' : 'not applicable'}`],
     ['Frameworks', model.selection.frameworks.map((f) => f.versionLabel).join('; ') || 'none selected'],
     ['Scan id', `${header.scanId} (${header.toolName} ${header.toolVersion}, AWS partition ${header.partition})`],
     ...SIGN_OFF_ROWS.map(([key, label]): [string, string] => [label, signOffText(model.signOff[key]) ?? 'not named: see Sign-off (page 2)']),
-    ['Distribution', brand.distribution],
+    ['Distribution', model.templates.branding.distribution],
   ];
-  pdf.keyValues(rows, 105, SIZE.small + 0.5);
-  pdf.blocks(templates.text.pointInTime);
-  pdf.blocks(templates.text.cover);
+}
+
+/** Accounts in scope and what became of them, with the scan's filters. */
+function accountsText(model: PdfModel): string {
+  const { coverage } = model;
+  const p = model.header.parameters;
+  const filters = [
+    p.accounts ? `accounts ${listShort(p.accounts)}` : null,
+    p.ous ? `OUs ${listShort(p.ous)}` : null,
+    p.excludeAccounts.length ? `excluding ${listShort(p.excludeAccounts)}` : null,
+    p.shard ? `shard ${p.shard.index + 1} of ${p.shard.count}` : null,
+  ].filter((x): x is string => x !== null);
+  return `${formatInt(coverage.accounts.total)} in scope: ${formatInt(coverage.accounts.scanned)} scanned, ${formatInt(coverage.accounts.error)} not accessible, ${formatInt(coverage.accounts.skipped)} skipped (not ACTIVE)${filters.length ? `; filters: ${filters.join('; ')}` : ''}`;
+}
+
+function regionsText(model: PdfModel): string {
+  const { coverage } = model;
+  const regions = model.header.parameters.regions;
+  return `${Array.isArray(regions) ? listShort(regions, 12) : `every region enabled in each account (${formatInt(coverage.regionNames.length)} distinct)`}; ${plural(coverage.regions.total, 'account-region')} listed: ${formatInt(coverage.regions.scanned)} scanned, ${formatInt(coverage.regions.notEnabled)} not enabled (not accessible to the scan), ${formatInt(coverage.regions.error)} failed`;
 }
 
 /** Overall control status, the coverage verdict on the line below it, then the counts. */
