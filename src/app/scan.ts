@@ -206,7 +206,7 @@ export function scanOptions(config: Config, outDir: string, scanId: string | und
 /**
  * A shard delivers its part (results.part-K-of-N.json, uploaded to <upload>/<scan id>/ with
  * --upload); the reports, run history and the run's exit status come from the merge
- * (`report --from PARTS`). Its exit code still follows --fail-on for its own accounts.
+ * (`merge --from PARTS`). Its exit code still follows --fail-on for its own accounts.
  */
 async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logger, outcome: ScanOutcome, shard: ShardSpec, started: number): Promise<ScanRunSummary> {
   const outDir = dirname(outcome.resultsPath);
@@ -214,7 +214,7 @@ async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logge
   const { publishToS3 } = await import('../io/s3.js');
   const uploaded = await publishToS3(outDir, config, { env, region: outcome.header.parameters.homeRegion, runName: outcome.header.scanId, files: [part] });
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, key: uploaded.keys[0] }, 'shard part uploaded');
-  if (config.publish.length > 0) logger.info({ publish: config.publish }, 'a shard does not publish: the merge of the parts (report --from) publishes the whole run once');
+  if (config.publish.length > 0) logger.info({ publish: config.publish }, 'a shard does not publish: the merge of the parts (merge --from) publishes the whole run once');
   const exitCode = runStatus(config.failOn, outcome.coverageComplete, outcome.counts);
   logger.info(runSummary(outcome, { shard: `${shard.index}/${shard.count}`, started, part: outcome.resultsPath, exitCode }), 'shard finished');
   return { exitCode, outDir, outcome, changes: null };

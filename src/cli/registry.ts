@@ -27,6 +27,7 @@ export function buildProgram(done: Done = () => undefined): Command {
     .enablePositionalOptions();
   addScanCommand(program, done);
   addReportCommand(program, done);
+  addMergeCommand(program, done);
   addVerifyCommand(program, done);
   addRemediateCommand(program, done);
   addDemoCommand(program, done);
@@ -55,8 +56,8 @@ async function scanAction(command: Command): Promise<number> {
   return runScanCommand(config, { env: process.env });
 }
 
-/** What `report` is given besides the scan's settings (src/cli/report.ts). */
-interface ReportFlags {
+/** What `report` and `merge` are given besides the scan's settings (src/cli/report.ts). */
+interface FromFlags {
   from: string[];
   out?: string;
   previous?: string;
@@ -67,27 +68,58 @@ interface ReportFlags {
   allowTampered?: boolean;
 }
 
+/** The help texts where `report` (a re-render, or the merge's alias) and `merge` differ. */
+interface FromTexts {
+  from: string;
+  out: string;
+  previous: string;
+  config: string;
+  /** Appended to the description of each scan setting the merge applies. */
+  mergeSetting: string;
+}
+
 function addReportCommand(program: Command, done: Done): void {
   const report = program
     .command('report')
-    .description('Re-render every report from a saved results.json, or merge the parts of a sharded run into one set of reports; without AWS (S3 aside).')
-    .requiredOption('--from <sources...>', 'results.json of a finished scan; or shard parts to merge: results.part-K-of-N.json files, folders, s3://bucket/prefix/')
-    .option('--out <dir>', 'output folder (default: the folder of the results file; for a merge <reports-root>/<scan id>/)')
-    .option('--previous <results>', 'an older results.json for the trend and changes (a merge: "auto" by default, as scan)')
+    .description('Re-render every report from a saved results.json; given the parts of a sharded run, merge them (the same as `merge --from`); without AWS (S3 aside).');
+  addFromOptions(report, {
+    from: 'results.json of a finished scan; or shard parts to merge: results.part-K-of-N.json files, folders, s3://bucket/prefix/',
+    out: 'output folder (default: the folder of the results file; for a merge <reports-root>/<scan id>/)',
+    previous: 'an older results.json for the trend and changes (a merge: "auto" by default, as scan)',
+    config: 'YAML config file of the scan (also $KMS_ROTATION_AUDIT_CONFIG): a merge applies its reports root, previous, keep, upload and fail-on',
+    mergeSetting: ' (merge)',
+  });
+  report.action(async (opts: FromFlags, command: Command) => done(await fromAction('report', opts, command)));
+}
+
+function addMergeCommand(program: Command, done: Done): void {
+  const merge = program
+    .command('merge')
+    .description('Merge the parts of a sharded run into one run (results.json and every report in <reports-root>/<scan id>/), then latest, --keep, --upload, --publish and the exit status by --fail-on, as a scan would; scans nothing.');
+  addFromOptions(merge, {
+    from: 'shard parts: results.part-K-of-N.json files, folders (searched recursively), s3://bucket/prefix/ (listed recursively)',
+    out: 'output folder (default: <reports-root>/<scan id>/)',
+    previous: 'an older run folder or results.json for the trend and changes ("auto" by default, as scan)',
+    config: 'YAML config file of the scan (also $KMS_ROTATION_AUDIT_CONFIG): the merge applies its reports root, previous, keep, upload, publish, fail-on and signing',
+    mergeSetting: '',
+  });
+  merge.action(async (opts: FromFlags, command: Command) => done(await fromAction('merge', opts, command)));
+}
+
+/** --from and the flags of a re-render; the scan's settings a merge applies, the sign-off, and --force: from the one schema (flag > environment > config file). */
+function addFromOptions(command: Command, texts: FromTexts): void {
+  command
+    .requiredOption('--from <sources...>', texts.from)
+    .option('--out <dir>', texts.out)
+    .option('--previous <results>', texts.previous)
     .option('--frameworks <ids>', 'frameworks to show (default cis,apra,mas,nist)', list)
     .option('--cis-version <version>', 'CIS AWS Foundations Benchmark version (default: the newest)')
     .option('--controls <file>', 'YAML/JSON file adding or overriding control mappings')
-    .option('-c, --config <file>', 'YAML config file of the scan (also $KMS_ROTATION_AUDIT_CONFIG): a merge applies its reports root, previous, keep, upload and fail-on')
+    .option('-c, --config <file>', texts.config)
     .option('--allow-tampered', 'render even when a stored status disagrees with what its facts give (default: refuse, exit 64); the PDF reports it as a tampering finding');
-  addMergeSettings(report);
-  report.action(async (opts: ReportFlags, command: Command) => done(await reportAction(opts, command)));
-}
-
-/** The scan's settings a merge applies, the sign-off, and --force: from the one schema (flag > environment > config file). */
-function addMergeSettings(command: Command): void {
   for (const key of MERGE_OPTION_KEYS) {
     const spec = optionSpecByKey.get(key)!;
-    command.addOption(new Option(spec.flag, `${spec.description} (merge)` + (spec.defaultText ? ` (default: ${spec.defaultText})` : '')));
+    command.addOption(new Option(spec.flag, spec.description + texts.mergeSetting + (spec.defaultText ? ` (default: ${spec.defaultText})` : '')));
   }
   // The sign-off is given when the report is reviewed, often after the scan: a re-render takes it too.
   for (const key of SIGN_OFF_KEYS) {
@@ -98,11 +130,12 @@ function addMergeSettings(command: Command): void {
   command.addOption(new Option(optionSpecByKey.get('force')!.flag, optionSpecByKey.get('force')!.description));
 }
 
-async function reportAction(opts: ReportFlags, command: Command): Promise<number> {
+/** `report --from` and `merge --from`: one code path (src/cli/report.ts runFrom); `merge` accepts shard parts only. */
+async function fromAction(name: 'report' | 'merge', opts: FromFlags, command: Command): Promise<number> {
   const config = await loadConfig({ flags: givenOptions(command), env: process.env, configFile: opts.config ?? null });
   const logger = createLogger({ format: config.logFormat, level: config.logLevel });
-  const { runReportCommand } = await import('./report.js');
-  const result = await runReportCommand({
+  const { runMergeCommand, runReportCommand } = await import('./report.js');
+  const result = await (name === 'merge' ? runMergeCommand : runReportCommand)({
     from: opts.from,
     out: opts.out ?? null,
     previous: opts.previous ?? null,
@@ -234,7 +267,7 @@ const SIGN_OFF_KEYS = ['preparedBy', 'reviewedBy', 'approvedBy'];
 /** The write role's ExternalId from the environment (`remediate`; the read role's is KMS_ROTATION_AUDIT_EXTERNAL_ID): src/cli/remediate.ts. */
 const WRITE_EXTERNAL_ID_ENV = 'KMS_ROTATION_AUDIT_WRITE_EXTERNAL_ID';
 
-/** Settings of the scan's configuration that `report` applies when it merges shard parts. */
+/** Settings of the scan's configuration that `merge` (and `report --from PARTS`) applies when it merges shard parts. */
 const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'publish', 'securityHubRegion', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];
 
 function list(value: string): string[] {
