@@ -117,7 +117,7 @@ export async function runDemoCommand(opts: DemoOptions = {}): Promise<number> {
       exceptions: exceptionsFile,
       // Only an earlier demo run of this organization is compared with: any other run is another organization.
       previous: previous?.resultsPath ?? null,
-    }) as Config;
+    });
     printDemoRun(await scanDemo(org, record, config, print), print);
     return 0;
   } finally {

@@ -12,7 +12,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { configSchema, homeRegionOf, type Config } from '../config/schema.js';
+import { configSchema, homeRegionOf } from '../config/schema.js';
 import type { SignOff } from '../config/sign-off.js';
 import { inheritSources, optionSource } from '../core/sources.js';
 import { UsageError } from '../core/errors.js';
@@ -74,7 +74,7 @@ export interface ReportCommandResult {
 }
 
 /** A merge's settings default as a scan's do: the one schema's defaults. */
-const MERGE_DEFAULTS: MergeSettings = configSchema.parse({}) as Config;
+const MERGE_DEFAULTS: MergeSettings = configSchema.parse({});
 
 /** `report --from`: a re-render of one results document, or (the alias of `merge`) a merge of shard parts. */
 export async function runReportCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {

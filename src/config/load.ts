@@ -35,7 +35,7 @@ export async function loadConfig(sources: ConfigSources): Promise<Config> {
     const key = typeof issue.path[0] === 'string' ? issue.path[0] : null;
     throw new UsageError(`${key ? (where.get(key) ?? flagOf(key)) : 'configuration'}: ${describeIssue({ ...issue, path: issue.path.slice(1) })}`);
   }
-  const config = parsed.data as Config;
+  const config = parsed.data;
   recordSources(config, where);
   checkCombination(config);
   return config;
