@@ -12,7 +12,7 @@ import { Status } from '../core/results.js';
 import { resolveShard, type ShardSpec } from '../core/shard.js';
 import { optionSource } from '../core/sources.js';
 import { runScan, type ScanDeps, type ScanOutcome } from '../engine/index.js';
-import type { ScanOptions } from '../engine/options.js';
+import { scanOptionsOf, type ScanOptions } from '../engine/options.js';
 import { newScanId } from '../engine/scan-id.js';
 import type { KeyStage } from '../engine/types.js';
 import { scanEvidenceStage } from '../evidence/scan-evidence.js';
@@ -124,7 +124,7 @@ async function planScanRun(config: Config, ctx: ScanCommandContext, now: () => D
   const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir, (fields, message) => logger.warn(fields, message), from('previous'));
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
-  const options = scanOptions(config, outDir, scanId, ctx.env, shard);
+  const options = scanOptionsOf(config, { outDir, scanId, homeRegion: homeRegionOf(config.homeRegion, ctx.env), shard });
   // --owner-tag / --managed-by-tag read every applicable key's tags, which covers what a tag scope needs.
   if (register && registerNeedsTags(register) && options.collectTags === 'none') options.collectTags = 'failing';
   const stages: KeyStage[] = [...(register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : []), ...(ctx.stages ?? [])];
@@ -171,36 +171,6 @@ function runSummary(outcome: ScanOutcome, extra: { started: number; exitCode: nu
 /** The signer's KMS client settings from the test and demo hooks (explicit endpoint and credentials). */
 function signerClient(deps: Partial<ScanDeps> | undefined): Pick<Partial<ScanDeps>, 'credentials' | 'endpoint'> {
   return { ...(deps?.credentials ? { credentials: deps.credentials } : {}), ...(deps?.endpoint ? { endpoint: deps.endpoint } : {}) };
-}
-
-export function scanOptions(config: Config, outDir: string, scanId: string | undefined, env: NodeJS.ProcessEnv, shard: ShardSpec | null = resolveShard(config, env)): ScanOptions {
-  return {
-    ...(scanId !== undefined ? { scanId } : {}),
-    resume: config.resume !== null,
-    roleName: config.roleName,
-    roleArnTemplate: config.roleArnTemplate,
-    externalId: config.externalId,
-    roleSessionName: config.roleSessionName,
-    sessionDurationSeconds: config.sessionDuration,
-    accounts: config.accounts,
-    excludeAccounts: config.excludeAccounts,
-    ous: config.ous,
-    useOrganizations: config.organizations,
-    regions: config.regions,
-    maxRotationDays: config.maxRotationDays,
-    evaluateDisabled: config.evaluateDisabled,
-    concurrency: config.concurrency,
-    homeRegion: homeRegionOf(config.homeRegion, env),
-    outDir,
-    shard,
-    collectTags: config.ownerTag !== null || config.managedByTag !== null ? 'all' : 'none',
-    ownerTag: config.ownerTag,
-    managedByTag: config.managedByTag,
-    quotaSafety: config.quotaSafety,
-    quotaOverrides: {},
-    maxAttempts: config.maxAttempts,
-    sourceOf: (key) => optionSource(config, key),
-  };
 }
 
 /**
