@@ -208,7 +208,7 @@ function addRemediateCommand(program: Command, done: Done): void {
     .option('--external-id <id>', `ExternalId for the write role (a secret: better ${WRITE_EXTERNAL_ID_ENV} or --external-id-file)`)
     .option('--external-id-file <file>', 'file holding the write role\'s ExternalId (its first line)')
     .option('--accounts <ids>', 'only these accounts', list)
-    .option('--concurrency <n>', 'accounts handled at once', integer('--concurrency'))
+    .option('--concurrency <n>', 'accounts handled at once, and the cap on AWS requests in flight (default 4; the range of scan --concurrency)', integer('--concurrency'))
     .action(async (opts: RemediateFlags) => done(await remediateAction(opts)));
 }
 

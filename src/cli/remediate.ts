@@ -20,9 +20,14 @@ import { buildPlan, byAccount, type RemediationPlan } from '../remediate/plan.js
 import { AwsWriteAccess } from '../remediate/session.js';
 import { ACCOUNT_ID, ROLE_NAME } from '../remediate/validate.js';
 import { toolVersion } from '../io/version.js';
+import { checkFlags } from '../config/load.js';
+import { configSchema } from '../config/schema.js';
 
 export const DEFAULT_WRITE_ROLE_NAME = 'KmsRotationAuditRemediator';
-const DEFAULT_READ_ROLE_NAME = 'KmsRotationAuditReader';
+/** The scan's read role when its results do not name one: the schema's default (src/config/schema.ts). */
+const DEFAULT_READ_ROLE_NAME = configSchema.shape.roleName.parse(undefined);
+/** Accounts handled at once when --concurrency is not given (the range is the scan's). */
+const DEFAULT_CONCURRENCY = 4;
 /** Lines of "what would change" printed before pointing at the CSV. */
 const MAX_PRINTED_KEYS = 50;
 
@@ -113,8 +118,9 @@ export async function runRemediateCommand(opts: RemediateCommandOptions): Promis
 
 /** Everything about the flags that can be refused before the results file is read. */
 function checkOptions(opts: RemediateCommandOptions): { concurrency: number; writeRoleName: string } {
-  const concurrency = opts.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency: expected a whole number 1..256, got ${String(opts.concurrency)}`);
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  // The range of the scan's --concurrency (src/config/schema.ts): a bad value is one line naming the flag.
+  checkFlags({ concurrency });
   for (const [index, accountId] of (opts.accounts ?? []).entries()) {
     if (!ACCOUNT_ID.test(accountId)) throw new UsageError(`--accounts: ${index}: expected a 12-digit AWS account id, got ${JSON.stringify(accountId)}`);
   }
