@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configSchema, type Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
+import { MANIFEST_NAME, RESULTS_FILE } from '../core/run-files.js';
 import { finishedRunsNewestFirst, isFinishedRun } from '../io/runs.js';
 import { openResults } from '../io/results-document.js';
 import type { KeyStage } from '../engine/types.js';
@@ -176,7 +177,7 @@ function printDemoRun(run: ScanRunSummary, print: (line: string) => void): void 
   print(`Scan ${run.outcome.header.scanId}: ${run.outcome.header.summary.keys} keys — PASS ${byStatus.PASS}, FAIL ${byStatus.FAIL}, EXCEPTION ${byStatus.EXCEPTION}, ERROR ${byStatus.ERROR}, NOT_APPLICABLE ${byStatus.NOT_APPLICABLE}`);
   print(`Coverage complete: ${run.outcome.coverageComplete ? 'yes' : 'no (see coverage.csv and the PDF coverage statement)'}`);
   print(`Reports in ${resolve(run.outDir)}:`);
-  for (const name of ['report.pdf', 'findings.csv', 'findings.xlsx', 'controls.csv', 'coverage.csv', 'results.json', 'manifest.json']) print(`  ${name}`);
+  for (const name of ['report.pdf', 'findings.csv', 'findings.xlsx', 'controls.csv', 'coverage.csv', RESULTS_FILE, MANIFEST_NAME]) print(`  ${name}`);
   print('  exceptions.csv');
   if (run.changes) {
     const c = run.changes.counts;
@@ -203,7 +204,7 @@ async function previousDemoRun(scenario: SimScenario, seed: number, reportsRoot:
   if (!dir) return null;
   let header;
   try {
-    header = (await openResults(join(dir, 'results.json'))).header;
+    header = (await openResults(join(dir, RESULTS_FILE))).header;
   } catch (err) {
     if (err instanceof UsageError) return null; // not readable: start the organization afresh
     throw err;
@@ -211,8 +212,8 @@ async function previousDemoRun(scenario: SimScenario, seed: number, reportsRoot:
   const demo = header.extensions[DEMO_EXTENSION] as Partial<DemoRecord> | undefined;
   if (!demo || demo.seed !== seed || header.organizationId !== scenario.organizationId || header.managementAccountId !== scenario.managementAccountId) return null;
   if (typeof demo.step !== 'number' || !Number.isInteger(demo.step) || demo.step < 0 || demo.step > 10_000) return null;
-  if (dir !== out) return { resultsPath: join(dir, 'results.json'), step: demo.step };
+  if (dir !== out) return { resultsPath: join(dir, RESULTS_FILE), step: demo.step };
   const copy = join(workDir, 'previous-results.json');
-  await copyFile(join(dir, 'results.json'), copy);
+  await copyFile(join(dir, RESULTS_FILE), copy);
   return { resultsPath: copy, step: demo.step };
 }

@@ -8,6 +8,7 @@ import { homeRegionOf, type Config } from '../../config/schema.js';
 import type { SignOff } from '../../config/sign-off.js';
 import { assertUnder } from '../../core/names.js';
 import { SCAN_EXTENSION, type ScanEngineExtension } from '../../core/results.js';
+import { RESULTS_FILE } from '../../core/run-files.js';
 import { optionSource } from '../../core/sources.js';
 import type { ScanDeps } from '../../engine/types.js';
 import type { ManifestSigner } from '../../evidence/signature.js';
@@ -62,7 +63,7 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   const outDir = opts.out ? resolve(opts.out) : assertUnder(reportsRoot, join(reportsRoot, scanId), `--from: scan id ${JSON.stringify(scanId)}`);
   const inHistory = !opts.out && dirname(outDir) === reportsRoot;
   const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log, optionSource(opts.settings, 'previous'));
-  const resultsPath = join(outDir, 'results.json');
+  const resultsPath = join(outDir, RESULTS_FILE);
   const outWhat = opts.out ? '--out' : optionSource(opts.settings, 'reportsRoot');
   // The reports root is checked only when latest is moved in it (a merge into its own folder under it).
   await checkRunFolder({ outDir, what: outWhat, reportsRoot: inHistory ? { dir: reportsRoot, what: optionSource(opts.settings, 'reportsRoot') } : null, refuseFinished: { force: opts.settings.force ?? false } });

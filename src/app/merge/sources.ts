@@ -14,7 +14,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { IncompleteError, UsageError } from '../../core/errors.js';
 import { parseS3Url } from '../../io/s3.js';
 import type { PartInput } from './parts.js';
-import { partOfFileName } from '../../core/run-files.js';
+import { partOfFileName, RESULTS_FILE } from '../../core/run-files.js';
 
 export type FromInputs = { kind: 'results'; path: string } | { kind: 'parts'; parts: PartInput[] };
 
@@ -50,7 +50,7 @@ export async function resolveFrom(from: string[], opts: SourceOptions): Promise<
     if (info?.isDirectory()) {
       const found = await findParts(path);
       if (found.length > 0) parts.push(...found.map((file) => ({ source: file, path: file })));
-      else if (single && (await stat(join(path, 'results.json')).catch(() => null))?.isFile()) return { kind: 'results', path: join(path, 'results.json') };
+      else if (single && (await stat(join(path, RESULTS_FILE)).catch(() => null))?.isFile()) return { kind: 'results', path: join(path, RESULTS_FILE) };
       else throw new UsageError(`--from ${source}: no results.part-K-of-N.json files in that folder${single ? ' and no results.json' : ''}`);
       continue;
     }
