@@ -37,7 +37,7 @@ import type { ScanDeps, ScanOutcome } from './types.js';
 export type { Logger, ScanDeps, ScanOutcome, ScanProgress, ScanTiming } from './types.js';
 export type { ScanOptions } from './options.js';
 
-export const RESULTS_FILE = 'results.json';
+export { RESULTS_FILE } from '../core/run-files.js';
 export const SPOOL_FILE = 'keys.spool.jsonl';
 
 export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<ScanOutcome> {
