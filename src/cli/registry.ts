@@ -6,7 +6,7 @@
  * keeps it in a variable of its own and returns it (nothing is stored on the Command objects).
  */
 import { Command, Option } from 'commander';
-import { optionSpecByKey, optionSpecs } from '../config/schema.js';
+import { optionSpecByKey, optionSpecs, type Config } from '../config/schema.js';
 import { createLogger } from '../io/log.js';
 import { checkFlags, loadConfig, redactConfig } from '../config/load.js';
 import { signOffOf } from '../config/sign-off.js';
@@ -263,12 +263,12 @@ async function simAction(opts: Record<string, unknown>): Promise<number> {
   return ExitCode.Ok;
 }
 
-const SIGN_OFF_KEYS = ['preparedBy', 'reviewedBy', 'approvedBy'];
+const SIGN_OFF_KEYS = ['preparedBy', 'reviewedBy', 'approvedBy'] as const satisfies readonly (keyof Config)[];
 /** The write role's ExternalId from the environment (`remediate`; the read role's is KMS_ROTATION_AUDIT_EXTERNAL_ID): src/cli/remediate.ts. */
 const WRITE_EXTERNAL_ID_ENV = 'KMS_ROTATION_AUDIT_WRITE_EXTERNAL_ID';
 
 /** Settings of the scan's configuration that `merge` (and `report --from PARTS`) applies when it merges shard parts. */
-const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'publish', 'securityHubRegion', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'];
+const MERGE_OPTION_KEYS = ['reportsRoot', 'keep', 'upload', 'uploadSseKms', 'uploadKmsKeyId', 'publish', 'securityHubRegion', 'failOn', 'homeRegion', 'logFormat', 'logLevel', 'signKmsKeyId', 'signKeyFile'] as const satisfies readonly (keyof Config)[];
 
 function list(value: string): string[] {
   return value.split(',').map((part) => part.trim()).filter((part) => part !== '');
