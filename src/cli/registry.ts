@@ -233,7 +233,7 @@ function addDemoCommand(program: Command, done: Done): void {
 
 async function demoAction(command: Command): Promise<number> {
   // The demo's flags are scan options: checked by the same schema, a bad one is one line naming it.
-  const given = checkFlags(givenOptions(command)) as { out?: string; reportsRoot?: string; logFormat?: 'auto' | 'pretty' | 'json'; progress?: boolean; force?: boolean };
+  const given = checkFlags(givenOptions(command)) as Partial<Pick<Config, 'out' | 'reportsRoot' | 'logFormat' | 'progress' | 'force'>>;
   const { runDemoCommand } = await import('./demo.js');
   return runDemoCommand({ out: given.out ?? null, reportsRoot: given.reportsRoot ?? 'reports', logFormat: given.logFormat ?? 'auto', progress: given.progress ?? true, force: given.force ?? false });
 }
