@@ -2,7 +2,8 @@
  * The benchmark's simulated organization: sizes, the per-region latency profile and the scenario
  * seed, shared by the orchestrator (run.ts) and its child processes.
  */
-import type { ScanOptions } from '../src/engine/options.js';
+import { configSchema } from '../src/config/schema.js';
+import { scanOptionsOf, type ScanOptions } from '../src/engine/options.js';
 import type { SimLatencyProfile } from '../src/sim/index.js';
 
 export const HOME_REGION = 'us-east-1';
@@ -36,30 +37,8 @@ export function latencyOf(region: string): number {
   return /^(us|ca|mx)-/.test(region) ? 40 : 150;
 }
 
-/** The scan's options: the defaults of the config schema (concurrency from --concurrency). */
+/** The scan's options: the defaults of the config schema (src/config/schema.ts), concurrency from --concurrency. */
 export function benchScanOptions(outDir: string, concurrency: number): ScanOptions {
-  return {
-    roleName: 'KmsRotationAuditReader',
-    roleArnTemplate: null,
-    externalId: null,
-    roleSessionName: 'kms-rotation-audit-bench',
-    sessionDurationSeconds: 3600,
-    accounts: null,
-    excludeAccounts: [],
-    ous: null,
-    useOrganizations: true,
-    regions: 'all',
-    maxRotationDays: 365,
-    evaluateDisabled: false,
-    concurrency,
-    homeRegion: HOME_REGION,
-    outDir,
-    shard: null,
-    collectTags: 'none',
-    ownerTag: null,
-    managedByTag: null,
-    quotaSafety: 0.5,
-    quotaOverrides: {},
-    maxAttempts: 6,
-  };
+  const config = { ...configSchema.parse({ roleSessionName: 'kms-rotation-audit-bench' }), concurrency };
+  return scanOptionsOf(config, { outDir, homeRegion: HOME_REGION, shard: null });
 }

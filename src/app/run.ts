@@ -18,7 +18,7 @@ import { openResults } from '../io/results-document.js';
 import { checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning, type RunLock } from '../io/run-folder.js';
 import { finishedRunsNewestFirst, foreignFolders, recordFinishedRun } from '../io/runs.js';
 import type { WriteReportsResult } from '../report/index.js';
-import { PUBLISH_FILE } from '../core/run-files.js';
+import { PUBLISH_FILE, RESULTS_FILE } from '../core/run-files.js';
 import type { PublishSettings } from './publish.js';
 
 /**
@@ -55,7 +55,7 @@ export async function resolvePrevious(
   if (!previous) return null;
   if (previous === 'auto') {
     for (const dir of await finishedRunsNewestFirst(reportsRoot, outDir)) {
-      const file = join(dir, 'results.json');
+      const file = join(dir, RESULTS_FILE);
       try {
         await openResults(file);
         return file;
@@ -70,7 +70,7 @@ export async function resolvePrevious(
   let file: string;
   try {
     const info = await stat(path);
-    file = info.isDirectory() ? join(path, 'results.json') : path;
+    file = info.isDirectory() ? join(path, RESULTS_FILE) : path;
     await stat(file);
   } catch {
     throw new UsageError(`${flag}: ${previous} is not a results.json file or a run folder holding one`);

@@ -12,7 +12,7 @@ import { Status } from '../core/results.js';
 import { resolveShard, type ShardSpec } from '../core/shard.js';
 import { optionSource } from '../core/sources.js';
 import { runScan, type ScanDeps, type ScanOutcome } from '../engine/index.js';
-import type { ScanOptions } from '../engine/options.js';
+import { scanOptionsOf, type ScanOptions } from '../engine/options.js';
 import { newScanId } from '../engine/scan-id.js';
 import type { KeyStage } from '../engine/types.js';
 import { scanEvidenceStage } from '../evidence/scan-evidence.js';
@@ -124,7 +124,7 @@ async function planScanRun(config: Config, ctx: ScanCommandContext, now: () => D
   const previousResults = shard ? null : await resolvePrevious(config, reportsRoot, outDir, (fields, message) => logger.warn(fields, message), from('previous'));
   const startedAt = now();
   const register = config.exceptions ? await loadExceptions(config.exceptions, { maxDays: config.exceptionMaxDays, now: startedAt }) : null;
-  const options = scanOptions(config, outDir, scanId, ctx.env, shard);
+  const options = scanOptionsOf(config, { outDir, scanId, homeRegion: homeRegionOf(config.homeRegion, ctx.env), shard });
   // --owner-tag / --managed-by-tag read every applicable key's tags, which covers what a tag scope needs.
   if (register && registerNeedsTags(register) && options.collectTags === 'none') options.collectTags = 'failing';
   const stages: KeyStage[] = [...(register ? [exceptionsStage(register, startedAt), scanEvidenceStage(register.file ?? null)] : []), ...(ctx.stages ?? [])];
@@ -173,40 +173,10 @@ function signerClient(deps: Partial<ScanDeps> | undefined): Pick<Partial<ScanDep
   return { ...(deps?.credentials ? { credentials: deps.credentials } : {}), ...(deps?.endpoint ? { endpoint: deps.endpoint } : {}) };
 }
 
-export function scanOptions(config: Config, outDir: string, scanId: string | undefined, env: NodeJS.ProcessEnv, shard: ShardSpec | null = resolveShard(config, env)): ScanOptions {
-  return {
-    ...(scanId !== undefined ? { scanId } : {}),
-    resume: config.resume !== null,
-    roleName: config.roleName,
-    roleArnTemplate: config.roleArnTemplate,
-    externalId: config.externalId,
-    roleSessionName: config.roleSessionName,
-    sessionDurationSeconds: config.sessionDuration,
-    accounts: config.accounts,
-    excludeAccounts: config.excludeAccounts,
-    ous: config.ous,
-    useOrganizations: config.organizations,
-    regions: config.regions,
-    maxRotationDays: config.maxRotationDays,
-    evaluateDisabled: config.evaluateDisabled,
-    concurrency: config.concurrency,
-    homeRegion: homeRegionOf(config.homeRegion, env),
-    outDir,
-    shard,
-    collectTags: config.ownerTag !== null || config.managedByTag !== null ? 'all' : 'none',
-    ownerTag: config.ownerTag,
-    managedByTag: config.managedByTag,
-    quotaSafety: config.quotaSafety,
-    quotaOverrides: {},
-    maxAttempts: config.maxAttempts,
-    sourceOf: (key) => optionSource(config, key),
-  };
-}
-
 /**
  * A shard delivers its part (results.part-K-of-N.json, uploaded to <upload>/<scan id>/ with
  * --upload); the reports, run history and the run's exit status come from the merge
- * (`report --from PARTS`). Its exit code still follows --fail-on for its own accounts.
+ * (`merge --from PARTS`). Its exit code still follows --fail-on for its own accounts.
  */
 async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logger, outcome: ScanOutcome, shard: ShardSpec, started: number): Promise<ScanRunSummary> {
   const outDir = dirname(outcome.resultsPath);
@@ -214,7 +184,7 @@ async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logge
   const { publishToS3 } = await import('../io/s3.js');
   const uploaded = await publishToS3(outDir, config, { env, region: outcome.header.parameters.homeRegion, runName: outcome.header.scanId, files: [part] });
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, key: uploaded.keys[0] }, 'shard part uploaded');
-  if (config.publish.length > 0) logger.info({ publish: config.publish }, 'a shard does not publish: the merge of the parts (report --from) publishes the whole run once');
+  if (config.publish.length > 0) logger.info({ publish: config.publish }, 'a shard does not publish: the merge of the parts (merge --from) publishes the whole run once');
   const exitCode = runStatus(config.failOn, outcome.coverageComplete, outcome.counts);
   logger.info(runSummary(outcome, { shard: `${shard.index}/${shard.count}`, started, part: outcome.resultsPath, exitCode }), 'shard finished');
   return { exitCode, outDir, outcome, changes: null };

@@ -14,6 +14,7 @@ import { fileDigest } from '../io/files.js';
 import { LOCK_FILE } from '../io/run-folder.js';
 import { checkHeader } from '../report/header.js';
 import { MANIFEST_FORMAT, MANIFEST_NAME } from '../report/manifest.js';
+import { RESULTS_FILE } from '../core/run-files.js';
 import { openResults } from '../io/results-document.js';
 import { canonicalJson } from '../evidence/canonical.js';
 import { kmsVerify, type KmsSignerOptions } from '../evidence/kms-signer.js';
@@ -83,9 +84,9 @@ export async function verifyRunFolder(dir: string, opts: VerifyOptions = {}): Pr
   }
   await checkSignature(dir, manifestBytes, manifest.signer ?? null, opts, problems, checked);
 
-  const listedResults = manifest.files.some((f) => f.name === 'results.json');
+  const listedResults = manifest.files.some((f) => f.name === RESULTS_FILE);
   if (!listedResults) problems.push('results.json: not listed in manifest.json, so no key can be re-judged');
-  else await checkJudgements(join(dir, 'results.json'), manifest.scanId, problems, checked);
+  else await checkJudgements(join(dir, RESULTS_FILE), manifest.scanId, problems, checked);
   return done();
 }
 

@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configSchema, type Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
+import { MANIFEST_NAME, RESULTS_FILE } from '../core/run-files.js';
 import { finishedRunsNewestFirst, isFinishedRun } from '../io/runs.js';
 import { openResults } from '../io/results-document.js';
 import type { KeyStage } from '../engine/types.js';
 import { DEFAULT_REFERENCE_DATE, evolveScenario, generateScenario, startSimulator, type SimFault, type SimScenario, type StepChanges } from '../sim/index.js';
-import { runScanJob } from '../app/scan.js';
+import { runScanJob, type ScanRunSummary } from '../app/scan.js';
 
 export interface DemoOptions {
   out?: string | null;
@@ -96,22 +97,15 @@ export async function runDemoCommand(opts: DemoOptions = {}): Promise<number> {
   // The demo never talks to AWS: the SDK's Node 20 end-of-support notice is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
-  const seed = opts.seed ?? 2026;
-  const scenario = generateScenario({ seed, accounts: opts.accounts ?? 36, regions: 5, keysPerRegion: 5, referenceDate: DEFAULT_REFERENCE_DATE });
-  const members = scenario.accounts.filter((account) => account.id !== scenario.managementAccountId && account.state === 'ACTIVE');
-  const gapRegion = scenario.regions.find((region) => !region.optIn && region.name !== scenario.homeRegion)?.name ?? scenario.homeRegion;
-  const faults = demoFaults({ accountId: members[0]!.id, region: gapRegion }, { accountId: members[1]!.id, region: scenario.homeRegion });
+  const org = demoOrganization(opts.seed ?? 2026, opts.accounts ?? 36);
   const reportsRoot = resolve(opts.reportsRoot ?? 'reports');
   const out = opts.out ? resolve(opts.out) : null;
   const workDir = await mkdtemp(join(tmpdir(), 'kms-rotation-audit-demo-'));
   try {
-    const previous = await previousDemoRun(scenario, seed, reportsRoot, out, workDir);
-    const step = previous ? previous.step + 1 : 0;
-    // The members with faults and exceptions keep their keys, so each change shows as what it is.
-    const evolved = evolveScenario(scenario, { seed, step, keepAccounts: members.slice(0, 4).map((account) => account.id), referenceDate: DEFAULT_REFERENCE_DATE });
-    const record: DemoRecord = { seed, referenceDate: DEFAULT_REFERENCE_DATE, step, changes: evolved.at(-1) ?? null };
+    const previous = await previousDemoRun(org.scenario, org.seed, reportsRoot, out, workDir);
+    const record = demoStep(org, previous);
     const exceptionsFile = join(workDir, 'exceptions.yaml');
-    await writeFile(exceptionsFile, demoExceptions(members[2]!.id, members[3]!.id, scenario.managementAccountId, new Date()));
+    await writeFile(exceptionsFile, demoExceptions(org.members[2]!.id, org.members[3]!.id, org.scenario.managementAccountId, new Date()));
     const config = configSchema.parse({
       reportsRoot,
       out,
@@ -120,43 +114,76 @@ export async function runDemoCommand(opts: DemoOptions = {}): Promise<number> {
       logFormat: opts.logFormat ?? 'auto',
       logLevel: opts.logLevel ?? 'info',
       progress: opts.progress ?? true,
-      homeRegion: scenario.homeRegion,
+      homeRegion: org.scenario.homeRegion,
       exceptions: exceptionsFile,
       // Only an earlier demo run of this organization is compared with: any other run is another organization.
       previous: previous?.resultsPath ?? null,
-    }) as Config;
-    const sim = await startSimulator({ scenario, faults, seed, latency: { default: 2, jitterMs: 1 } });
-    print(`Simulated organization ${scenario.organizationId}: ${scenario.accounts.length} accounts, ${scenario.regions.length} regions, served at ${sim.endpoint}`);
-    if (record.changes) {
-      const { fixed, newlyFailing, newAccount } = record.changes;
-      print(`Changed since the previous demo run (step ${step}): rotation turned on for ${fixed.length} failing keys, off for ${newlyFailing.length} passing keys; account ${newAccount.name} (${newAccount.id}) joined with ${newAccount.keys} keys`);
-    }
-    let run: Awaited<ReturnType<typeof runScanJob>>;
-    try {
-      run = await runScanJob(config, {
-        env: { ...process.env, AWS_REGION: scenario.homeRegion },
-        deps: { endpoint: sim.endpoint, credentials: async () => ({ ...sim.baseCredentials }) },
-        stages: [demoStage(record)],
-      });
-    } finally {
-      await sim.stop();
-    }
-    const { byStatus } = run.outcome.header.summary;
-    print('');
-    print(`Scan ${run.outcome.header.scanId}: ${run.outcome.header.summary.keys} keys — PASS ${byStatus.PASS}, FAIL ${byStatus.FAIL}, EXCEPTION ${byStatus.EXCEPTION}, ERROR ${byStatus.ERROR}, NOT_APPLICABLE ${byStatus.NOT_APPLICABLE}`);
-    print(`Coverage complete: ${run.outcome.coverageComplete ? 'yes' : 'no (see coverage.csv and the PDF coverage statement)'}`);
-    print(`Reports in ${resolve(run.outDir)}:`);
-    for (const name of ['report.pdf', 'findings.csv', 'findings.xlsx', 'controls.csv', 'coverage.csv', 'results.json', 'manifest.json']) print(`  ${name}`);
-    print('  exceptions.csv');
-    if (run.changes) {
-      const c = run.changes.counts;
-      print(`  changes.csv (since ${run.changes.previousFinishedAt}): ${c.fixed} fixed, ${c.newly_failing} newly failing, ${c.new} new, ${c.gone} gone, ${c.status_changed} otherwise changed, ${c.not_assessed} not assessed`);
-    } else {
-      print('Run the demo again on the same reports root to see changes.csv and the "Changes since" page.');
-    }
+    });
+    printDemoRun(await scanDemo(org, record, config, print), print);
     return 0;
   } finally {
     await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The simulated organization a demo scans: generated from the seed, with its members and deliberate gaps. */
+interface DemoOrganization {
+  seed: number;
+  scenario: SimScenario;
+  /** Active members (not the management account): the first four carry the faults and the exceptions. */
+  members: SimScenario['accounts'];
+  faults: SimFault[];
+}
+
+function demoOrganization(seed: number, accounts: number): DemoOrganization {
+  const scenario = generateScenario({ seed, accounts, regions: 5, keysPerRegion: 5, referenceDate: DEFAULT_REFERENCE_DATE });
+  const members = scenario.accounts.filter((account) => account.id !== scenario.managementAccountId && account.state === 'ACTIVE');
+  const gapRegion = scenario.regions.find((region) => !region.optIn && region.name !== scenario.homeRegion)?.name ?? scenario.homeRegion;
+  const faults = demoFaults({ accountId: members[0]!.id, region: gapRegion }, { accountId: members[1]!.id, region: scenario.homeRegion });
+  return { seed, scenario, members, faults };
+}
+
+/** The step after the previous demo run's (0 without one): the organization evolved that far. */
+function demoStep(org: DemoOrganization, previous: { step: number } | null): DemoRecord {
+  const step = previous ? previous.step + 1 : 0;
+  // The members with faults and exceptions keep their keys, so each change shows as what it is.
+  const evolved = evolveScenario(org.scenario, { seed: org.seed, step, keepAccounts: org.members.slice(0, 4).map((account) => account.id), referenceDate: DEFAULT_REFERENCE_DATE });
+  return { seed: org.seed, referenceDate: DEFAULT_REFERENCE_DATE, step, changes: evolved.at(-1) ?? null };
+}
+
+/** Serves the organization in-process and runs the real scan job against it (src/app/scan.ts). */
+async function scanDemo(org: DemoOrganization, record: DemoRecord, config: Config, print: (line: string) => void): Promise<ScanRunSummary> {
+  const { scenario } = org;
+  const sim = await startSimulator({ scenario, faults: org.faults, seed: org.seed, latency: { default: 2, jitterMs: 1 } });
+  print(`Simulated organization ${scenario.organizationId}: ${scenario.accounts.length} accounts, ${scenario.regions.length} regions, served at ${sim.endpoint}`);
+  if (record.changes) {
+    const { fixed, newlyFailing, newAccount } = record.changes;
+    print(`Changed since the previous demo run (step ${record.step}): rotation turned on for ${fixed.length} failing keys, off for ${newlyFailing.length} passing keys; account ${newAccount.name} (${newAccount.id}) joined with ${newAccount.keys} keys`);
+  }
+  try {
+    return await runScanJob(config, {
+      env: { ...process.env, AWS_REGION: scenario.homeRegion },
+      deps: { endpoint: sim.endpoint, credentials: async () => ({ ...sim.baseCredentials }) },
+      stages: [demoStage(record)],
+    });
+  } finally {
+    await sim.stop();
+  }
+}
+
+function printDemoRun(run: ScanRunSummary, print: (line: string) => void): void {
+  const { byStatus } = run.outcome.header.summary;
+  print('');
+  print(`Scan ${run.outcome.header.scanId}: ${run.outcome.header.summary.keys} keys — PASS ${byStatus.PASS}, FAIL ${byStatus.FAIL}, EXCEPTION ${byStatus.EXCEPTION}, ERROR ${byStatus.ERROR}, NOT_APPLICABLE ${byStatus.NOT_APPLICABLE}`);
+  print(`Coverage complete: ${run.outcome.coverageComplete ? 'yes' : 'no (see coverage.csv and the PDF coverage statement)'}`);
+  print(`Reports in ${resolve(run.outDir)}:`);
+  for (const name of ['report.pdf', 'findings.csv', 'findings.xlsx', 'controls.csv', 'coverage.csv', RESULTS_FILE, MANIFEST_NAME]) print(`  ${name}`);
+  print('  exceptions.csv');
+  if (run.changes) {
+    const c = run.changes.counts;
+    print(`  changes.csv (since ${run.changes.previousFinishedAt}): ${c.fixed} fixed, ${c.newly_failing} newly failing, ${c.new} new, ${c.gone} gone, ${c.status_changed} otherwise changed, ${c.not_assessed} not assessed`);
+  } else {
+    print('Run the demo again on the same reports root to see changes.csv and the "Changes since" page.');
   }
 }
 
@@ -177,7 +204,7 @@ async function previousDemoRun(scenario: SimScenario, seed: number, reportsRoot:
   if (!dir) return null;
   let header;
   try {
-    header = (await openResults(join(dir, 'results.json'))).header;
+    header = (await openResults(join(dir, RESULTS_FILE))).header;
   } catch (err) {
     if (err instanceof UsageError) return null; // not readable: start the organization afresh
     throw err;
@@ -185,8 +212,8 @@ async function previousDemoRun(scenario: SimScenario, seed: number, reportsRoot:
   const demo = header.extensions[DEMO_EXTENSION] as Partial<DemoRecord> | undefined;
   if (!demo || demo.seed !== seed || header.organizationId !== scenario.organizationId || header.managementAccountId !== scenario.managementAccountId) return null;
   if (typeof demo.step !== 'number' || !Number.isInteger(demo.step) || demo.step < 0 || demo.step > 10_000) return null;
-  if (dir !== out) return { resultsPath: join(dir, 'results.json'), step: demo.step };
+  if (dir !== out) return { resultsPath: join(dir, RESULTS_FILE), step: demo.step };
   const copy = join(workDir, 'previous-results.json');
-  await copyFile(join(dir, 'results.json'), copy);
+  await copyFile(join(dir, RESULTS_FILE), copy);
   return { resultsPath: copy, step: demo.step };
 }

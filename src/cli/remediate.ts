@@ -20,9 +20,14 @@ import { buildPlan, byAccount, type RemediationPlan } from '../remediate/plan.js
 import { AwsWriteAccess } from '../remediate/session.js';
 import { ACCOUNT_ID, ROLE_NAME } from '../remediate/validate.js';
 import { toolVersion } from '../io/version.js';
+import { checkFlags } from '../config/load.js';
+import { configSchema } from '../config/schema.js';
 
 export const DEFAULT_WRITE_ROLE_NAME = 'KmsRotationAuditRemediator';
-const DEFAULT_READ_ROLE_NAME = 'KmsRotationAuditReader';
+/** The scan's read role when its results do not name one: the schema's default (src/config/schema.ts). */
+const DEFAULT_READ_ROLE_NAME = configSchema.shape.roleName.parse(undefined);
+/** Accounts handled at once when --concurrency is not given (the range is the scan's). */
+const DEFAULT_CONCURRENCY = 4;
 /** Lines of "what would change" printed before pointing at the CSV. */
 const MAX_PRINTED_KEYS = 50;
 
@@ -92,29 +97,11 @@ export async function writeExternalId(given: { flag: string | null; file: string
 export async function runRemediateCommand(opts: RemediateCommandOptions): Promise<number> {
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
   const now = opts.now ?? (() => new Date());
-  const concurrency = opts.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency: expected a whole number 1..256, got ${String(opts.concurrency)}`);
-  for (const [index, accountId] of (opts.accounts ?? []).entries()) {
-    if (!ACCOUNT_ID.test(accountId)) throw new UsageError(`--accounts: ${index}: expected a 12-digit AWS account id, got ${JSON.stringify(accountId)}`);
-  }
-  const writeRoleName = opts.writeRoleName ?? DEFAULT_WRITE_ROLE_NAME;
-  if (!ROLE_NAME.test(writeRoleName)) throw new UsageError(`--write-role-name: expected an IAM role name ([\\w+=,.@-], 1..64 characters), got ${JSON.stringify(writeRoleName)}`);
-
-  // AssumeRole ExternalId (STS API reference: 2..1224 of [\w+=,.@:/-]); a secret, never echoed.
-  if (opts.externalId != null && !EXTERNAL_ID.test(opts.externalId)) throw new UsageError(`${opts.externalIdSource ?? '--external-id'}: expected 2..1224 characters of [\\w+=,.@:/-] (the value is not shown: it is a secret)`);
-
-  const interactive = opts.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  if (opts.apply && !opts.yes && !interactive) throw new UsageError('--apply changes KMS keys: confirm with --yes when not running on a terminal');
-
+  const checked = checkOptions(opts);
   const plan = await buildPlan(opts.from, await openResults(opts.from), { accounts: opts.accounts ?? null });
   // Checked before anything is written, so a refused --apply leaves no half-made plan behind.
-  const writeRoleArnFor = opts.apply ? checkWriteRole(plan, writeRoleName, opts.writeRoleArnTemplate ?? null) : null;
-  const outDir = resolve(opts.out ?? join(dirname(opts.from), 'remediation'));
-  await checkWritableFolder(outDir, opts.out ? '--out' : 'the remediation folder');
-  const written = await writePlanFiles(plan, outDir, { toolVersion, generatedAt: now().toISOString() });
-  describePlan(plan, print);
-  print(`Plan written to ${outDir}: ${written.scripts.length} script${written.scripts.length === 1 ? '' : 's'} and remediation-plan.csv.`);
-
+  const writeRoleArnFor = opts.apply ? checkWriteRole(plan, checked.writeRoleName, opts.writeRoleArnTemplate ?? null) : null;
+  const outDir = await writePlan(plan, opts, now, print);
   if (!writeRoleArnFor) {
     if (plan.items.length > 0) {
       print('Dry run: nothing was changed. Run each account\'s script (--profile NAME or --role-arn ARN), or re-run with --apply.');
@@ -122,26 +109,51 @@ export async function runRemediateCommand(opts: RemediateCommandOptions): Promis
     return ExitCode.Ok;
   }
   if (plan.items.length === 0) return ExitCode.Ok;
+  if (!opts.yes && !(await confirmApply(plan, writeRoleArnFor, opts.confirm ?? askOnTerminal))) {
+    print('Cancelled: nothing was changed.');
+    return ExitCode.Findings;
+  }
+  return applyThroughWriteRole(plan, writeRoleArnFor, outDir, { ...opts, concurrency: checked.concurrency }, now, print);
+}
 
+/** Everything about the flags that can be refused before the results file is read. */
+function checkOptions(opts: RemediateCommandOptions): { concurrency: number; writeRoleName: string } {
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  // The range of the scan's --concurrency (src/config/schema.ts): a bad value is one line naming the flag.
+  checkFlags({ concurrency });
+  for (const [index, accountId] of (opts.accounts ?? []).entries()) {
+    if (!ACCOUNT_ID.test(accountId)) throw new UsageError(`--accounts: ${index}: expected a 12-digit AWS account id, got ${JSON.stringify(accountId)}`);
+  }
+  const writeRoleName = opts.writeRoleName ?? DEFAULT_WRITE_ROLE_NAME;
+  if (!ROLE_NAME.test(writeRoleName)) throw new UsageError(`--write-role-name: expected an IAM role name ([\\w+=,.@-], 1..64 characters), got ${JSON.stringify(writeRoleName)}`);
+  // AssumeRole ExternalId (STS API reference: 2..1224 of [\w+=,.@:/-]); a secret, never echoed.
+  if (opts.externalId != null && !EXTERNAL_ID.test(opts.externalId)) throw new UsageError(`${opts.externalIdSource ?? '--external-id'}: expected 2..1224 characters of [\\w+=,.@:/-] (the value is not shown: it is a secret)`);
+  const interactive = opts.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  if (opts.apply && !opts.yes && !interactive) throw new UsageError('--apply changes KMS keys: confirm with --yes when not running on a terminal');
+  return { concurrency, writeRoleName };
+}
+
+/** The scripts and remediation-plan.csv, written and described; returns their folder. */
+async function writePlan(plan: RemediationPlan, opts: RemediateCommandOptions, now: () => Date, print: (line: string) => void): Promise<string> {
+  const outDir = resolve(opts.out ?? join(dirname(opts.from), 'remediation'));
+  await checkWritableFolder(outDir, opts.out ? '--out' : 'the remediation folder');
+  const written = await writePlanFiles(plan, outDir, { toolVersion, generatedAt: now().toISOString() });
+  describePlan(plan, print);
+  print(`Plan written to ${outDir}: ${written.scripts.length} script${written.scripts.length === 1 ? '' : 's'} and remediation-plan.csv.`);
+  return outDir;
+}
+
+async function confirmApply(plan: RemediationPlan, writeRoleArnFor: (accountId: string) => string, confirm: (question: string) => Promise<boolean>): Promise<boolean> {
   const accounts = byAccount(plan.items).size;
   const sampleArn = writeRoleArnFor(plan.items[0]!.accountId);
-  if (!opts.yes) {
-    const question = `Enable rotation on ${plural(plan.items.length, 'key')} in ${plural(accounts, 'account')} through ${sampleArn.replace(plan.items[0]!.accountId, '<account>')}? Type "yes" to go on: `;
-    if (!(await (opts.confirm ?? askOnTerminal)(question))) {
-      print('Cancelled: nothing was changed.');
-      return ExitCode.Findings;
-    }
-  }
+  return confirm(`Enable rotation on ${plural(plan.items.length, 'key')} in ${plural(accounts, 'account')} through ${sampleArn.replace(plan.items[0]!.accountId, '<account>')}? Type "yes" to go on: `);
+}
 
+/** --apply: every planned key through the write role, each outcome in the audit log; exit 1 when any failed. */
+async function applyThroughWriteRole(plan: RemediationPlan, writeRoleArnFor: (accountId: string) => string, outDir: string, opts: RemediateCommandOptions & { concurrency: number }, now: () => Date, print: (line: string) => void): Promise<number> {
   const auditLogPath = join(outDir, AUDIT_LOG);
-  const access = new AwsWriteAccess({
-    homeRegion: plan.homeRegion,
-    roleArnFor: writeRoleArnFor,
-    externalId: opts.externalId ?? null,
-    concurrency,
-    endpoint: opts.endpoint,
-    credentials: opts.credentials,
-  });
+  const { concurrency } = opts;
+  const access = new AwsWriteAccess({ homeRegion: plan.homeRegion, roleArnFor: writeRoleArnFor, externalId: opts.externalId ?? null, concurrency, endpoint: opts.endpoint, credentials: opts.credentials });
   let outcome: ApplyOutcome;
   try {
     outcome = await applyPlan(plan, access, { auditLogPath, runId: randomUUID(), concurrency, now, onKey: (record) => print(progressLine(record)) });

@@ -5,13 +5,14 @@
  * Without --out the reports are written next to the results file (the same folder), so the folder
  * stays one self-contained hand-off package with its manifest.
  *
- * `report --from PART... | DIR | s3://bucket/prefix/` merges the parts of a sharded run instead
+ * `merge --from PART... | DIR | s3://bucket/prefix/` merges the parts of a sharded run instead
  * (src/app/merge/run.ts): into <reports-root>/<scan id>/, with the run history, upload and exit
- * status of a finished scan.
+ * status of a finished scan. `report --from PARTS` is the same merge (an alias kept from before
+ * `merge` was its own command): both go through runFrom below.
  */
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { configSchema, homeRegionOf, type Config } from '../config/schema.js';
+import { configSchema, homeRegionOf } from '../config/schema.js';
 import type { SignOff } from '../config/sign-off.js';
 import { inheritSources, optionSource } from '../core/sources.js';
 import { UsageError } from '../core/errors.js';
@@ -25,6 +26,7 @@ import type { MergeSettings } from '../app/merge/run.js';
 import { checkWritableFolder } from '../io/output.js';
 import { acquireRunLock, checkNotFinished, describeHolder, foreignFiles, foreignFilesWarning, type RunLock } from '../io/run-folder.js';
 import { downloadDirFor, removeDownloads, resolveFrom } from '../app/merge/sources.js';
+import type { PartInput } from '../app/merge/parts.js';
 import { s3ClientConfig } from '../io/s3.js';
 
 export interface ReportCommandOptions {
@@ -72,10 +74,21 @@ export interface ReportCommandResult {
 }
 
 /** A merge's settings default as a scan's do: the one schema's defaults. */
-const MERGE_DEFAULTS: MergeSettings = configSchema.parse({}) as Config;
+const MERGE_DEFAULTS: MergeSettings = configSchema.parse({});
 
+/** `report --from`: a re-render of one results document, or (the alias of `merge`) a merge of shard parts. */
 export async function runReportCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {
   if (opts.from.length === 0) throw new UsageError('--from: expected a results.json file, or shard parts (files, a folder or s3://bucket/prefix/)');
+  return runFrom(opts, false);
+}
+
+/** `merge --from PARTS`: the parts of a sharded run merged and finished as a scan's run (src/app/merge/run.ts). */
+export async function runMergeCommand(opts: ReportCommandOptions): Promise<ReportCommandResult> {
+  if (opts.from.length === 0) throw new UsageError('--from: expected shard parts (files, a folder or s3://bucket/prefix/)');
+  return runFrom(opts, true);
+}
+
+async function runFrom(opts: ReportCommandOptions, partsOnly: boolean): Promise<ReportCommandResult> {
   const env = opts.env ?? process.env;
   // The settings keep the record of where each value came from (src/core/sources.ts), for messages.
   const settings: MergeSettings = inheritSources(opts.merge, { ...MERGE_DEFAULTS, ...opts.merge, ...(opts.previous ? { previous: opts.previous } : {}) });
@@ -87,23 +100,32 @@ export async function runReportCommand(opts: ReportCommandOptions): Promise<Repo
   // S3 call, or a merge in a container with an unwritable /reports dies half-way with a raw EACCES.
   if (opts.from.some((source) => source.startsWith('s3://'))) await checkWritableFolder(dirname(downloadDir), opts.out ? '--out' : '--reports-root');
   try {
-    const inputs = await resolveFrom(opts.from, { downloadDir, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, homeRegionOf(settings.homeRegion, env)))) });
-    const openRunSigner = async (): Promise<ManifestSigner | null> =>
-      (signer = await openSigner(
-        { signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null },
-        { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext },
-        { signKmsKeyId: optionSource(settings, 'signKmsKeyId'), signKeyFile: optionSource(settings, 'signKeyFile') },
-      ));
+    const inputs = await resolveFrom(opts.from, { downloadDir, partsOnly, s3: () => (s3 ??= new S3Client(s3ClientConfig(env, homeRegionOf(settings.homeRegion, env)))) });
+    const openRunSigner = async (): Promise<ManifestSigner | null> => (signer = await openSignerOf(opts, settings, env));
     if (inputs.kind === 'results') return await rerender(inputs.path, opts, openRunSigner, rejudge);
-    const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
-    const { runMergeReports } = await import('../app/merge/run.js');
-    const merged = await runMergeReports({ parts: inputs.parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, warn: opts.warn, logger: opts.logger ?? createLogger({ format: 'auto', level: 'info' }), deps: opts.deps, signer: await openRunSigner(), rejudge, signOff: opts.signOff });
-    return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
+    return await merge(inputs.parts, opts, settings, openRunSigner, rejudge);
   } finally {
     (s3 as S3Client | null)?.destroy();
     (signer as ManifestSigner | null)?.close();
     await removeDownloads(downloadDir);
   }
+}
+
+/** The signer of --sign-kms-key-id / --sign-key-file (null: unsigned), its messages naming where each came from. */
+function openSignerOf(opts: ReportCommandOptions, settings: MergeSettings, env: NodeJS.ProcessEnv): Promise<ManifestSigner | null> {
+  return openSigner(
+    { signKmsKeyId: opts.sign?.signKmsKeyId ?? null, signKeyFile: opts.sign?.signKeyFile ?? null },
+    { region: homeRegionOf(settings.homeRegion, env), ...opts.signContext },
+    { signKmsKeyId: optionSource(settings, 'signKmsKeyId'), signKeyFile: optionSource(settings, 'signKeyFile') },
+  );
+}
+
+async function merge(parts: PartInput[], opts: ReportCommandOptions, settings: MergeSettings, openRunSigner: () => Promise<ManifestSigner | null>, rejudge: 'refuse' | 'report'): Promise<ReportCommandResult> {
+  const frameworks = await loadFrameworks({ frameworks: opts.frameworks ?? settings.frameworks ?? null, cisVersion: opts.cisVersion ?? settings.cisVersion ?? null, controlsFile: opts.controls ?? settings.controls ?? null });
+  const { runMergeReports } = await import('../app/merge/run.js');
+  const env = opts.env ?? process.env;
+  const merged = await runMergeReports({ parts, out: opts.out ?? null, settings, frameworks, env, templatesDir: opts.templatesDir, now: opts.now, log: opts.log, warn: opts.warn, logger: opts.logger ?? createLogger({ format: 'auto', level: 'info' }), deps: opts.deps, signer: await openRunSigner(), rejudge, signOff: opts.signOff });
+  return { outDir: merged.outDir, files: merged.files, pages: merged.pages, exitCode: merged.exitCode, merged: merged.parts };
 }
 
 /**

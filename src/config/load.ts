@@ -9,7 +9,7 @@ import { roleArnResolver } from '../core/role-arn.js';
 import { UsageError } from '../core/errors.js';
 import { at, issueLine, lineAt, parseYaml, readTextFile, yamlToJs } from '../io/yaml.js';
 import { configSchema, envName, optionSpecByKey, optionSpecs, type Config, type OptionSpec } from './schema.js';
-import { flagOf, optionSource, recordSources } from '../core/sources.js';
+import { flagOf, noOrganizationsWithoutAccounts, optionSource, recordSources } from '../core/sources.js';
 
 export const CONFIG_ENV = 'KMS_ROTATION_AUDIT_CONFIG';
 
@@ -35,7 +35,7 @@ export async function loadConfig(sources: ConfigSources): Promise<Config> {
     const key = typeof issue.path[0] === 'string' ? issue.path[0] : null;
     throw new UsageError(`${key ? (where.get(key) ?? flagOf(key)) : 'configuration'}: ${describeIssue({ ...issue, path: issue.path.slice(1) })}`);
   }
-  const config = parsed.data as Config;
+  const config = parsed.data;
   recordSources(config, where);
   checkCombination(config);
   return config;
@@ -46,15 +46,8 @@ function checkCombination(config: Config): void {
   if (config.accounts && config.accounts.every((id) => config.excludeAccounts.includes(id))) {
     throw new UsageError(`${from('accounts')} ${config.accounts.join(',')} with ${from('excludeAccounts')} ${config.excludeAccounts.join(',')}: no account left in scope; drop one of them`);
   }
-  if (!config.organizations && !config.accounts) {
-    throw new UsageError(`${from('organizations')} needs --accounts (or accounts in the config file): without Organizations the scan cannot list accounts`);
-  }
-  if (config.roleArnTemplate) {
-    const unknown = [...config.roleArnTemplate.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'partition' && name !== 'accountId');
-    if (unknown.length > 0) throw new UsageError(`${from('roleArnTemplate')}: unknown placeholder \${${unknown[0]}} (expected \${partition} and \${accountId})`);
-    if (!config.roleArnTemplate.includes('${accountId}')) throw new UsageError(`${from('roleArnTemplate')}: expected \${accountId} in the template, or every account would get the same role`);
-  }
-  // The whole ARN (a role path of IAM's characters), here rather than when the scan starts, so the message names its source.
+  if (!config.organizations && !config.accounts) throw noOrganizationsWithoutAccounts(from('organizations'));
+  // The placeholders and the whole ARN (src/core/role-arn.ts), here as well as when the scan starts, so the message names its source.
   roleArnResolver({ roleName: config.roleName, roleArnTemplate: config.roleArnTemplate }, from(config.roleArnTemplate ? 'roleArnTemplate' : 'roleName'));
 }
 

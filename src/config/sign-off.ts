@@ -50,7 +50,7 @@ export const signOffSchema = z
   .nullable()
   .default(null);
 
-export type SignOffValue = string | { name: string; role: string; date?: string | null } | null;
+export type SignOffValue = z.output<typeof signOffSchema>;
 
 export function signOffEntry(value: SignOffValue | undefined): SignOffEntry | null {
   if (value === null || value === undefined) return null;

@@ -146,6 +146,12 @@ export interface ScanParameters {
   [extra: string]: unknown;
 }
 
+/**
+ * The parameters that decide what is scanned and how keys are judged: a resumed run must keep them
+ * (src/engine/resume.ts), and every shard part of one run must have the same (src/app/merge/parts.ts).
+ */
+export const SCOPE_PARAMETERS = ['roleName', 'roleArnTemplate', 'externalIdSet', 'accounts', 'excludeAccounts', 'ous', 'useOrganizations', 'regions', 'maxRotationDays', 'evaluateDisabled', 'collectTags'] as const;
+
 export interface ResultsHeader {
   scanId: string;
   toolName: string;

@@ -20,7 +20,7 @@ export function roleArnResolver(options: { roleName: string; roleArnTemplate: st
     }
   }
   if (!template.includes('${accountId}')) {
-    throw new UsageError(`${flag}: "${template}" must contain \${accountId}, or every account would assume the same role`);
+    throw new UsageError(`${flag}: expected \${accountId} in the template, or every account would get the same role`);
   }
   const resolve: RoleArnFor = (partition, accountId) => template.replaceAll('${partition}', partition).replaceAll('${accountId}', accountId);
   const sample = resolve('aws', '123456789012');

@@ -4,6 +4,8 @@
  */
 import { MAX_SHARDS, type ShardSpec } from './shard.js';
 
+/** results.json: the results document of a run (a shard's part is results.part-K-of-N.json: runFileNames). */
+export const RESULTS_FILE = 'results.json';
 /** manifest.json: the run folder's list of files and digests, written last (src/report/manifest.ts). */
 export const MANIFEST_NAME = 'manifest.json';
 export const MANIFEST_FORMAT = 'kms-rotation-audit/manifest';

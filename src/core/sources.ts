@@ -7,6 +7,7 @@
  * loadConfig records the sources of the configuration it returns; `optionSource` reads them, and
  * falls back to the option's flag for a value that is the default or a configuration built in code.
  */
+import { UsageError } from './errors.js';
 
 const SOURCES = new WeakMap<object, ReadonlyMap<string, string>>();
 
@@ -36,4 +37,12 @@ export function inheritSources<T extends object>(from: object | null | undefined
 /** Where the value of `key` came from: a flag, an environment variable, or `file:line: key`. */
 export function optionSource(config: object | null | undefined, key: string): string {
   return (config ? SOURCES.get(config)?.get(key) : undefined) ?? flagOf(key);
+}
+
+/**
+ * --no-organizations without --accounts: refused by src/config/load.ts naming where the switch came
+ * from, and asserted again by the engine (src/engine/index.ts) for callers that build options in code.
+ */
+export function noOrganizationsWithoutAccounts(source = flagOf('organizations')): UsageError {
+  return new UsageError(`${source} needs --accounts (or accounts in the config file): without Organizations the scan cannot list accounts, and covers exactly the accounts given`);
 }

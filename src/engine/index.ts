@@ -20,6 +20,7 @@ import { openResults, writeResultsDocument } from '../io/results-document.js';
 import type { AccountCoverage, ResultsHeader } from '../core/results.js';
 import { kms002 } from '../rules/index.js';
 import { runFileNames, type RunFileNames } from '../core/run-files.js';
+import { noOrganizationsWithoutAccounts } from '../core/sources.js';
 import { scanAccount } from './account.js';
 import { CheckpointJournal, type CheckpointState } from './checkpoint.js';
 import type { ScanContext } from './context.js';
@@ -36,7 +37,7 @@ import type { ScanDeps, ScanOutcome } from './types.js';
 export type { Logger, ScanDeps, ScanOutcome, ScanProgress, ScanTiming } from './types.js';
 export type { ScanOptions } from './options.js';
 
-export const RESULTS_FILE = 'results.json';
+export { RESULTS_FILE } from '../core/run-files.js';
 export const SPOOL_FILE = 'keys.spool.jsonl';
 
 export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<ScanOutcome> {
@@ -336,9 +337,8 @@ async function callerIdentity(throttle: Throttle, sts: ReturnType<ClientFactory[
 }
 
 function validateOptions(options: ScanOptions): void {
-  if (!options.useOrganizations && (options.accounts === null || options.accounts.length === 0)) {
-    throw new UsageError('--no-organizations needs --accounts: without Organizations the scan covers exactly the accounts given');
-  }
+  // An assertion for options built in code: a configuration is refused first (src/config/load.ts), naming its source.
+  if (!options.useOrganizations && (options.accounts === null || options.accounts.length === 0)) throw noOrganizationsWithoutAccounts();
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new UsageError(`--concurrency: expected a positive integer, got ${options.concurrency}`);
   if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) throw new UsageError(`--max-attempts: expected a positive integer, got ${options.maxAttempts}`);
   if (!(options.quotaSafety > 0 && options.quotaSafety <= 1)) throw new UsageError(`--quota-safety: expected a fraction in (0, 1], got ${options.quotaSafety}`);

@@ -8,16 +8,14 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { CHECKPOINT_FILE, type RunFileNames } from '../core/run-files.js';
+import { SCOPE_PARAMETERS } from '../core/results.js';
 import { CheckpointError, parseCheckpoint, type CheckpointState } from './checkpoint.js';
 import { scanParameters } from './header.js';
 import type { ScanOptions } from './options.js';
 
-/** The parameters that decide what is scanned and how keys are judged: a resumed run must keep them. */
-const SCOPE_KEYS = ['roleName', 'roleArnTemplate', 'externalIdSet', 'accounts', 'excludeAccounts', 'ous', 'useOrganizations', 'regions', 'maxRotationDays', 'evaluateDisabled', 'collectTags'] as const;
-
 export function resumeScope(options: ScanOptions): Record<string, unknown> {
   const parameters = scanParameters(options);
-  return Object.fromEntries(SCOPE_KEYS.map((key) => [key, parameters[key]]));
+  return Object.fromEntries(SCOPE_PARAMETERS.map((key) => [key, parameters[key]]));
 }
 
 export type ResumePoint =
@@ -57,7 +55,7 @@ export async function findResumePoint(options: ScanOptions, files: RunFileNames)
     throw new UsageError(`${resumeFrom} ${dir}: the run was shard ${shardText(run.shard)}, not ${shardText(options.shard)}`);
   }
   const scope = resumeScope(options);
-  for (const key of SCOPE_KEYS) {
+  for (const key of SCOPE_PARAMETERS) {
     if (JSON.stringify(run.scope[key]) !== JSON.stringify(scope[key])) {
       throw new UsageError(`${resumeFrom} ${dir}: the run was started with ${key} ${JSON.stringify(run.scope[key])}, now ${JSON.stringify(scope[key])}; resume with the same options`);
     }

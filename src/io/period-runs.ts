@@ -10,6 +10,7 @@ import { openResults } from './results-document.js';
 import type { StatusCounts } from '../core/results.js';
 import { SCAN_EXTENSION, type ScanEngineExtension } from '../core/results.js';
 import { listRuns, MANIFEST } from './runs.js';
+import { RESULTS_FILE } from '../core/run-files.js';
 
 export interface PeriodRun {
   scanId: string;
@@ -31,7 +32,7 @@ export async function runsInPeriod(root: string, period: { start: string; end: s
       const manifest = JSON.parse(await readFile(join(run.dir, MANIFEST), 'utf8')) as { scanId?: unknown; snapshotAt?: unknown };
       const at = typeof manifest.snapshotAt === 'string' ? Date.parse(manifest.snapshotAt) : NaN;
       if (manifest.scanId === except || Number.isNaN(at) || at < from || at >= to) continue;
-      const { header } = await openResults(join(run.dir, 'results.json'));
+      const { header } = await openResults(join(run.dir, RESULTS_FILE));
       const scan = header.extensions[SCAN_EXTENSION] as Partial<ScanEngineExtension> | undefined;
       out.push({ scanId: header.scanId, snapshotAt: header.finishedAt, byStatus: header.summary.byStatus, keys: header.summary.keys, coverageComplete: typeof scan?.coverageComplete === 'boolean' ? scan.coverageComplete : null });
     } catch {

@@ -43,10 +43,11 @@ import { loadPrevious } from './previous.js';
 import { ReportSummary, type TrendInput } from './summary.js';
 import { defaultReportTemplatesDir, loadReportTemplates, type ReportTemplates } from './templates.js';
 import { formatInt } from '../core/text.js';
+import { RESULTS_FILE } from '../core/run-files.js';
 import { XLSX_FILE, XlsxWorkbook, type SheetSpec } from './xlsx.js';
 
 export const REPORT_FILES = {
-  results: 'results.json',
+  results: RESULTS_FILE,
   findings: 'findings.csv',
   controls: 'controls.csv',
   coverage: 'coverage.csv',

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runReportCommand } from '../../src/cli/report.js';
+import { runMergeCommand, runReportCommand } from '../../src/cli/report.js';
 import { UsageError } from '../../src/core/errors.js';
 import { openResults } from '../../src/io/results-document.js';
 import type { KeyResult } from '../../src/core/results.js';
@@ -134,5 +134,14 @@ describe('merging shard parts', () => {
     const whole = await writeRun(join(dir, 'run'), keysOf('123412341234'));
     expect(await resolveFrom([join(dir, 'run')], { downloadDir: '', s3: () => { throw new Error('no S3'); } })).toEqual({ kind: 'results', path: whole });
     await expect(resolveFrom([join(dir, 'run', 'nothing-here')], { downloadDir: '', s3: () => { throw new Error('no S3'); } })).resolves.toMatchObject({ kind: 'results' });
+  });
+
+  it('merge --from takes shard parts only: a complete results file, or a run folder without parts, is refused (report --from re-renders them)', async () => {
+    const dir = await tmp();
+    const whole = await writeRun(join(dir, 'run'), keysOf('123412341234'));
+    expect(await resolveFrom([whole], { downloadDir: '', partsOnly: true, s3: () => { throw new Error('no S3'); } })).toEqual({ kind: 'parts', parts: [{ source: whole, path: whole }] });
+    await expect(runMergeCommand({ from: [whole], out: join(dir, 'out') })).rejects.toThrow(`${whole}: not a shard part (a complete scan's results); give only the results.part-K-of-N.json files of one run`);
+    await expect(runMergeCommand({ from: [join(dir, 'run')], out: join(dir, 'out') })).rejects.toThrow(`--from ${join(dir, 'run')}: no results.part-K-of-N.json files in that folder`);
+    await expect(runMergeCommand({ from: [] })).rejects.toThrow(/^--from: expected shard parts/);
   });
 });

@@ -92,8 +92,8 @@ describe('a sharded run', () => {
         deps: { endpoint: sim.endpoint, credentials: async () => credentials, timing: fastTiming },
       });
 
-      // The merge job of the templates: report --from <parts prefix> --upload <runs prefix>.
-      const merge = await runCli(['report', '--from', `s3://${BUCKET}/kms-rotation-audit/parts/nightly-7/`, '--upload', `s3://${BUCKET}/kms-rotation-audit/runs/`, '--fail-on', 'never'], {
+      // The merge job of the templates: merge --from <parts prefix> --upload <runs prefix>.
+      const merge = await runCli(['merge', '--from', `s3://${BUCKET}/kms-rotation-audit/parts/nightly-7/`, '--upload', `s3://${BUCKET}/kms-rotation-audit/runs/`, '--fail-on', 'never'], {
         ...env,
         KMS_ROTATION_AUDIT_REPORTS_ROOT: join(root, 'merged'),
       });

@@ -112,7 +112,7 @@ describe('role ARN', () => {
   it.each([
     ['arn:${partition}:iam::${account}:role/R', /unknown placeholder \$\{account\}.*expected \$\{partition\} or \$\{accountId\}/],
     ['arn:${partition}:iam::${accountId}:role/${region}', /unknown placeholder \$\{region\}/],
-    ['arn:aws:iam::123456789012:role/R', /must contain \$\{accountId\}/],
+    ['arn:aws:iam::123456789012:role/R', /expected \$\{accountId\} in the template/],
     ['arn:${partition}:iam::${accountId}:user/R', /does not give an IAM role ARN/],
     ['arn:${partition}:iam::${accountId}:role/bad name', /does not give an IAM role ARN/],
   ])('rejects %s with a UsageError naming the flag', (template, message) => {

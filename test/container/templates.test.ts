@@ -211,7 +211,7 @@ describe('Kubernetes', () => {
     expect(launch!.args).toEqual(['create', 'job', '$(RUN_NAME)-shards', `--from=cronjob/${shards.metadata.name}`]);
     expect(wait!.args).toEqual(expect.arrayContaining(['wait', '--for=condition=Complete', 'job/$(RUN_NAME)-shards']));
     const merge = pod.containers[0];
-    expect(merge.args.slice(0, 2)).toEqual(['report', '--from']);
+    expect(merge.args.slice(0, 2)).toEqual(['merge', '--from']);
     // The shard Job is named $(RUN_NAME)-shards, which is each shard's SCAN_ID.
     expect(merge.args[2]).toBe(after('--upload').replace('$(SCAN_ID)', '$(RUN_NAME)-shards'));
     for (const entry of kubernetesContainers('kubernetes/sharded-cronjob.yaml')) {
@@ -288,8 +288,8 @@ describe('AWS Batch', () => {
     }
   });
 
-  it('merge job: report --from the parts prefix the shards upload to', () => {
-    expect(merge.containerProperties.command.slice(0, 3)).toEqual(['report', '--from', 'Ref::partsPrefix']);
+  it('merge job: merge --from the parts prefix the shards upload to', () => {
+    expect(merge.containerProperties.command.slice(0, 3)).toEqual(['merge', '--from', 'Ref::partsPrefix']);
     const shardCommand = shard.containerProperties.command as string[];
     expect(shardCommand[shardCommand.indexOf('--upload') + 1]).toBe('Ref::partsPrefix');
   });

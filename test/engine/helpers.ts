@@ -10,7 +10,8 @@ import { expect } from 'vitest';
 import { openResults } from '../../src/io/results-document.js';
 import type { KeyResult, Status } from '../../src/core/results.js';
 import { runScan, type ScanDeps, type ScanOutcome } from '../../src/engine/index.js';
-import type { ScanOptions } from '../../src/engine/options.js';
+import { configSchema } from '../../src/config/schema.js';
+import { scanOptionsOf, type ScanOptions } from '../../src/engine/options.js';
 import { startSimulator } from '../../src/sim/index.js';
 import type { SimKey, SimOptions, SimScenario, Simulator } from '../../src/sim/types.js';
 
@@ -26,32 +27,10 @@ export function memoryLogger(): ScanDeps['logger'] & { records: LogRecord[] } {
   return { records, info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
 }
 
+/** A scan's options as the config schema's defaults give them (src/config/schema.ts), with the tests' session name, concurrency and regions. */
 export function scanOptions(outDir: string, over: Partial<ScanOptions> = {}): ScanOptions {
-  return {
-    roleName: 'KmsRotationAuditReader',
-    roleArnTemplate: null,
-    externalId: null,
-    roleSessionName: 'kms-rotation-audit-test',
-    sessionDurationSeconds: 3600,
-    accounts: null,
-    excludeAccounts: [],
-    ous: null,
-    useOrganizations: true,
-    regions: null,
-    maxRotationDays: 365,
-    evaluateDisabled: false,
-    concurrency: 16,
-    homeRegion: 'us-east-1',
-    outDir,
-    shard: null,
-    collectTags: 'none',
-    ownerTag: null,
-    managedByTag: null,
-    quotaSafety: 0.5,
-    quotaOverrides: {},
-    maxAttempts: 6,
-    ...over,
-  };
+  const config = configSchema.parse({ roleSessionName: 'kms-rotation-audit-test', concurrency: 16 });
+  return { ...scanOptionsOf(config, { outDir, homeRegion: 'us-east-1', shard: null }), regions: null, ...over };
 }
 
 /** Shrunk back-off: retries happen at once, in milliseconds. */

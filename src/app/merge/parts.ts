@@ -5,13 +5,18 @@
  */
 import { UsageError } from '../../core/errors.js';
 import { openResults, writeResultsDocument, type ResultsReader } from '../../io/results-document.js';
-import { compareKeys, type KeyResult, type ResultsHeader } from '../../core/results.js';
+import { compareKeys, SCOPE_PARAMETERS, type KeyResult, type ResultsHeader } from '../../core/results.js';
 import { mergeSorted, MergeOrderError } from './kway.js';
 import { describeParts, MergeConflict, mergeHeaders, type Part } from './header.js';
 
 /** Header fields that decide what was scanned and how: every part of one run has the same. */
 const SAME_IN_EVERY_PART = ['toolName', 'toolVersion', 'partition', 'organizationId'] as const;
-const SAME_PARAMETERS = ['roleName', 'roleArnTemplate', 'externalIdSet', 'accounts', 'excludeAccounts', 'ous', 'useOrganizations', 'regions', 'maxRotationDays', 'evaluateDisabled', 'collectTags', 'ownerTag', 'managedByTag'] as const;
+/**
+ * The scope (src/core/results.ts), and the tag keys of the owner and managed_by columns: the merged
+ * header holds one of each, and the reports read every key's owner with it. (A resumed run may change
+ * them: its keys carry their tags, read whenever either is set, which collectTags in the scope keeps.)
+ */
+const SAME_PARAMETERS = [...SCOPE_PARAMETERS, 'ownerTag', 'managedByTag'] as const;
 
 export interface PartInput {
   /** Named in messages: a path, or s3://bucket/key. */

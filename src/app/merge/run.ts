@@ -1,13 +1,14 @@
 /**
- * The end of a sharded run (`report --from PARTS`): merge the parts into `<reports-root>/<scan id>/`
- * (or --out), then finish the run as a scan does (src/app/run.ts: publish, reports, latest, --keep,
- * upload, the run's status by --fail-on).
+ * The end of a sharded run (`merge --from PARTS`, or its alias `report --from PARTS`): merge the
+ * parts into `<reports-root>/<scan id>/` (or --out), then finish the run as a scan does
+ * (src/app/run.ts: publish, reports, latest, --keep, upload, the run's status by --fail-on).
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { homeRegionOf, type Config } from '../../config/schema.js';
 import type { SignOff } from '../../config/sign-off.js';
 import { assertUnder } from '../../core/names.js';
 import { SCAN_EXTENSION, type ScanEngineExtension } from '../../core/results.js';
+import { RESULTS_FILE } from '../../core/run-files.js';
 import { optionSource } from '../../core/sources.js';
 import type { ScanDeps } from '../../engine/types.js';
 import type { ManifestSigner } from '../../evidence/signature.js';
@@ -62,12 +63,12 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   const outDir = opts.out ? resolve(opts.out) : assertUnder(reportsRoot, join(reportsRoot, scanId), `--from: scan id ${JSON.stringify(scanId)}`);
   const inHistory = !opts.out && dirname(outDir) === reportsRoot;
   const previous = await resolvePrevious({ previous: opts.settings.previous }, reportsRoot, outDir, opts.log, optionSource(opts.settings, 'previous'));
-  const resultsPath = join(outDir, 'results.json');
+  const resultsPath = join(outDir, RESULTS_FILE);
   const outWhat = opts.out ? '--out' : optionSource(opts.settings, 'reportsRoot');
   // The reports root is checked only when latest is moved in it (a merge into its own folder under it).
   await checkRunFolder({ outDir, what: outWhat, reportsRoot: inHistory ? { dir: reportsRoot, what: optionSource(opts.settings, 'reportsRoot') } : null, refuseFinished: { force: opts.settings.force ?? false } });
   // The merge owns the run folder while it writes (src/io/run-folder.ts).
-  const lock = await acquireRunLock(outDir, { what: outWhat, command: 'report (merge)', ...(opts.now ? { now: () => opts.now! } : {}) });
+  const lock = await acquireRunLock(outDir, { what: outWhat, command: 'merge', ...(opts.now ? { now: () => opts.now! } : {}) });
   try {
     const header = await writeMerged(checked, resultsPath);
     // Warned about once the parts are merged (a damaged part is refused with its one line first).
@@ -99,5 +100,5 @@ export async function runMergeReports(opts: MergeRunOptions): Promise<MergeRunRe
   }
 }
 
-// Where S3 parts are downloaded lives with the sources (src/app/merge/sources.ts), so `report` loads no reporter before it needs one.
+// Where S3 parts are downloaded lives with the sources (src/app/merge/sources.ts), so `report` and `merge` load no reporter before they need one.
 export { downloadDirFor, removeDownloads } from './sources.js';

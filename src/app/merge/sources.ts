@@ -1,6 +1,7 @@
 /**
  * What `report --from` was given: one results document to re-render, or the parts of a sharded run
- * to merge — as files, folders (searched recursively for results.part-K-of-N.json) or S3 prefixes
+ * to merge (what `merge --from` is always given) — as files, folders (searched recursively for
+ * results.part-K-of-N.json) or S3 prefixes
  * (listed recursively with ListObjectsV2 and downloaded, since a merge reads each part once, in
  * step with the others).
  */
@@ -13,7 +14,7 @@ import { IncompleteError, UsageError } from '../../core/errors.js';
 import { AtomicFile } from '../../io/files.js';
 import { parseS3Url } from '../../io/s3.js';
 import type { PartInput } from './parts.js';
-import { partOfFileName } from '../../core/run-files.js';
+import { partOfFileName, RESULTS_FILE } from '../../core/run-files.js';
 
 export type FromInputs = { kind: 'results'; path: string } | { kind: 'parts'; parts: PartInput[] };
 
@@ -22,6 +23,8 @@ export interface SourceOptions {
   s3: () => S3Client;
   /** Where S3 parts are downloaded (created when needed; the caller removes it). */
   downloadDir: string;
+  /** `merge`: every source is (or holds) shard parts, never one results document to re-render. */
+  partsOnly?: boolean;
 }
 
 export function isS3(from: string): boolean {
@@ -29,11 +32,13 @@ export function isS3(from: string): boolean {
 }
 
 /**
- * One plain results file (or a folder holding results.json and no parts) is a re-render; anything
- * else is a merge of parts (whose headers then decide; a complete results file among them is refused).
+ * One plain results file (or a folder holding results.json and no parts) is a re-render, unless
+ * `partsOnly`; anything else is a merge of parts (whose headers then decide; a complete results file
+ * among them is refused).
  */
 export async function resolveFrom(from: string[], opts: SourceOptions): Promise<FromInputs> {
-  if (from.length === 0) throw new UsageError('--from: expected a results.json file, or shard parts (files, folders or s3://bucket/prefix/)');
+  if (from.length === 0) throw new UsageError(opts.partsOnly ? '--from: expected shard parts (files, folders or s3://bucket/prefix/)' : '--from: expected a results.json file, or shard parts (files, folders or s3://bucket/prefix/)');
+  const single = from.length === 1 && !opts.partsOnly;
   const parts: PartInput[] = [];
   for (const source of from) {
     if (isS3(source)) {
@@ -45,12 +50,12 @@ export async function resolveFrom(from: string[], opts: SourceOptions): Promise<
     if (info?.isDirectory()) {
       const found = await findParts(path);
       if (found.length > 0) parts.push(...found.map((file) => ({ source: file, path: file })));
-      else if (from.length === 1 && (await stat(join(path, 'results.json')).catch(() => null))?.isFile()) return { kind: 'results', path: join(path, 'results.json') };
-      else throw new UsageError(`--from ${source}: no results.part-K-of-N.json files in that folder${from.length === 1 ? ' and no results.json' : ''}`);
+      else if (single && (await stat(join(path, RESULTS_FILE)).catch(() => null))?.isFile()) return { kind: 'results', path: join(path, RESULTS_FILE) };
+      else throw new UsageError(`--from ${source}: no results.part-K-of-N.json files in that folder${single ? ' and no results.json' : ''}`);
       continue;
     }
     // A file (or a missing path: opening it names the problem).
-    if (from.length === 1 && !partOfFileName(basename(path))) return { kind: 'results', path };
+    if (single && !partOfFileName(basename(path))) return { kind: 'results', path };
     parts.push({ source, path });
   }
   // The same file reached twice (a folder and a file in it) is one part, not a duplicate shard.
