@@ -177,7 +177,7 @@ function printDemoRun(run: ScanRunSummary, print: (line: string) => void): void 
   print(`Scan ${run.outcome.header.scanId}: ${run.outcome.header.summary.keys} keys — PASS ${byStatus.PASS}, FAIL ${byStatus.FAIL}, EXCEPTION ${byStatus.EXCEPTION}, ERROR ${byStatus.ERROR}, NOT_APPLICABLE ${byStatus.NOT_APPLICABLE}`);
   print(`Coverage complete: ${run.outcome.coverageComplete ? 'yes' : 'no (see coverage.csv and the PDF coverage statement)'}`);
   print(`Reports in ${resolve(run.outDir)}:`);
-  for (const name of ['report.pdf', 'findings.csv', 'findings.xlsx', 'controls.csv', 'coverage.csv', RESULTS_FILE, MANIFEST_NAME]) print(`  ${name}`);
+  for (const name of ['report.pdf', 'report.html', 'findings.csv', 'findings.xlsx', 'findings.ocsf.json', 'findings.asff.json', 'controls.csv', 'coverage.csv', RESULTS_FILE, MANIFEST_NAME]) print(`  ${name}`);
   print('  exceptions.csv');
   if (run.changes) {
     const c = run.changes.counts;
