@@ -24,7 +24,7 @@ import type { CallOptions } from '../aws/throttle.js';
 import type { AwsErrorRecord } from '../core/results.js';
 import type { CollectionFailure, EvidenceGap, KeyFacts, KeyMetadataFacts, RotationFacts } from './facts.js';
 import { AWS_MAX, bounded } from '../core/bounds.js';
-import { forEachLimit } from './pool.js';
+import { forEachLimit } from '../core/pool.js';
 
 /** Runs one KMS call of this account and region under the throttle. */
 export type KmsCaller = <T>(operation: string, send: () => Promise<T>, options?: CallOptions) => Promise<T>;

@@ -28,7 +28,7 @@ import type { ScanOptions } from './options.js';
 import { findResumePoint, resumeScope } from './resume.js';
 import { newScanId } from './scan-id.js';
 import { AccountSelector, idSelector, selectAccounts, toTarget, type AccountTarget } from './scope.js';
-import { WorkQueue } from './queue.js';
+import { WorkQueue } from '../core/pool.js';
 import { KeySpool } from './spool.js';
 import { ScanTally } from './tally.js';
 import type { ScanDeps, ScanOutcome } from './types.js';
