@@ -6,7 +6,8 @@
 import { UsageError } from '../core/errors.js';
 import { compareKeys, Status, type KeyResult, type ResultsHeader } from '../core/results.js';
 import type { ResultsReader } from '../io/results-document.js';
-import { ACCOUNT_ID, ALIAS, KEY_ID, PARTITION, REGION, checked, checkedPeriod } from './validate.js';
+import { ACCOUNT_ID_PATTERN, ALIAS_NAME_PATTERN, KEY_ID_PATTERN, PARTITION_PATTERN, REGION_PATTERN } from '../core/names.js';
+import { checked, checkedPeriod } from './validate.js';
 
 /** EnableKeyRotation without RotationPeriodInDays sets 365 days (KMS API reference, EnableKeyRotation). */
 export const AWS_DEFAULT_ROTATION_PERIOD_DAYS = 365;
@@ -60,8 +61,8 @@ export async function buildPlan(source: string, reader: ResultsReader, opts: Bui
   const { header } = reader;
   const params = header.parameters ?? ({} as ResultsHeader['parameters']);
   const maxRotationDays = checkedPeriod(params.maxRotationDays, 'parameters.maxRotationDays', source);
-  const partition = checked(header.partition, PARTITION, 'partition', source);
-  const homeRegion = checked(params.homeRegion ?? 'us-east-1', REGION, 'parameters.homeRegion', source);
+  const partition = checked(header.partition, PARTITION_PATTERN, 'partition', source);
+  const homeRegion = checked(params.homeRegion ?? 'us-east-1', REGION_PATTERN, 'parameters.homeRegion', source);
   const only = opts.accounts ? new Set(opts.accounts) : null;
   const plan: RemediationPlan = {
     source,
@@ -100,9 +101,9 @@ export async function buildPlan(source: string, reader: ResultsReader, opts: Bui
  */
 export function planItemFor(key: KeyResult, ctx: { maxRotationDays: number; partition: string; source: string }): PlanItem | SkippedKey {
   const where = `${ctx.source}: key ${JSON.stringify(key.keyArn)}`;
-  const accountId = checked(key.accountId, ACCOUNT_ID, 'account id', where);
-  const region = checked(key.region, REGION, 'region', where);
-  const keyId = checked(key.keyId, KEY_ID, 'key id', where);
+  const accountId = checked(key.accountId, ACCOUNT_ID_PATTERN, 'account id', where);
+  const region = checked(key.region, REGION_PATTERN, 'region', where);
+  const keyId = checked(key.keyId, KEY_ID_PATTERN, 'key id', where);
   const expectedArn = `arn:${ctx.partition}:kms:${region}:${accountId}:key/${keyId}`;
   if (key.keyArn !== expectedArn) throw new UsageError(`${where}: the ARN does not match its account, region and key id (expected ${expectedArn})`);
   const notApplicable = ruleDoesNotApply(key);
@@ -151,7 +152,7 @@ export function enableRotationCommand(item: Pick<PlanItem, 'region' | 'keyId' | 
 
 /** Aliases safe to print in a script comment. */
 export function scriptAliases(item: Pick<PlanItem, 'aliases'>): string[] {
-  return item.aliases.filter((alias) => ALIAS.test(alias));
+  return item.aliases.filter((alias) => ALIAS_NAME_PATTERN.test(alias));
 }
 
 /** Items grouped by account, in account order. */

@@ -5,15 +5,8 @@
  */
 import { UsageError } from '../core/errors.js';
 
-export const PARTITION = /^aws(-[a-z]+)*$/;
-export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-/** KMS key ids: a UUID, or mrk- and 32 hex digits for multi-Region keys (KMS API reference, KeyMetadata.KeyId). */
-export const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-/** Alias names: alias/ + [a-zA-Z0-9/_-] (KMS CreateAlias). Others are left out of scripts. */
-export const ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
-/** IAM role name (IAM API reference, Role.RoleName). */
-export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+// The patterns are the tool's own (src/core/names.ts); ACCOUNT_ID and ROLE_NAME keep their names for src/cli/remediate.ts.
+export { ACCOUNT_ID_PATTERN as ACCOUNT_ID, ROLE_NAME_PATTERN as ROLE_NAME } from '../core/names.js';
 
 /** Throws a UsageError naming where the value came from unless it matches. */
 export function checked(value: unknown, pattern: RegExp, what: string, where: string): string {
