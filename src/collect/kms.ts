@@ -41,6 +41,8 @@ export interface RegionTarget {
   wantTags: (metadata: KeyMetadataFacts) => boolean;
   /** Keys of this region processed at once (the throttle caps requests in flight globally). */
   keyConcurrency: number;
+  /** From the rule: the period AWS applies when GetKeyRotationStatus leaves RotationPeriodInDays out (named in the row's note). */
+  defaultPeriodDays: number;
 }
 
 /** Per-key call tallies (attempts, retries included), for calls-per-key figures. */
@@ -287,8 +289,8 @@ async function rotationFacts(target: RegionTarget, ref: string, counted: CallOpt
     } satisfies CollectionFailure;
   }
   // The model marks RotationPeriodInDays optional (answers from before April 2024, and emulators,
-  // leave it out); AWS documents 365 days as the period then. Read so, and said so on the row.
-  if (enabled && typeof status.RotationPeriodInDays !== 'number') inferences.push('RotationPeriodInDays absent: 365 days read (the period AWS documents as the default).');
+  // leave it out); AWS documents its default as the period then. Read so, and said so on the row.
+  if (enabled && typeof status.RotationPeriodInDays !== 'number') inferences.push(`RotationPeriodInDays absent: ${target.defaultPeriodDays} days read (the period AWS documents as the default).`);
   let latest: RotationsListEntry | null = null;
   if (latestResult.status === 'rejected') gaps.push({ evidence: 'rotation-history', error: toErrorRecord(latestResult.reason, 'kms:ListKeyRotations') });
   else latest = latestResult.value;

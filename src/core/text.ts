@@ -67,6 +67,11 @@ export function isoUtc(value: string | null | undefined): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
+/** The day of an ISO 8601 date as written (`2026-11-28T00:01:00.000Z` → `2026-11-28`). */
+export function isoDay(iso: string): string {
+  return iso.slice(0, 10);
+}
+
 /** `2026-11-28 00:01 UTC` for prose. */
 export function displayUtc(value: string | null | undefined): string {
   const iso = isoUtc(value);

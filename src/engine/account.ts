@@ -11,6 +11,7 @@ import { describeAccountRegions, planRegions, type AccountRegions, type RegionPl
 import type { CallOptions } from '../aws/throttle.js';
 import { collectKeyByArn, collectRegion, emptyTally, fetchTags, type KeyCallTally, type RegionTarget } from '../collect/kms.js';
 import { judgeSafely, needsRotationStatusSafely } from '../rules/index.js';
+import { DEFAULT_ROTATION_PERIOD_DAYS } from '../rules/kms-002/period.js';
 import { Status, type AccountCoverage, type AwsErrorRecord, type KeyResult, type RegionCoverage } from '../core/results.js';
 import type { ScanContext } from './context.js';
 import type { SpoolBatch } from './spool.js';
@@ -264,6 +265,7 @@ function regionTarget(ctx: ScanContext, account: AccountTarget, credentials: Cac
     // A replica is judged through its primary but is a key of its own, with its own tags and owner.
     wantTags: (metadata) => ctx.options.collectTags === 'all' && (needsRotationStatusSafely(ctx.rule, metadata, ctx.policy) || (metadata.keyManager === 'CUSTOMER' && metadata.multiRegionType === 'REPLICA')),
     keyConcurrency: ctx.keyConcurrency,
+    defaultPeriodDays: DEFAULT_ROTATION_PERIOD_DAYS,
   };
 }
 

@@ -8,7 +8,8 @@ import { toErrorRecord } from '../aws/errors.js';
 import { forEachLimit } from '../core/pool.js';
 import type { AwsErrorRecord } from '../core/results.js';
 import { AuditLog, type AuditOutcome, type AuditRecord, type RotationState } from './audit-log.js';
-import { AWS_DEFAULT_ROTATION_PERIOD_DAYS, byAccount, type PlanItem, type RemediationPlan } from './plan.js';
+import { isCompliant } from '../rules/kms-002/period.js';
+import { byAccount, type PlanItem, type RemediationPlan } from './plan.js';
 
 /** One account's write session. */
 export interface AccountWriter {
@@ -40,10 +41,6 @@ export interface ApplyOutcome {
   enabled: number;
   alreadyCompliant: number;
   failed: number;
-}
-
-export function isCompliant(state: RotationState, maxRotationDays: number): boolean {
-  return state.enabled && (state.periodDays ?? AWS_DEFAULT_ROTATION_PERIOD_DAYS) <= maxRotationDays;
 }
 
 export async function applyPlan(plan: RemediationPlan, access: WriteAccess, opts: ApplyOptions): Promise<ApplyOutcome> {

@@ -4,10 +4,11 @@
  * rotation, and re-reads the status to verify. `set -euo pipefail`: the first error stops it.
  * Every value written has passed the strict checks in plan.ts and is single-quoted anyway.
  */
-import type { PlanItem, RemediationPlan } from './plan.js';
-import { enableRotationCommand, scriptAliases } from './plan.js';
 import { ACCOUNT_ID_PATTERN, KEY_ID_PATTERN, REGION_PATTERN } from '../core/names.js';
 import { shellQuote } from '../core/text.js';
+import { DEFAULT_ROTATION_PERIOD_DAYS, effectivePeriodDays } from '../rules/kms-002/period.js';
+import { enableRotationCommand } from '../rules/kms-002/remediation.js';
+import { scriptAliases, type PlanItem, type RemediationPlan } from './plan.js';
 import { checked, checkedPeriod, commentText } from './validate.js';
 
 /** Every value a script sets is single-quoted, checked ids included. */
@@ -48,7 +49,7 @@ export function accountScript(plan: RemediationPlan, accountId: string, items: r
     `readonly ACCOUNT_ID=${quoted(accountId)}`,
     `readonly MAX_ROTATION_DAYS=${quoted(String(plan.maxRotationDays))}`,
     `readonly STS_REGION=${quoted(checked(plan.homeRegion, REGION_PATTERN, 'home region', where))}`,
-    `readonly DEFAULT_ROTATION_DAYS='365' # EnableKeyRotation without --rotation-period-in-days`,
+    `readonly DEFAULT_ROTATION_DAYS=${quoted(String(DEFAULT_ROTATION_PERIOD_DAYS))} # EnableKeyRotation without --rotation-period-in-days`,
     '',
   ];
   return [...header, ...PRELUDE, ...items.flatMap((item) => keyLines(item, where)), ...EPILOGUE].join('\n') + '\n';
@@ -60,7 +61,7 @@ function keyLines(item: PlanItem, where: string): string[] {
   const args = [quoted(region), quoted(keyId)];
   if (item.periodArg !== null) args.push(quoted(String(checkedPeriod(item.periodArg, 'rotation period', where))));
   const aliases = scriptAliases(item);
-  const now = item.currentRotationEnabled === true ? `rotation every ${item.currentPeriodDays ?? 365} days` : item.currentRotationEnabled === false ? 'rotation disabled' : 'rotation status unknown';
+  const now = item.currentRotationEnabled === true ? `rotation every ${effectivePeriodDays(item.currentPeriodDays)} days` : item.currentRotationEnabled === false ? 'rotation disabled' : 'rotation status unknown';
   return [
     `# ${aliases.length ? aliases.join(', ') : '(no alias)'}: ${now} -> every ${item.targetPeriodDays} days`,
     `#   ${enableRotationCommand(item)}`,

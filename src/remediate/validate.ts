@@ -4,6 +4,7 @@
  * first, and anything else is refused rather than escaped.
  */
 import { UsageError } from '../core/errors.js';
+import { ROTATION_PERIOD_DAYS } from '../rules/kms-002/period.js';
 
 // The patterns are the tool's own (src/core/names.ts); ACCOUNT_ID and ROLE_NAME keep their names for src/cli/remediate.ts.
 export { ACCOUNT_ID_PATTERN as ACCOUNT_ID, ROLE_NAME_PATTERN as ROLE_NAME } from '../core/names.js';
@@ -16,10 +17,11 @@ export function checked(value: unknown, pattern: RegExp, what: string, where: st
   return value;
 }
 
-/** AWS accepts rotation periods of 90..2560 days (KMS EnableKeyRotation, RotationPeriodInDays). */
+/** A rotation period AWS accepts (src/rules/kms-002/period.ts: 90..2560 days). */
 export function checkedPeriod(value: unknown, what: string, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 90 || value > 2560) {
-    throw new UsageError(`${where}: ${what} ${JSON.stringify(value)} is not a rotation period AWS accepts (a whole number of days, 90..2560)`);
+  const { min, max } = ROTATION_PERIOD_DAYS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${where}: ${what} ${JSON.stringify(value)} is not a rotation period AWS accepts (a whole number of days, ${min}..${max})`);
   }
   return value;
 }
