@@ -72,13 +72,13 @@ export function emptyTally(): KeyCallTally {
 }
 
 /** Key states in which KMS is still creating or updating the key: looked at again once after the rest of the region. */
-export const TRANSITIONAL_STATES: ReadonlySet<string> = new Set(['Creating', 'Updating']);
+const TRANSITIONAL_STATES: ReadonlySet<string> = new Set(['Creating', 'Updating']);
 
 /**
  * The next page's marker. The model marks neither Truncated nor NextMarker required: a page with a
  * NextMarker but no Truncated is taken as truncated (there is more to read), and recorded.
  */
-export function nextMarker(out: { Truncated?: boolean; NextMarker?: string }, operation: string, inferences: string[]): string | undefined {
+function nextMarker(out: { Truncated?: boolean; NextMarker?: string }, operation: string, inferences: string[]): string | undefined {
   if (out.Truncated === true) return out.NextMarker;
   if (out.Truncated === undefined && typeof out.NextMarker === 'string' && out.NextMarker !== '') {
     const note = `${operation} answered a NextMarker without Truncated: paged on.`;
@@ -173,7 +173,7 @@ function isTransitional(facts: KeyFacts | undefined): boolean {
   return facts !== undefined && facts.failure === null && facts.metadata !== null && TRANSITIONAL_STATES.has(facts.metadata.keyState ?? '');
 }
 
-export function blankFacts(keyId: string, keyArn: string): KeyFacts {
+function blankFacts(keyId: string, keyArn: string): KeyFacts {
   return { keyId, keyArn, aliases: [], metadata: null, rotation: null, tags: null, failure: null, evidenceGaps: [], inferences: [] };
 }
 
@@ -355,7 +355,7 @@ function failureOf(err: unknown, operation: string): CollectionFailure {
  * API reference, CreateKey KeyUsage); a REPLICA naming itself as its primary → PRIMARY (KMS developer
  * guide, "Updating the primary Region": DescribeKey may briefly show both keys as replicas).
  */
-export function toMetadataFacts(m: KeyMetadata, inferences: string[] = []): KeyMetadataFacts {
+function toMetadataFacts(m: KeyMetadata, inferences: string[] = []): KeyMetadataFacts {
   const rawType: unknown = m.MultiRegionConfiguration?.MultiRegionKeyType;
   let multiRegionType: KeyMetadataFacts['multiRegionType'] = rawType === 'PRIMARY' || rawType === 'REPLICA' ? rawType : null;
   const primaryKeyArn = m.MultiRegionConfiguration?.PrimaryKey?.Arn ?? null;

@@ -8,7 +8,7 @@
  * Runs `workers` loops at once (at least one); each awaits `gate` (when given), takes `next()`, and
  * ends when it answers undefined. Resolves when every loop has ended.
  */
-export async function runWorkers<T>(workers: number, next: () => Promise<T | undefined>, work: (item: T) => Promise<void>, gate?: () => Promise<void>): Promise<void> {
+async function runWorkers<T>(workers: number, next: () => Promise<T | undefined>, work: (item: T) => Promise<void>, gate?: () => Promise<void>): Promise<void> {
   const loop = async (): Promise<void> => {
     for (;;) {
       if (gate) await gate();

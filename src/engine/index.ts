@@ -36,9 +36,6 @@ import type { ScanDeps, ScanOutcome } from './types.js';
 export type { Logger, ScanDeps, ScanOutcome, ScanProgress, ScanTiming } from './types.js';
 export type { ScanOptions } from './options.js';
 
-export const RESULTS_FILE = 'results.json';
-export const SPOOL_FILE = 'keys.spool.jsonl';
-
 export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<ScanOutcome> {
   validateOptions(options);
   // The role ARN template is checked before any AWS call (an unknown placeholder is a usage error).

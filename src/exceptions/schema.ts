@@ -32,7 +32,7 @@ function date(what: string) {
     .refine((value) => dayNumber(value) !== null, `${what} is not a calendar date`);
 }
 
-export const scopeSchema = z.strictObject(
+const scopeSchema = z.strictObject(
   {
     accounts: list(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id').optional(),
     ous: list(OU_ID_PATTERN, 'an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)').optional(),
@@ -50,7 +50,7 @@ export const scopeSchema = z.strictObject(
   { error: (issue) => (issue.input === undefined ? 'missing scope' : 'expected a map of accounts, ous, keys, aliases, tags') },
 );
 
-export const entrySchema = z.strictObject(
+const entrySchema = z.strictObject(
   {
     id: z.string({ error: (issue) => (issue.input === undefined ? 'missing id' : 'expected the id as text') }).regex(ENTRY_ID, 'expected an id of letters, digits and . _ : - (at most 64), e.g. EX-2026-001'),
     scope: scopeSchema,

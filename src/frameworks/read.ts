@@ -37,7 +37,7 @@ export async function readDataFile(file: string): Promise<unknown> {
 }
 
 /** `versions[2].controls[0].id` from a zod issue path, relative to `prefix`. */
-export function keyPath(prefix: string, path: readonly PropertyKey[]): string {
+function keyPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;

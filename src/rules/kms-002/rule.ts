@@ -16,7 +16,7 @@ import type { Judgement, Rule, RulePolicy } from '../types.js';
 import { notApplicableReason } from './applicability.js';
 import { effectivePeriodDays, isCompliant } from './period.js';
 
-export const KMS_002_ID = 'KMS-002';
+const KMS_002_ID = 'KMS-002';
 
 const REQUIRED_FIELDS = ['keyManager', 'keySpec', 'keyUsage', 'origin', 'keyState'] as const;
 

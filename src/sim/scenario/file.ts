@@ -115,7 +115,7 @@ export function scenarioFromJson(value: unknown, source: string): SimScenario {
 }
 
 /** Largest scenario file read (a hand-written or saved organization; the generator makes larger ones in memory). */
-export const MAX_SCENARIO_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_SCENARIO_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Read and validate a JSON scenario file (hand-written cases for tests and demos). */
 export async function loadScenarioFile(path: string): Promise<SimScenario> {

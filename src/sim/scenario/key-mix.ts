@@ -46,7 +46,7 @@ export function randomKind(rng: Rng): KeyKind {
 }
 
 /** AWS managed keys, one per service and region, with AWS's own descriptions. */
-export const AWS_MANAGED = [
+const AWS_MANAGED = [
   ['alias/aws/s3', 'Default key that protects my S3 objects when no other key is defined'],
   ['alias/aws/ebs', 'Default key that protects my EBS volumes when no other key is defined'],
   ['alias/aws/rds', 'Default key that protects my RDS database volumes when no other key is defined'],
