@@ -18,7 +18,8 @@ import { AUDIT_LOG, type AuditRecord } from '../remediate/audit-log.js';
 import { writePlanFiles } from '../remediate/files.js';
 import { buildPlan, byAccount, type RemediationPlan } from '../remediate/plan.js';
 import { AwsWriteAccess } from '../remediate/session.js';
-import { ACCOUNT_ID, ROLE_NAME } from '../remediate/validate.js';
+import { ACCOUNT_ID_PATTERN as ACCOUNT_ID, ROLE_NAME_PATTERN as ROLE_NAME } from '../core/names.js';
+import { effectivePeriodDays } from '../rules/kms-002/period.js';
 import { toolVersion } from '../io/version.js';
 import { checkFlags } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
@@ -199,7 +200,7 @@ function describePlan(plan: RemediationPlan, print: (line: string) => void): voi
   if (plan.failKeysOutsideAccounts > 0) print(`${plural(plan.failKeysOutsideAccounts, 'failing key')} outside --accounts not planned.`);
   for (const skipped of plan.skipped) print(`Not planned: ${skipped.keyArn}: ${skipped.why}.`);
   for (const item of plan.items.slice(0, MAX_PRINTED_KEYS)) {
-    const current = item.currentRotationEnabled ? `rotation every ${item.currentPeriodDays ?? 365} days` : 'rotation disabled';
+    const current = item.currentRotationEnabled ? `rotation every ${effectivePeriodDays(item.currentPeriodDays)} days` : 'rotation disabled';
     print(`  ${item.accountId} ${item.region} ${item.keyId}: ${current} -> enable, every ${item.targetPeriodDays} days`);
   }
   if (plan.items.length > MAX_PRINTED_KEYS) print(`  … and ${plan.items.length - MAX_PRINTED_KEYS} more (see remediation-plan.csv)`);
@@ -208,8 +209,8 @@ function describePlan(plan: RemediationPlan, print: (line: string) => void): voi
 function progressLine(record: AuditRecord): string {
   const head = `  ${record.accountId} ${record.region} ${record.keyId}: `;
   if (record.outcome === 'failed') return `${head}FAILED ${record.error?.code ?? ''} at ${record.error?.operation ?? ''}: ${record.error?.message ?? ''}`;
-  if (record.outcome === 'already-compliant') return `${head}already compliant (rotation every ${record.after?.periodDays ?? 365} days)`;
-  return `${head}enabled (rotation every ${record.after?.periodDays ?? 365} days)`;
+  if (record.outcome === 'already-compliant') return `${head}already compliant (rotation every ${effectivePeriodDays(record.after?.periodDays ?? null)} days)`;
+  return `${head}enabled (rotation every ${effectivePeriodDays(record.after?.periodDays ?? null)} days)`;
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {

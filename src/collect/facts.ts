@@ -27,7 +27,7 @@ export interface KeyMetadataFacts {
 export interface RotationFacts {
   /** KeyRotationEnabled as answered (a boolean: the collector makes an answer without one a failure). */
   enabled: boolean;
-  /** As answered; null when the service omitted it (older deployments: the default, 365, applies). */
+  /** As answered; null when the service omitted it (older deployments: AWS's default applies, src/rules/kms-002/period.ts). */
   periodDays: number | null;
   nextRotationDate: string | null;
   onDemandRotationStartDate: string | null;

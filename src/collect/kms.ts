@@ -24,7 +24,7 @@ import type { CallOptions } from '../aws/throttle.js';
 import type { AwsErrorRecord } from '../core/results.js';
 import type { CollectionFailure, EvidenceGap, KeyFacts, KeyMetadataFacts, RotationFacts } from './facts.js';
 import { AWS_MAX, bounded } from '../core/bounds.js';
-import { forEachLimit } from './pool.js';
+import { forEachLimit } from '../core/pool.js';
 
 /** Runs one KMS call of this account and region under the throttle. */
 export type KmsCaller = <T>(operation: string, send: () => Promise<T>, options?: CallOptions) => Promise<T>;
@@ -41,6 +41,8 @@ export interface RegionTarget {
   wantTags: (metadata: KeyMetadataFacts) => boolean;
   /** Keys of this region processed at once (the throttle caps requests in flight globally). */
   keyConcurrency: number;
+  /** From the rule: the period AWS applies when GetKeyRotationStatus leaves RotationPeriodInDays out (named in the row's note). */
+  defaultPeriodDays: number;
 }
 
 /** Per-key call tallies (attempts, retries included), for calls-per-key figures. */
@@ -70,13 +72,13 @@ export function emptyTally(): KeyCallTally {
 }
 
 /** Key states in which KMS is still creating or updating the key: looked at again once after the rest of the region. */
-export const TRANSITIONAL_STATES: ReadonlySet<string> = new Set(['Creating', 'Updating']);
+const TRANSITIONAL_STATES: ReadonlySet<string> = new Set(['Creating', 'Updating']);
 
 /**
  * The next page's marker. The model marks neither Truncated nor NextMarker required: a page with a
  * NextMarker but no Truncated is taken as truncated (there is more to read), and recorded.
  */
-export function nextMarker(out: { Truncated?: boolean; NextMarker?: string }, operation: string, inferences: string[]): string | undefined {
+function nextMarker(out: { Truncated?: boolean; NextMarker?: string }, operation: string, inferences: string[]): string | undefined {
   if (out.Truncated === true) return out.NextMarker;
   if (out.Truncated === undefined && typeof out.NextMarker === 'string' && out.NextMarker !== '') {
     const note = `${operation} answered a NextMarker without Truncated: paged on.`;
@@ -87,10 +89,28 @@ export function nextMarker(out: { Truncated?: boolean; NextMarker?: string }, op
 }
 
 export async function collectRegion(target: RegionTarget): Promise<RegionCollection> {
-  let listed: KeyListEntry[];
   const inferences: string[] = [];
+  const listed = await listKeys(target, inferences);
+  if (!Array.isArray(listed)) return listed;
+  const tally = emptyTally();
+  const { entries, entriesWithoutKeyId } = distinctEntries(listed);
+  if (entries.length === 0) return { status: 'scanned', keys: [], tally, aliasesError: null, entriesWithoutKeyId, inferences };
+  const aliasesPromise = listAliases(target, inferences);
+  const keys = await collectKeys(target, entries, tally);
+  const aliases = await aliasesPromise;
+  for (const key of keys) {
+    if (aliases.byKey) key.aliases = aliases.byKey.get(key.keyId) ?? [];
+    else if (aliases.error) key.evidenceGaps.push({ evidence: 'aliases', error: aliases.error });
+  }
+  return { status: 'scanned', keys, tally, aliasesError: aliases.error, entriesWithoutKeyId, inferences };
+}
+
+type ListedKey = KeyListEntry & { KeyId: string };
+
+/** Every ListKeys page, or the region's outcome when ListKeys fails. */
+async function listKeys(target: RegionTarget, inferences: string[]): Promise<KeyListEntry[] | Extract<RegionCollection, { error: AwsErrorRecord }>> {
   try {
-    listed = await collectPages(async (marker) => {
+    return await collectPages(async (marker) => {
       const out = await target.call('kms:ListKeys', () => target.client.send(new ListKeysCommand({ Limit: 1000, Marker: marker })));
       return { items: out.Keys, next: nextMarker(out, 'kms:ListKeys', inferences) };
     });
@@ -100,11 +120,13 @@ export async function collectRegion(target: RegionTarget): Promise<RegionCollect
     // the caller decides whether that is "not enabled" or a coverage error (DescribeRegions said enabled).
     return classifyError(err) === 'not-enabled' ? { status: 'not_enabled', error } : { status: 'error', error };
   }
-  const tally = emptyTally();
-  // Each key once, even if pages overlap (ListKeys is eventually consistent).
+}
+
+/** Each key once, even if pages overlap (ListKeys is eventually consistent); entries without a KeyId counted apart. */
+function distinctEntries(listed: readonly KeyListEntry[]): { entries: ListedKey[]; entriesWithoutKeyId: number } {
   const seen = new Set<string>();
   let entriesWithoutKeyId = 0;
-  const entries: (KeyListEntry & { KeyId: string })[] = [];
+  const entries: ListedKey[] = [];
   for (const entry of listed) {
     if (typeof entry.KeyId !== 'string' || entry.KeyId === '') {
       entriesWithoutKeyId++;
@@ -112,13 +134,15 @@ export async function collectRegion(target: RegionTarget): Promise<RegionCollect
     }
     if (seen.has(entry.KeyId)) continue;
     seen.add(entry.KeyId);
-    entries.push(entry as KeyListEntry & { KeyId: string });
+    entries.push(entry as ListedKey);
   }
-  if (entries.length === 0) return { status: 'scanned', keys: [], tally, aliasesError: null, entriesWithoutKeyId, inferences };
+  return { entries, entriesWithoutKeyId };
+}
 
-  const aliasesPromise = listAliases(target, inferences);
+/** The facts of every listed key, in list order; keys KMS was still creating or updating are looked at once more after the rest. */
+async function collectKeys(target: RegionTarget, entries: readonly ListedKey[], tally: KeyCallTally): Promise<KeyFacts[]> {
   const keys: KeyFacts[] = new Array<KeyFacts>(entries.length);
-  const collectOne = (entry: KeyListEntry & { KeyId: string }): Promise<KeyFacts> =>
+  const collectOne = (entry: ListedKey): Promise<KeyFacts> =>
     // collectKey records AWS failures itself; anything else is a bug, still kept as a key that could not be checked.
     collectKey(target, entry, tally).catch((err: unknown) => ({
       ...blankFacts(entry.KeyId, entry.KeyArn ?? entry.KeyId),
@@ -131,30 +155,25 @@ export async function collectRegion(target: RegionTarget): Promise<RegionCollect
   const pending = entries.map((entry, index) => ({ entry, index })).filter(({ index }) => isTransitional(keys[index]));
   await forEachLimit(pending, target.keyConcurrency, async ({ entry, index }) => {
     const again = await collectOne(entry);
-    if (isTransitional(again)) {
-      const state = again.metadata!.keyState!;
-      again.failure = {
-        kind: 'not-ready',
-        detail: state,
-        error: { code: 'KeyStateNotReady', message: `The key was still in state ${state} when looked at again after the rest of its region.`, operation: 'kms:DescribeKey' },
-      };
-    }
+    if (isTransitional(again)) again.failure = notReady(again.metadata!.keyState!);
     keys[index] = again;
   });
-  const aliases = await aliasesPromise;
-  const facts = keys.filter((key): key is KeyFacts => key !== undefined);
-  for (const key of facts) {
-    if (aliases.byKey) key.aliases = aliases.byKey.get(key.keyId) ?? [];
-    else if (aliases.error) key.evidenceGaps.push({ evidence: 'aliases', error: aliases.error });
-  }
-  return { status: 'scanned', keys: facts, tally, aliasesError: aliases.error, entriesWithoutKeyId, inferences };
+  return keys.filter((key): key is KeyFacts => key !== undefined);
+}
+
+function notReady(state: string): CollectionFailure {
+  return {
+    kind: 'not-ready',
+    detail: state,
+    error: { code: 'KeyStateNotReady', message: `The key was still in state ${state} when looked at again after the rest of its region.`, operation: 'kms:DescribeKey' },
+  };
 }
 
 function isTransitional(facts: KeyFacts | undefined): boolean {
   return facts !== undefined && facts.failure === null && facts.metadata !== null && TRANSITIONAL_STATES.has(facts.metadata.keyState ?? '');
 }
 
-export function blankFacts(keyId: string, keyArn: string): KeyFacts {
+function blankFacts(keyId: string, keyArn: string): KeyFacts {
   return { keyId, keyArn, aliases: [], metadata: null, rotation: null, tags: null, failure: null, evidenceGaps: [], inferences: [] };
 }
 
@@ -182,7 +201,7 @@ async function listAliases(target: RegionTarget, inferences: string[]): Promise<
   }
 }
 
-async function collectKey(target: RegionTarget, entry: KeyListEntry & { KeyId: string }, tally: KeyCallTally): Promise<KeyFacts> {
+async function collectKey(target: RegionTarget, entry: ListedKey, tally: KeyCallTally): Promise<KeyFacts> {
   return collectOneKey(target, entry.KeyId, entry.KeyArn ?? `arn:${target.partition}:kms:${target.region}:${target.accountId}:key/${entry.KeyId}`, entry.KeyId, tally);
 }
 
@@ -270,8 +289,8 @@ async function rotationFacts(target: RegionTarget, ref: string, counted: CallOpt
     } satisfies CollectionFailure;
   }
   // The model marks RotationPeriodInDays optional (answers from before April 2024, and emulators,
-  // leave it out); AWS documents 365 days as the period then. Read so, and said so on the row.
-  if (enabled && typeof status.RotationPeriodInDays !== 'number') inferences.push('RotationPeriodInDays absent: 365 days read (the period AWS documents as the default).');
+  // leave it out); AWS documents its default as the period then. Read so, and said so on the row.
+  if (enabled && typeof status.RotationPeriodInDays !== 'number') inferences.push(`RotationPeriodInDays absent: ${target.defaultPeriodDays} days read (the period AWS documents as the default).`);
   let latest: RotationsListEntry | null = null;
   if (latestResult.status === 'rejected') gaps.push({ evidence: 'rotation-history', error: toErrorRecord(latestResult.reason, 'kms:ListKeyRotations') });
   else latest = latestResult.value;
@@ -336,7 +355,7 @@ function failureOf(err: unknown, operation: string): CollectionFailure {
  * API reference, CreateKey KeyUsage); a REPLICA naming itself as its primary → PRIMARY (KMS developer
  * guide, "Updating the primary Region": DescribeKey may briefly show both keys as replicas).
  */
-export function toMetadataFacts(m: KeyMetadata, inferences: string[] = []): KeyMetadataFacts {
+function toMetadataFacts(m: KeyMetadata, inferences: string[] = []): KeyMetadataFacts {
   const rawType: unknown = m.MultiRegionConfiguration?.MultiRegionKeyType;
   let multiRegionType: KeyMetadataFacts['multiRegionType'] = rawType === 'PRIMARY' || rawType === 'REPLICA' ? rawType : null;
   const primaryKeyArn = m.MultiRegionConfiguration?.PrimaryKey?.Arn ?? null;

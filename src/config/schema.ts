@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { signOffSchema } from './sign-off.js';
-import { REGION_PATTERN, RESERVED_EXPECTED, RESERVED_SCAN_IDS, SCAN_ID_EXPECTED, SCAN_ID_PATTERN } from '../core/names.js';
+import { ROTATION_PERIOD_DAYS } from '../core/kms-rotation.js';
+import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, REGION_PATTERN, RESERVED_EXPECTED, RESERVED_SCAN_IDS, ROLE_NAME_PATTERN, SCAN_ID_EXPECTED, SCAN_ID_PATTERN } from '../core/names.js';
 import { MAX_SHARDS, shardSpecProblem } from '../core/shard.js';
 
 /** How a flag or environment string becomes a value. */
@@ -30,8 +31,8 @@ export interface OptionSpec extends OptionDef {
   key: string;
 }
 
-const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
-const ouId = z.string().regex(/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)');
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit AWS account id');
+const ouId = z.string().regex(OU_ID_PATTERN, 'expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)');
 const s3Url = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/prefix');
 // Safe as a folder name and in an S3 key; "latest" is the reports root's pointer to the newest run.
 const scanId = z
@@ -52,7 +53,7 @@ const regionName = z.string().regex(REGION_PATTERN, 'expected an AWS region name
 const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'expected a tag key: 1..128 letters, digits, spaces and _ . : / = + - @');
 
 const OPTIONS = {
-  roleName: { flag: '--role-name <name>', kind: 'string', description: 'Read role assumed in each member account.', schema: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('KmsRotationAuditReader') },
+  roleName: { flag: '--role-name <name>', kind: 'string', description: 'Read role assumed in each member account.', schema: z.string().regex(ROLE_NAME_PATTERN, 'expected an IAM role name').default('KmsRotationAuditReader') },
   roleArnTemplate: { flag: '--role-arn-template <template>', kind: 'string', description: 'Role ARN template instead of --role-name, with ${partition} and ${accountId}, e.g. arn:${partition}:iam::${accountId}:role/path/Name.', schema: z.string().regex(/^arn:/, 'expected an ARN template starting with arn:').nullable().default(null) },
   externalId: { flag: '--external-id <id>', kind: 'string', description: 'ExternalId passed to AssumeRole.', secret: true, schema: z.string().min(2).max(1224).regex(/^[\w+=,.@:/-]+$/, 'expected 2..1224 characters of [\\w+=,.@:/-]').nullable().default(null) },
   roleSessionName: { flag: '--role-session-name <name>', kind: 'string', description: 'RoleSessionName for AssumeRole (shows in CloudTrail).', schema: z.string().min(2).max(64).regex(/^[\w+=,.@-]+$/, 'expected 2..64 characters of [\\w+=,.@-]').default('kms-rotation-audit') },
@@ -63,7 +64,7 @@ const OPTIONS = {
   organizations: { flag: '--no-organizations', kind: 'bool', description: 'Do not call AWS Organizations; scan exactly --accounts (for callers that may not read Organizations).', schema: z.boolean().default(true) },
   regions: { flag: '--regions <names>', kind: 'list', description: 'Regions to scan, or "all": every region enabled in each account (from EC2 DescribeRegions, per account).', schema: z.union([z.literal('all'), z.array(regionName).min(1)]).default('all') },
   homeRegion: { flag: '--home-region <region>', kind: 'string', description: 'Region for STS, Organizations and DescribeRegions calls.', defaultText: '$AWS_REGION, else us-east-1', schema: regionName.nullable().default(null) },
-  maxRotationDays: { flag: '--max-rotation-days <days>', kind: 'int', description: 'Policy: the longest rotation period that passes (AWS allows 90..2560).', schema: z.number().int().min(90).max(2560).default(365) },
+  maxRotationDays: { flag: '--max-rotation-days <days>', kind: 'int', description: 'Policy: the longest rotation period that passes (AWS allows 90..2560).', schema: z.number().int().min(ROTATION_PERIOD_DAYS.min).max(ROTATION_PERIOD_DAYS.max).default(365) },
   evaluateDisabled: { flag: '--evaluate-disabled', kind: 'bool', description: 'Judge Disabled keys like enabled ones instead of NOT_APPLICABLE.', schema: z.boolean().default(false) },
   concurrency: { flag: '--concurrency <n>', kind: 'int', description: 'Most AWS requests in flight at once.', schema: z.number().int().min(1).max(2000).default(256) },
   maxAttempts: { flag: '--max-attempts <n>', kind: 'int', description: 'Attempts per AWS call (throttling, 5xx and network errors are retried with backoff).', schema: z.number().int().min(1).max(20).default(6) },

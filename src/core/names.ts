@@ -15,10 +15,32 @@ export const SCAN_ID_EXPECTED = 'expected 1..128 letters, digits, ".", "_" or "-
 export const RESERVED_SCAN_IDS: readonly string[] = ['latest'];
 export const RESERVED_EXPECTED = 'expected a name other than "latest" (the pointer to the newest run)';
 
+// The AWS ids the tool reads, checks or writes into scripts, defined here only: the config schema,
+// the results check (src/core/results-validate.ts), the exceptions register and remediation use these.
+
+/** Partitions: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, ... (ARN format: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). */
+export const PARTITION_PATTERN = /^aws(-[a-z]+)*$/;
 /** Organizations account ids: 12 digits (Organizations API reference, Account.Id). */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 /** Region names such as eu-west-1, us-gov-west-1, cn-north-1. */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** OU ids (ou-xxxx-xxxxxxxx) and root ids (r-xxxx) (Organizations API reference, OrganizationalUnit.Id, Root.Id). */
+export const OU_ID_PATTERN = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+/** KMS key ids: a UUID, or mrk- and 32 hex digits for multi-Region keys (KMS API reference, KeyMetadata.KeyId). */
+export const KEY_ID_PATTERN = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+/** KMS key ARNs: arn:<partition>:kms:<region>:<account id>:key/<key id> (KMS API reference, KeyMetadata.Arn). */
+export const KEY_ARN_PATTERN = new RegExp(`^arn:${inner(PARTITION_PATTERN)}:kms:${inner(REGION_PATTERN)}:${inner(ACCOUNT_ID_PATTERN)}:key/${inner(KEY_ID_PATTERN)}$`);
+/** Alias names: alias/ and 1..250 of [a-zA-Z0-9/_-] (KMS API reference, CreateAlias AliasName). */
+export const ALIAS_NAME_PATTERN = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+/** Alias patterns (an exceptions register's scope): alias names in which `*` matches any run of characters. */
+export const ALIAS_GLOB_PATTERN = /^alias\/[A-Za-z0-9/_*-]{1,250}$/;
+/** IAM role names: 1..64 of [\w+=,.@-] (IAM API reference, Role.RoleName). */
+export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+
+/** A whole-value pattern's body, to build a longer pattern from it. */
+function inner(pattern: RegExp): string {
+  return pattern.source.replace(/^\^/, '').replace(/\$$/, '');
+}
 
 /** Why `id` cannot be a scan id, or null when it can. */
 export function scanIdProblem(id: unknown): string | null {

@@ -45,9 +45,18 @@ export function metadataText(value: string, max = 200): string {
     .slice(0, max);
 }
 
-/** POSIX shell quoting for a value pasted into a command line; plain ids stay unquoted. */
-export function shellQuote(value: string): string {
-  if (/^[A-Za-z0-9._:/=@+-]+$/.test(value) && !value.startsWith('-')) return value;
+/** Words a POSIX shell reads as themselves (no quoting needed), unless they start with `-`. */
+const SHELL_PLAIN = /^[A-Za-z0-9._:/=@+-]+$/;
+
+/**
+ * POSIX shell quoting, the tool's only one: the value in single quotes, each `'` inside written
+ * `'\''` (inside single quotes every character is literal: POSIX Shell Command Language, 2.2.2,
+ * https://pubs.opengroup.org/onlinepubs/9799919799/utilities/V3_chap02.html). `as-needed` (for a
+ * command shown to a reader, e.g. findings.csv) leaves a plain word bare; `always` (generated
+ * scripts) quotes every value, ids already checked included.
+ */
+export function shellQuote(value: string, mode: 'as-needed' | 'always' = 'as-needed'): string {
+  if (mode === 'as-needed' && SHELL_PLAIN.test(value) && !value.startsWith('-')) return value;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -56,6 +65,11 @@ export function isoUtc(value: string | null | undefined): string | null {
   if (!value) return null;
   const t = Date.parse(value);
   return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+/** The day of an ISO 8601 date as written (`2026-11-28T00:01:00.000Z` → `2026-11-28`). */
+export function isoDay(iso: string): string {
+  return iso.slice(0, 10);
 }
 
 /** `2026-11-28 00:01 UTC` for prose. */

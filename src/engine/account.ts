@@ -11,6 +11,7 @@ import { describeAccountRegions, planRegions, type AccountRegions, type RegionPl
 import type { CallOptions } from '../aws/throttle.js';
 import { collectKeyByArn, collectRegion, emptyTally, fetchTags, type KeyCallTally, type RegionTarget } from '../collect/kms.js';
 import { judgeSafely, needsRotationStatusSafely } from '../rules/index.js';
+import { DEFAULT_ROTATION_PERIOD_DAYS } from '../rules/kms-002/period.js';
 import { Status, type AccountCoverage, type AwsErrorRecord, type KeyResult, type RegionCoverage } from '../core/results.js';
 import type { ScanContext } from './context.js';
 import type { SpoolBatch } from './spool.js';
@@ -19,7 +20,27 @@ import { arnRegion, markReplicas, resolveMultiRegion, type JudgedKey } from './m
 import type { AccountTarget } from './scope.js';
 
 export async function scanAccount(ctx: ScanContext, account: AccountTarget): Promise<void> {
-  const coverage: AccountCoverage = {
+  const coverage = accountCoverage(account);
+  ctx.tally.accounts.push(coverage);
+  const log: AccountLog = { regions: [], keyCalls: emptyTally(), batches: [] };
+  const counts: AccountCounts = { keys: 0, errors: 0 };
+  let completed = false;
+  try {
+    await reachAndScan(ctx, account, coverage, log, counts);
+    completed = true;
+  } finally {
+    await finishAccount(ctx, account, { coverage, log, counts, completed });
+  }
+}
+
+/** Keys spooled and errors recorded for one account (its progress line). */
+interface AccountCounts {
+  keys: number;
+  errors: number;
+}
+
+function accountCoverage(account: AccountTarget): AccountCoverage {
+  return {
     accountId: account.id,
     accountName: account.name,
     state: account.state,
@@ -31,72 +52,76 @@ export async function scanAccount(ctx: ScanContext, account: AccountTarget): Pro
     error: null,
     reason: null,
   };
-  ctx.tally.accounts.push(coverage);
-  const log: AccountLog = { regions: [], keyCalls: emptyTally(), batches: [] };
-  let keys = 0;
-  let errors = 0;
-  let completed = false;
-  try {
-    const credentials = await reach(ctx, account, coverage);
-    if (!credentials) {
-      errors++;
-      completed = true;
-      return;
-    }
-    const regions = await regionsOf(ctx, account, credentials, coverage);
-    if (!regions) {
-      errors++;
-      completed = true;
-      return;
-    }
-    for (const region of regions.notEnabled) {
-      // "The act of disabling a Region will remove all IAM access to any resources that reside in that
-      // Region" (https://docs.aws.amazon.com/accounts/latest/reference/API_DisableRegion.html): keys may remain.
-      addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): not accessible to the scan. Keys created there while it was enabled still exist, but disabling a region removes all IAM access to them until it is enabled again.'));
-    }
-    // Every region collected and judged first; multi-Region sets are resolved across them (and
-    // primaries outside the scan's regions read); then each region's keys are spooled once.
-    const collected = await Promise.all(regions.scan.map((region) => collectAndJudgeRegion(ctx, account, credentials, region, regions.listed, log)));
-    const judged = collected.flatMap((outcome) => outcome.keys);
-    const extra = await resolveMultiRegion(judged, { accountId: account.id, readByArn: (arn) => readKeyByArn(ctx, account, credentials, arn, log) });
-    // The stages (exceptions) on every key of the account before any is spooled, so each replica can
-    // carry the status its primary is reported with (markReplicas).
-    for (const key of [...judged, ...extra]) key.result = ctx.stages.reduce((staged, stage) => stage.apply(staged), key.result);
-    markReplicas([...judged, ...extra]);
-    const byRegion = new Map<string, JudgedKey[]>();
-    for (const key of [...judged, ...extra]) {
-      const list = byRegion.get(key.region) ?? [];
-      list.push(key);
-      byRegion.set(key.region, list);
-    }
-    for (const outcome of collected) {
-      if (outcome.coverage === null) continue;
-      const results = await spoolRegion(ctx, account, outcome.region, byRegion.get(outcome.region) ?? [], log);
-      byRegion.delete(outcome.region);
-      const keyErrors = results.filter((key) => key.status === Status.Error).length;
-      addRegion(ctx, log, { ...outcome.coverage, keyCount: outcome.coverage.keyCount ?? results.length, keyErrors });
-      keys += results.length;
-      errors += keyErrors + (outcome.coverage.status === 'error' ? 1 : 0);
-    }
-    // Primaries read outside the scan's regions: rows in their own region (no coverage row: not in scope).
-    for (const [region, list] of byRegion) {
-      const results = await spoolRegion(ctx, account, region, list, log);
-      const keyErrors = results.filter((key) => key.status === Status.Error).length;
-      keys += results.length;
-      errors += keyErrors;
-    }
-    completed = true;
-  } finally {
-    ctx.throttle.releaseAccount(account.id);
-    if (account.pathsKnown) {
-      // Started before the OU tree was known: its coverage (and checkpoint) get the path now.
-      await account.pathsKnown;
-      coverage.ouIds = account.ouIds;
-      coverage.ouPath = account.ouPath;
-    }
-    if (completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls, endpoints: ctx.endpoints?.() ?? [] });
-    ctx.progress?.accountDone(account.id, { keys, errors, status: coverage.status === 'error' ? 'error' : 'scanned' });
+}
+
+/** Reach the account, find its regions, then collect, judge and spool them; an account it cannot reach or list is one error. */
+async function reachAndScan(ctx: ScanContext, account: AccountTarget, coverage: AccountCoverage, log: AccountLog, counts: AccountCounts): Promise<void> {
+  const credentials = await reach(ctx, account, coverage);
+  if (!credentials) {
+    counts.errors++;
+    return;
   }
+  const regions = await regionsOf(ctx, account, credentials, coverage);
+  if (!regions) {
+    counts.errors++;
+    return;
+  }
+  for (const region of regions.notEnabled) {
+    // "The act of disabling a Region will remove all IAM access to any resources that reside in that
+    // Region" (https://docs.aws.amazon.com/accounts/latest/reference/API_DisableRegion.html): keys may remain.
+    addRegion(ctx, log, regionCoverage(account.id, region, 'not_enabled', null, 'Opt-in region not enabled for this account (EC2 DescribeRegions): not accessible to the scan. Keys created there while it was enabled still exist, but disabling a region removes all IAM access to them until it is enabled again.'));
+  }
+  // Every region collected and judged first; multi-Region sets are resolved across them (and
+  // primaries outside the scan's regions read); then each region's keys are spooled once.
+  const collected = await Promise.all(regions.scan.map((region) => collectAndJudgeRegion(ctx, account, credentials, region, regions.listed, log)));
+  const judged = collected.flatMap((outcome) => outcome.keys);
+  const extra = await resolveMultiRegion(judged, { accountId: account.id, readByArn: (arn) => readKeyByArn(ctx, account, credentials, arn, log) });
+  const keys = [...judged, ...extra];
+  // The stages (exceptions) on every key of the account before any is spooled, so each replica can
+  // carry the status its primary is reported with (markReplicas).
+  for (const key of keys) key.result = ctx.stages.reduce((staged, stage) => stage.apply(staged), key.result);
+  markReplicas(keys);
+  await spoolAccount(ctx, account, collected, keys, { log, counts });
+}
+
+/** Each scanned region's keys spooled with its coverage row; then the primaries read outside the scan's regions. */
+async function spoolAccount(ctx: ScanContext, account: AccountTarget, collected: readonly RegionOutcome[], keys: readonly JudgedKey[], into: { log: AccountLog; counts: AccountCounts }): Promise<void> {
+  const { log, counts } = into;
+  const byRegion = new Map<string, JudgedKey[]>();
+  for (const key of keys) {
+    const list = byRegion.get(key.region) ?? [];
+    list.push(key);
+    byRegion.set(key.region, list);
+  }
+  for (const outcome of collected) {
+    if (outcome.coverage === null) continue;
+    const results = await spoolRegion(ctx, account, outcome.region, byRegion.get(outcome.region) ?? [], log);
+    byRegion.delete(outcome.region);
+    const keyErrors = results.filter((key) => key.status === Status.Error).length;
+    addRegion(ctx, log, { ...outcome.coverage, keyCount: outcome.coverage.keyCount ?? results.length, keyErrors });
+    counts.keys += results.length;
+    counts.errors += keyErrors + (outcome.coverage.status === 'error' ? 1 : 0);
+  }
+  // Primaries read outside the scan's regions: rows in their own region (no coverage row: not in scope).
+  for (const [region, list] of byRegion) {
+    const results = await spoolRegion(ctx, account, region, list, log);
+    counts.keys += results.length;
+    counts.errors += results.filter((key) => key.status === Status.Error).length;
+  }
+}
+
+/** Whatever happened: release the account's clients and limiters, complete its OU path, checkpoint it if it completed, report progress. */
+async function finishAccount(ctx: ScanContext, account: AccountTarget, done: { coverage: AccountCoverage; log: AccountLog; counts: AccountCounts; completed: boolean }): Promise<void> {
+  const { coverage, log, counts } = done;
+  ctx.throttle.releaseAccount(account.id);
+  if (account.pathsKnown) {
+    // Started before the OU tree was known: its coverage (and checkpoint) get the path now.
+    await account.pathsKnown;
+    coverage.ouIds = account.ouIds;
+    coverage.ouPath = account.ouPath;
+  }
+  if (done.completed) await ctx.checkpoint?.accountDone({ accountId: account.id, coverage, ...log, apiCalls: ctx.throttle.stats().apiCalls, endpoints: ctx.endpoints?.() ?? [] });
+  ctx.progress?.accountDone(account.id, { keys: counts.keys, errors: counts.errors, status: coverage.status === 'error' ? 'error' : 'scanned' });
 }
 
 /** Credentials for the account, or null with the error recorded on its coverage. */
@@ -240,6 +265,7 @@ function regionTarget(ctx: ScanContext, account: AccountTarget, credentials: Cac
     // A replica is judged through its primary but is a key of its own, with its own tags and owner.
     wantTags: (metadata) => ctx.options.collectTags === 'all' && (needsRotationStatusSafely(ctx.rule, metadata, ctx.policy) || (metadata.keyManager === 'CUSTOMER' && metadata.multiRegionType === 'REPLICA')),
     keyConcurrency: ctx.keyConcurrency,
+    defaultPeriodDays: DEFAULT_ROTATION_PERIOD_DAYS,
   };
 }
 

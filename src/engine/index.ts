@@ -29,16 +29,13 @@ import type { ScanOptions } from './options.js';
 import { findResumePoint, resumeScope } from './resume.js';
 import { newScanId } from './scan-id.js';
 import { AccountSelector, idSelector, selectAccounts, toTarget, type AccountTarget } from './scope.js';
-import { WorkQueue } from './queue.js';
+import { WorkQueue } from '../core/pool.js';
 import { KeySpool } from './spool.js';
 import { ScanTally } from './tally.js';
 import type { ScanDeps, ScanOutcome } from './types.js';
 
 export type { Logger, ScanDeps, ScanOutcome, ScanProgress, ScanTiming } from './types.js';
 export type { ScanOptions } from './options.js';
-
-export { RESULTS_FILE } from '../core/run-files.js';
-export const SPOOL_FILE = 'keys.spool.jsonl';
 
 export async function runScan(options: ScanOptions, deps: ScanDeps): Promise<ScanOutcome> {
   validateOptions(options);

@@ -36,90 +36,124 @@ export interface MultiRegionIo {
 export async function resolveMultiRegion(keys: JudgedKey[], io: MultiRegionIo): Promise<JudgedKey[]> {
   const replicas = keys.filter((key) => key.judgement.judgedThroughPrimary !== undefined && key.result.status === Status.NotApplicable);
   if (replicas.length === 0) return [];
-  const byArn = new Map<string, JudgedKey>();
-  for (const key of keys) byArn.set(key.result.keyArn, key);
-  const extra = new Map<string, JudgedKey>();
-  const unreadable = new Map<string, AwsErrorRecord>();
+  const primaries = new PrimaryLookup(keys, io);
+  await primaries.lookUp([...new Set(replicas.map((r) => r.judgement.judgedThroughPrimary).filter((arn): arn is string => typeof arn === 'string'))]);
+  for (const replica of replicas) settleReplica(replica, primaries);
+  noteReadForReplicas(primaries.extra, replicas);
+  // Only primaries are added as rows: a key outside the scan that is no primary is no key in scope.
+  return [...primaries.extra.values()].filter(isPrimary);
+}
 
-  const isPrimary = (key: JudgedKey | undefined): boolean => key?.facts.metadata?.multiRegionType === 'PRIMARY';
-  const wanted = [...new Set(replicas.map((r) => r.judgement.judgedThroughPrimary).filter((arn): arn is string => typeof arn === 'string'))];
+function isPrimary(key: JudgedKey | undefined): boolean {
+  return key?.facts.metadata?.multiRegionType === 'PRIMARY';
+}
 
-  const read = async (arn: string): Promise<void> => {
-    if (arnAccount(arn) !== io.accountId) {
-      unreadable.set(arn, { code: 'PrimaryInOtherAccount', message: `The primary key ${arn} is not in this account (ReplicateKey is not cross-account).`, operation: 'kms:DescribeKey' });
+/** The primaries the replicas name: among the account's judged keys, read by ARN (`extra`), or unreadable with the error. */
+class PrimaryLookup {
+  private readonly byArn = new Map<string, JudgedKey>();
+  readonly extra = new Map<string, JudgedKey>();
+  readonly unreadable = new Map<string, AwsErrorRecord>();
+
+  constructor(
+    keys: readonly JudgedKey[],
+    private readonly io: MultiRegionIo,
+  ) {
+    for (const key of keys) this.byArn.set(key.result.keyArn, key);
+  }
+
+  /** The key as last read (read by ARN, else judged with the account's regions). */
+  current(arn: string): JudgedKey | undefined {
+    return this.extra.get(arn) ?? this.byArn.get(arn);
+  }
+
+  isExtra(arn: string): boolean {
+    return this.extra.has(arn);
+  }
+
+  async lookUp(wanted: readonly string[]): Promise<void> {
+    // First look: primaries not among the account's judged keys.
+    for (const arn of wanted) if (!this.byArn.has(arn)) await this.read(arn);
+    // Second look, once, for sets where the named key does not claim to be the primary.
+    for (const arn of wanted) {
+      const named = this.current(arn);
+      if (named && !isPrimary(named) && !this.unreadable.has(arn)) await this.read(arn);
+    }
+  }
+
+  private async read(arn: string): Promise<void> {
+    if (arnAccount(arn) !== this.io.accountId) {
+      this.unreadable.set(arn, { code: 'PrimaryInOtherAccount', message: `The primary key ${arn} is not in this account (ReplicateKey is not cross-account).`, operation: 'kms:DescribeKey' });
       return;
     }
-    const judged = await io.readByArn(arn);
-    unreadable.delete(arn);
+    const judged = await this.io.readByArn(arn);
+    this.unreadable.delete(arn);
     if (judged.facts.metadata === null) {
       // Not described: its replicas are ERROR. (Described but not judgeable, e.g. GetKeyRotationStatus
-      // denied: the primary's row is ERROR, and so are its replicas, below.)
-      unreadable.set(arn, judged.result.error ?? { code: 'IncompleteResponse', message: judged.result.reason, operation: 'kms:DescribeKey' });
+      // denied: the primary's row is ERROR, and so are its replicas: settleReplica.)
+      this.unreadable.set(arn, judged.result.error ?? { code: 'IncompleteResponse', message: judged.result.reason, operation: 'kms:DescribeKey' });
       return;
     }
-    const inScope = byArn.get(arn);
-    if (inScope && !extra.has(arn)) {
+    const inScope = this.byArn.get(arn);
+    if (inScope && !this.extra.has(arn)) {
       // Read again (the second look of a set without a primary): the fresh answer replaces the row.
       Object.assign(inScope, { facts: judged.facts, judgement: judged.judgement, result: judged.result });
       return;
     }
-    extra.set(arn, judged);
-  };
-
-  // First look: primaries not among the account's judged keys.
-  for (const arn of wanted) if (!byArn.has(arn)) await read(arn);
-  // Second look, once, for sets where the named key does not claim to be the primary.
-  const current = (arn: string): JudgedKey | undefined => extra.get(arn) ?? byArn.get(arn);
-  for (const arn of wanted) {
-    const named = current(arn);
-    if (named && !isPrimary(named) && !unreadable.has(arn)) await read(arn);
+    this.extra.set(arn, judged);
   }
+}
 
-  for (const replica of replicas) {
-    // Read again as the primary (a set seen mid-UpdatePrimaryRegion that settled): judged already.
-    if (replica.judgement.judgedThroughPrimary === undefined) continue;
-    const arn = replica.judgement.judgedThroughPrimary;
-    const r = replica.result;
-    if (typeof arn !== 'string') {
-      setError(r, 'Could not check: this multi-Region replica did not name its primary key (DescribeKey MultiRegionConfiguration.PrimaryKey), so no primary was found.', {
-        code: 'NoPrimaryFound',
-        message: 'DescribeKey answered a REPLICA without MultiRegionConfiguration.PrimaryKey.Arn.',
-        operation: 'kms:DescribeKey',
-      });
-      continue;
-    }
-    const failed = unreadable.get(arn);
-    if (failed) {
-      setError(r, `Could not check: its primary key ${arn} could not be read (${failed.operation} failed with ${failed.code}); a replica's rotation is its primary's.`, failed);
-      continue;
-    }
-    const primary = current(arn);
-    if (!primary || !isPrimary(primary)) {
-      const says = primary?.facts.metadata?.multiRegionType ?? 'no multi-Region type';
-      const names = primary?.facts.metadata?.primaryKeyArn;
-      setError(r, `Could not check: no primary found for this multi-Region key: ${arn} says ${says}${names ? ` naming ${names}` : ''}, also when read again later in the scan (an UpdatePrimaryRegion in progress shows both keys as replicas).`, {
-        code: 'NoPrimaryFound',
-        message: `${arn} does not claim to be the primary key.`,
-        operation: 'kms:DescribeKey',
-      });
-      continue;
-    }
-    const verdict = primary.result.status;
-    if (verdict === Status.Error) {
-      const e = primary.result.error ?? { code: 'PrimaryNotJudged', message: primary.result.reason, operation: 'kms:GetKeyRotationStatus' };
-      setError(r, `Could not check: its primary key ${arn} could not be judged (${e.operation} failed with ${e.code}); a replica's rotation is its primary's.`, e);
-      continue;
-    }
-    r.reason = `Multi-Region replica key: rotation is set on its primary key ${arn}, judged ${verdict} in ${primary.region}${extra.has(arn) ? ' (read for this replica: its region is outside the scan)' : ''}.`;
+/** A replica's final row: NOT_APPLICABLE naming its primary's verdict, or ERROR saying why there is none. */
+function settleReplica(replica: JudgedKey, primaries: PrimaryLookup): void {
+  // Read again as the primary (a set seen mid-UpdatePrimaryRegion that settled): judged already.
+  if (replica.judgement.judgedThroughPrimary === undefined) return;
+  const arn = replica.judgement.judgedThroughPrimary;
+  const r = replica.result;
+  if (typeof arn !== 'string') {
+    setError(r, 'Could not check: this multi-Region replica did not name its primary key (DescribeKey MultiRegionConfiguration.PrimaryKey), so no primary was found.', {
+      code: 'NoPrimaryFound',
+      message: 'DescribeKey answered a REPLICA without MultiRegionConfiguration.PrimaryKey.Arn.',
+      operation: 'kms:DescribeKey',
+    });
+    return;
   }
+  const failed = primaries.unreadable.get(arn);
+  if (failed) {
+    setError(r, `Could not check: its primary key ${arn} could not be read (${failed.operation} failed with ${failed.code}); a replica's rotation is its primary's.`, failed);
+    return;
+  }
+  const primary = primaries.current(arn);
+  if (!primary || !isPrimary(primary)) {
+    setNoPrimary(r, arn, primary);
+    return;
+  }
+  const verdict = primary.result.status;
+  if (verdict === Status.Error) {
+    const e = primary.result.error ?? { code: 'PrimaryNotJudged', message: primary.result.reason, operation: 'kms:GetKeyRotationStatus' };
+    setError(r, `Could not check: its primary key ${arn} could not be judged (${e.operation} failed with ${e.code}); a replica's rotation is its primary's.`, e);
+    return;
+  }
+  r.reason = `Multi-Region replica key: rotation is set on its primary key ${arn}, judged ${verdict} in ${primary.region}${primaries.isExtra(arn) ? ' (read for this replica: its region is outside the scan)' : ''}.`;
+}
 
+/** The named key does not claim to be the primary, also when read again (or was not found at all). */
+function setNoPrimary(result: KeyResult, arn: string, named: JudgedKey | undefined): void {
+  const says = named?.facts.metadata?.multiRegionType ?? 'no multi-Region type';
+  const names = named?.facts.metadata?.primaryKeyArn;
+  setError(result, `Could not check: no primary found for this multi-Region key: ${arn} says ${says}${names ? ` naming ${names}` : ''}, also when read again later in the scan (an UpdatePrimaryRegion in progress shows both keys as replicas).`, {
+    code: 'NoPrimaryFound',
+    message: `${arn} does not claim to be the primary key.`,
+    operation: 'kms:DescribeKey',
+  });
+}
+
+/** Each key read outside the scan's regions records the replicas it was read for; a primary's row says why it is there. */
+function noteReadForReplicas(extra: ReadonlyMap<string, JudgedKey>, replicas: readonly JudgedKey[]): void {
   for (const [arn, judged] of extra) {
     const pointing = replicas.filter((r) => r.judgement.judgedThroughPrimary === arn).map((r) => r.result.keyArn).sort();
     judged.facts.readForReplicaOf = pointing;
     if (isPrimary(judged)) judged.result.reason = `${judged.result.reason} Read outside the scan's regions because ${pointing.length === 1 ? 'a replica' : 'replicas'} in scope name${pointing.length === 1 ? 's' : ''} it as primary: ${pointing.join(', ')}.`;
   }
-  // Only primaries are added as rows: a key outside the scan that is no primary is no key in scope.
-  return [...extra.values()].filter(isPrimary);
 }
 
 /**

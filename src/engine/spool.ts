@@ -76,7 +76,12 @@ export class KeySpool {
     return this.readBatches(this.batches);
   }
 
-  /** The keys of these batches, in (account, region, key id) order. */
+  /**
+   * The keys of these batches, in (account, region, key id) order. Read back as written, not
+   * checked: the spool is this tool's own file (written by append, in this run or in the interrupted
+   * attempt --resume continues, at offsets its checkpoint recorded), and every key it holds is checked
+   * again (src/core/results-validate.ts checkKey) when the reports read results.json.
+   */
   async *readBatches(batches: readonly SpoolBatch[]): AsyncIterable<KeyResult> {
     await this.writes;
     const ordered = [...batches].sort((a, b) => compareKeys({ accountId: a.accountId, region: a.region, keyId: '' }, { accountId: b.accountId, region: b.region, keyId: '' }));

@@ -3,47 +3,14 @@
  * `header.extensions.exceptions` (so reporters never need the YAML file), and exceptions.csv.
  */
 import { basename } from 'node:path';
-import type { NamedFileDigest } from '../io/files.js';
 import { compareKeys, Status, type KeyResult } from '../core/results.js';
 import { CsvFileWriter, teeRows, type RowWriter } from '../io/csv.js';
 import { EXPIRING_SOON_DAYS, entryState } from './dates.js';
 import { scopeMatches } from './match.js';
 import { isWildcardScope, scopeText } from './scope.js';
+import type { ExceptionsSummary, ExceptionSummaryEntry } from './summary.js';
 import type { ExceptionEntry, ExceptionRegister, ExceptionState } from './types.js';
 import type { CoveredKey, ExceptionUsage } from './usage.js';
-
-/** Key under `header.extensions` where the summary is stored. */
-export const EXCEPTIONS_EXTENSION = 'exceptions';
-
-/** A register entry (without its file line) and what the scan made of it. */
-export interface ExceptionSummaryEntry extends Omit<ExceptionEntry, 'line' | 'approved' | 'riskOwner' | 'compensatingControl'> {
-  /** The optional fields, null when the entry leaves them out (absent in results written before they existed). */
-  approved?: string | null;
-  riskOwner?: string | null;
-  compensatingControl?: string | null;
-  state: ExceptionState;
-  /** Matched no FAIL key in this scan. */
-  unused: boolean;
-  /** FAIL keys matched: made EXCEPTION when the entry is valid; left FAIL (reason names the expiry) when expired. */
-  keysCovered: number;
-  /** ARNs of the first covered keys (at most the usage cap); `keyArnsOmitted` more were not listed. */
-  keyArns: string[];
-  keyArnsOmitted: number;
-  /** FAIL keys whose tags were not collected, so a tag scope could not be decided (they stayed FAIL). */
-  tagsUndecided: number;
-}
-
-export interface ExceptionsSummary {
-  /** The register file's base name (results written before issue 11 carry the path as given). */
-  source: string;
-  /** Base name, size and SHA-256 of the register bytes the scan parsed; absent in results written before it was recorded. */
-  file?: NamedFileDigest | null;
-  maxDays: number;
-  expiringSoonDays: number;
-  evaluatedAt: string;
-  counts: { entries: number; active: number; expiringSoon: number; expired: number; unused: number; keysCovered: number };
-  entries: ExceptionSummaryEntry[];
-}
 
 export function exceptionsSummary(register: ExceptionRegister, usage: ExceptionUsage, now: Date): ExceptionsSummary {
   const entries = register.entries.map((entry): ExceptionSummaryEntry => {

@@ -3,15 +3,10 @@
  * rather than a silently ignored scope that would widen what an entry covers.
  */
 import { z } from 'zod';
+import { ACCOUNT_ID_PATTERN, ALIAS_GLOB_PATTERN, KEY_ARN_PATTERN, OU_ID_PATTERN } from '../core/names.js';
 import { dayNumber } from './dates.js';
 
-export const ACCOUNT_ID = /^\d{12}$/;
-export const OU_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
-/** KMS key ARN: arn:<partition>:kms:<region>:<account>:key/<uuid | mrk-32 hex> (KMS API reference, KeyMetadata.Arn). */
-export const KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-/** Alias names are `alias/` + [a-zA-Z0-9/_-] (KMS CreateAlias); patterns add `*`. */
-export const ALIAS_PATTERN = /^alias\/[A-Za-z0-9/_*-]{1,250}$/;
-export const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 export const SCOPE_KINDS = ['accounts', 'ous', 'keys', 'aliases', 'tags'] as const;
 export const ENTRY_FIELDS = ['id', 'scope', 'reason', 'approver', 'ticket', 'created', 'expires', 'approved', 'riskOwner', 'compensatingControl'] as const;
@@ -37,12 +32,12 @@ function date(what: string) {
     .refine((value) => dayNumber(value) !== null, `${what} is not a calendar date`);
 }
 
-export const scopeSchema = z.strictObject(
+const scopeSchema = z.strictObject(
   {
-    accounts: list(ACCOUNT_ID, 'a 12-digit AWS account id').optional(),
-    ous: list(OU_ID, 'an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)').optional(),
-    keys: list(KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account id>:key/<key id>)').optional(),
-    aliases: list(ALIAS_PATTERN, 'an alias pattern such as alias/legacy-* (letters, digits, / _ - and *)').optional(),
+    accounts: list(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id').optional(),
+    ous: list(OU_ID_PATTERN, 'an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)').optional(),
+    keys: list(KEY_ARN_PATTERN, 'a KMS key ARN (arn:aws:kms:<region>:<account id>:key/<key id>)').optional(),
+    aliases: list(ALIAS_GLOB_PATTERN, 'an alias pattern such as alias/legacy-* (letters, digits, / _ - and *)').optional(),
     tags: z
       .record(
         z.string().min(1, 'empty tag key').max(128, 'tag key longer than 128 characters'),
@@ -55,7 +50,7 @@ export const scopeSchema = z.strictObject(
   { error: (issue) => (issue.input === undefined ? 'missing scope' : 'expected a map of accounts, ous, keys, aliases, tags') },
 );
 
-export const entrySchema = z.strictObject(
+const entrySchema = z.strictObject(
   {
     id: z.string({ error: (issue) => (issue.input === undefined ? 'missing id' : 'expected the id as text') }).regex(ENTRY_ID, 'expected an id of letters, digits and . _ : - (at most 64), e.g. EX-2026-001'),
     scope: scopeSchema,

@@ -4,8 +4,11 @@
  */
 import type { NamedFileDigest } from '../io/files.js';
 
-/** Which keys an entry covers: a key matches when every kind given matches (kinds left out do not constrain). */
-export interface ExceptionScope {
+/**
+ * Which keys an entry covers: a key matches when every kind given matches (kinds left out do not
+ * constrain). A type, not an interface, so it fits the summary's schema (src/exceptions/summary.ts).
+ */
+export type ExceptionScope = {
   /** 12-digit account ids: the key's account is one of them. */
   accounts?: string[];
   /** OU or root ids (`ou-…`, `r-…`): the key's account is anywhere below one of them. */
@@ -16,7 +19,7 @@ export interface ExceptionScope {
   aliases?: string[];
   /** Tag key → value: the key carries every one of these tags with exactly this value. */
   tags?: Record<string, string>;
-}
+};
 
 export interface ExceptionEntry {
   id: string;
@@ -48,4 +51,5 @@ export interface ExceptionRegister {
   entries: ExceptionEntry[];
 }
 
-export type ExceptionState = 'active' | 'expiring-soon' | 'expired';
+export const EXCEPTION_STATES = ['active', 'expiring-soon', 'expired'] as const;
+export type ExceptionState = (typeof EXCEPTION_STATES)[number];

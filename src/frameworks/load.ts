@@ -9,7 +9,8 @@ import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { frameworksDir } from '../io/paths.js';
-import { parseWith, readDataFile } from './read.js';
+import { at, type KeyPath } from '../io/yaml.js';
+import { parseAt, readData, type DataFile } from './read.js';
 import { ControlsFileSchema, FrameworkOverrideSchema, FrameworkSchema, VersionSchema, type Framework, type FrameworkOverride } from './schema.js';
 
 export interface LoadedFramework {
@@ -32,46 +33,50 @@ export async function loadShippedFrameworks(dir: string = frameworksDir): Promis
   const out = new Map<string, LoadedFramework>();
   for (const name of names) {
     const file = join(dir, name);
-    const framework = parseWith(FrameworkSchema, await readDataFile(file), file);
+    const data = await readData(file);
+    const framework = parseAt(FrameworkSchema, data);
     const stem = basename(name, extname(name));
-    if (framework.id !== stem) throw new UsageError(`${file}: id: expected "${stem}" (the file name), got "${framework.id}"`);
-    if (out.has(framework.id)) throw new UsageError(`${file}: id: framework "${framework.id}" is defined twice in ${dir}`);
+    const where = at(file, data.lineOf(['id']));
+    if (framework.id !== stem) throw new UsageError(`${where}: id: expected "${stem}" (the file name), got "${framework.id}"`);
+    if (out.has(framework.id)) throw new UsageError(`${where}: id: framework "${framework.id}" is defined twice in ${dir}`);
     out.set(framework.id, { framework, files: [file], added: false });
   }
   return out;
 }
 
 export async function applyControlsFile(shipped: Map<string, LoadedFramework>, file: string): Promise<Map<string, LoadedFramework>> {
-  const top = parseWith(ControlsFileSchema, await readDataFile(file), file);
+  const data = await readData(file);
+  const top = parseAt(ControlsFileSchema, data);
   const out = new Map(shipped);
   const seen = new Set<string>();
   top.frameworks.forEach((entry, i) => {
-    const prefix = `frameworks[${i}]`;
-    const override = parseWith(FrameworkOverrideSchema, entry, file, prefix);
-    if (seen.has(override.id)) throw new UsageError(`${file}: ${prefix}.id: framework "${override.id}" appears twice`);
+    const path = ['frameworks', i];
+    const override = parseAt(FrameworkOverrideSchema, data, { value: entry, path });
+    if (seen.has(override.id)) throw new UsageError(`${at(file, data.lineOf([...path, 'id']))}: frameworks[${i}].id: framework "${override.id}" appears twice`);
     seen.add(override.id);
     const base = out.get(override.id);
     if (!base) {
-      const framework = parseWith(FrameworkSchema, { schemaVersion: 1, ...(entry as object) }, file, prefix);
+      const framework = parseAt(FrameworkSchema, data, { value: { schemaVersion: 1, ...(entry as object) }, path });
       out.set(framework.id, { framework, files: [file], added: true });
       return;
     }
-    const merged = mergeFramework(base.framework, override, file, prefix);
-    out.set(override.id, { framework: parseWith(FrameworkSchema, merged, file, prefix), files: [...base.files, file], added: base.added });
+    const merged = mergeFramework(base.framework, override, data, path);
+    // The merged versions are not at the file's indices: an error in them points at the entry.
+    const linesFollow = (issuePath: KeyPath): boolean => issuePath[0] !== 'versions';
+    out.set(override.id, { framework: parseAt(FrameworkSchema, data, { value: merged, path, linesFollow }), files: [...base.files, file], added: base.added });
   });
   return out;
 }
 
-function mergeFramework(base: Framework, override: FrameworkOverride, file: string, prefix: string): Framework {
+function mergeFramework(base: Framework, override: FrameworkOverride, data: DataFile, path: KeyPath): Framework {
   const { versions: overrideVersions, schemaVersion: _schemaVersion, ...fields } = override;
   const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<Framework>;
   const versions = base.versions.map((v) => ({ ...v, controls: [...v.controls] }));
   (overrideVersions ?? []).forEach((ov, j) => {
-    const where = `${prefix}.versions[${j}]`;
     const existing = versions.find((v) => v.version === ov.version);
     if (!existing) {
       const { replace: _replace, ...rest } = ov;
-      versions.push(parseWith(VersionSchema, rest, file, where));
+      versions.push(parseAt(VersionSchema, data, { value: rest, path: [...path, 'versions', j] }));
       return;
     }
     if (ov.label) existing.label = ov.label;

@@ -12,7 +12,7 @@ export type Confidence = z.infer<typeof Confidence>;
 const TEXT_MAX = 2000;
 const text = z.string().trim().min(1, 'expected a non-empty string').max(TEXT_MAX, `expected at most ${TEXT_MAX} characters`);
 
-export const ControlSchema = z.strictObject({
+const ControlSchema = z.strictObject({
   id: text,
   title: text,
   section: text.optional(),
@@ -37,7 +37,6 @@ export const VersionSchema = z.strictObject({
   reference: text,
   controls: z.array(ControlSchema).min(1, 'expected at least one control'),
 });
-export type FrameworkVersion = z.infer<typeof VersionSchema>;
 
 const FRAMEWORK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const frameworkId = z.string().regex(FRAMEWORK_ID, 'expected a lower-case id of letters, digits and "-" (at most 64)');

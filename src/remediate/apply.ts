@@ -5,9 +5,11 @@
  * is recorded and the others go on; the caller turns failures into a non-zero exit.
  */
 import { toErrorRecord } from '../aws/errors.js';
+import { forEachLimit } from '../core/pool.js';
 import type { AwsErrorRecord } from '../core/results.js';
 import { AuditLog, type AuditOutcome, type AuditRecord, type RotationState } from './audit-log.js';
-import { AWS_DEFAULT_ROTATION_PERIOD_DAYS, byAccount, type PlanItem, type RemediationPlan } from './plan.js';
+import { isCompliant } from '../rules/kms-002/period.js';
+import { byAccount, type PlanItem, type RemediationPlan } from './plan.js';
 
 /** One account's write session. */
 export interface AccountWriter {
@@ -41,28 +43,18 @@ export interface ApplyOutcome {
   failed: number;
 }
 
-export function isCompliant(state: RotationState, maxRotationDays: number): boolean {
-  return state.enabled && (state.periodDays ?? AWS_DEFAULT_ROTATION_PERIOD_DAYS) <= maxRotationDays;
-}
-
 export async function applyPlan(plan: RemediationPlan, access: WriteAccess, opts: ApplyOptions): Promise<ApplyOutcome> {
   const now = opts.now ?? (() => new Date());
   const outcome: ApplyOutcome = { enabled: 0, alreadyCompliant: 0, failed: 0 };
   const log = await AuditLog.open(opts.auditLogPath);
   try {
-    const accounts = [...byAccount(plan.items)];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < accounts.length) {
-        const [accountId, items] = accounts[next++]!;
-        await applyAccount(plan, access, accountId, items, async (record) => {
-          await log.write(record);
-          outcome[record.outcome === 'enabled' ? 'enabled' : record.outcome === 'already-compliant' ? 'alreadyCompliant' : 'failed']++;
-          opts.onKey?.(record);
-        }, { runId: opts.runId, now });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, accounts.length)) }, worker));
+    await forEachLimit([...byAccount(plan.items)], opts.concurrency, ([accountId, items]) =>
+      applyAccount(plan, access, accountId, items, async (record) => {
+        await log.write(record);
+        outcome[record.outcome === 'enabled' ? 'enabled' : record.outcome === 'already-compliant' ? 'alreadyCompliant' : 'failed']++;
+        opts.onKey?.(record);
+      }, { runId: opts.runId, now }),
+    );
   } finally {
     await log.close();
   }

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CsvFileWriter } from '../io/csv.js';
 import { writeFileAtomic } from '../io/files.js';
-import { byAccount, enableRotationCommand, type RemediationPlan } from './plan.js';
+import { enableRotationCommand } from '../rules/kms-002/remediation.js';
+import { byAccount, type RemediationPlan } from './plan.js';
 import { accountScript, scriptFileName, type ScriptContext } from './script.js';
 
 export const PLAN_CSV = 'remediation-plan.csv';

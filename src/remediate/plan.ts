@@ -1,15 +1,20 @@
 /**
  * The remediation plan: from a finished scan's results, the FAIL keys and what to change on each.
  * Only FAIL keys: approved exceptions (EXCEPTION) are never touched, nor keys the rule does not
- * apply to; multi-Region keys are changed on their primary only (replicas are never FAIL).
+ * apply to; multi-Region keys are changed on their primary only (replicas are never FAIL). What
+ * applies, what is compliant, the period to ask for and the command all come from the rule
+ * (src/rules/kms-002/).
  */
 import { UsageError } from '../core/errors.js';
+import { ACCOUNT_ID_PATTERN, ALIAS_NAME_PATTERN, KEY_ID_PATTERN, PARTITION_PATTERN, REGION_PATTERN } from '../core/names.js';
 import { compareKeys, Status, type KeyResult, type ResultsHeader } from '../core/results.js';
 import type { ResultsReader } from '../io/results-document.js';
-import { ACCOUNT_ID, ALIAS, KEY_ID, PARTITION, REGION, checked, checkedPeriod } from './validate.js';
+import { impossibleFailReason } from '../rules/kms-002/applicability.js';
+import { effectivePeriodDays, isCompliant } from '../rules/kms-002/period.js';
+import { rotationPeriodArg, targetPeriodDays } from '../rules/kms-002/remediation.js';
+import { checked, checkedPeriod } from './validate.js';
 
-/** EnableKeyRotation without RotationPeriodInDays sets 365 days (KMS API reference, EnableKeyRotation). */
-export const AWS_DEFAULT_ROTATION_PERIOD_DAYS = 365;
+// For src/remediate/files.ts: the command is the rule's (src/rules/kms-002/remediation.ts).
 
 export interface PlanItem {
   accountId: string;
@@ -60,8 +65,8 @@ export async function buildPlan(source: string, reader: ResultsReader, opts: Bui
   const { header } = reader;
   const params = header.parameters ?? ({} as ResultsHeader['parameters']);
   const maxRotationDays = checkedPeriod(params.maxRotationDays, 'parameters.maxRotationDays', source);
-  const partition = checked(header.partition, PARTITION, 'partition', source);
-  const homeRegion = checked(params.homeRegion ?? 'us-east-1', REGION, 'parameters.homeRegion', source);
+  const partition = checked(header.partition, PARTITION_PATTERN, 'partition', source);
+  const homeRegion = checked(params.homeRegion ?? 'us-east-1', REGION_PATTERN, 'parameters.homeRegion', source);
   const only = opts.accounts ? new Set(opts.accounts) : null;
   const plan: RemediationPlan = {
     source,
@@ -94,33 +99,26 @@ export async function buildPlan(source: string, reader: ResultsReader, opts: Bui
 }
 
 /**
- * What to change on one FAIL key. Refuses (UsageError) a FAIL the rule could never produce — a
- * replica, an AWS managed or non-symmetric key, imported material, a custom key store, or ids
- * that are not AWS's — since acting on it would touch a key the rule does not apply to.
+ * What to change on one FAIL key. Refuses (UsageError) a FAIL the rule could never produce
+ * (impossibleFailReason), or ids that are not AWS's, since acting on it would touch a key the rule
+ * does not apply to.
  */
 export function planItemFor(key: KeyResult, ctx: { maxRotationDays: number; partition: string; source: string }): PlanItem | SkippedKey {
   const where = `${ctx.source}: key ${JSON.stringify(key.keyArn)}`;
-  const accountId = checked(key.accountId, ACCOUNT_ID, 'account id', where);
-  const region = checked(key.region, REGION, 'region', where);
-  const keyId = checked(key.keyId, KEY_ID, 'key id', where);
+  const accountId = checked(key.accountId, ACCOUNT_ID_PATTERN, 'account id', where);
+  const region = checked(key.region, REGION_PATTERN, 'region', where);
+  const keyId = checked(key.keyId, KEY_ID_PATTERN, 'key id', where);
   const expectedArn = `arn:${ctx.partition}:kms:${region}:${accountId}:key/${keyId}`;
   if (key.keyArn !== expectedArn) throw new UsageError(`${where}: the ARN does not match its account, region and key id (expected ${expectedArn})`);
-  const notApplicable = ruleDoesNotApply(key);
+  const notApplicable = impossibleFailReason(key);
   if (notApplicable) throw new UsageError(`${where}: marked FAIL but ${notApplicable}; the results document is inconsistent, refusing to plan`);
   const currentPeriodDays = key.rotationPeriodDays ?? null;
   if (currentPeriodDays !== null) checkedPeriod(currentPeriodDays, 'rotationPeriodDays', where);
   const max = ctx.maxRotationDays;
-  let periodArg: number | null;
-  if (key.rotationEnabled === true) {
-    const effective = currentPeriodDays ?? AWS_DEFAULT_ROTATION_PERIOD_DAYS;
-    if (effective <= max) return { keyArn: key.keyArn, why: `recorded as rotating every ${effective} days, within the policy's ${max}: nothing to change` };
-    periodArg = max;
-  } else if (currentPeriodDays !== null && currentPeriodDays > max) {
-    // A disabled key that reports a longer period: name the period rather than rely on the default.
-    periodArg = max;
-  } else {
-    periodArg = AWS_DEFAULT_ROTATION_PERIOD_DAYS <= max ? null : max;
+  if (isCompliant({ enabled: key.rotationEnabled === true, periodDays: currentPeriodDays }, max)) {
+    return { keyArn: key.keyArn, why: `recorded as rotating every ${effectivePeriodDays(currentPeriodDays)} days, within the policy's ${max}: nothing to change` };
   }
+  const periodArg = rotationPeriodArg(currentPeriodDays, max);
   return {
     accountId,
     accountName: key.accountName ?? null,
@@ -130,28 +128,14 @@ export function planItemFor(key: KeyResult, ctx: { maxRotationDays: number; part
     aliases: Array.isArray(key.aliases) ? key.aliases.filter((alias): alias is string => typeof alias === 'string') : [],
     currentRotationEnabled: typeof key.rotationEnabled === 'boolean' ? key.rotationEnabled : null,
     currentPeriodDays,
-    targetPeriodDays: periodArg ?? AWS_DEFAULT_ROTATION_PERIOD_DAYS,
+    targetPeriodDays: targetPeriodDays(periodArg),
     periodArg,
   };
 }
 
-function ruleDoesNotApply(key: KeyResult): string | null {
-  if (key.multiRegionType === 'REPLICA') return `it is a multi-Region replica (rotation is set on its primary ${key.primaryKeyArn ?? ''})`.replace(' )', ')');
-  if (key.keyManager !== 'CUSTOMER') return `its key manager is ${String(key.keyManager)} (only customer managed keys)`;
-  if (key.keySpec !== 'SYMMETRIC_DEFAULT' || key.keyUsage !== 'ENCRYPT_DECRYPT') return `it is ${String(key.keySpec)}/${String(key.keyUsage)} (only symmetric encryption keys rotate)`;
-  if (key.origin !== 'AWS_KMS') return `its key material origin is ${String(key.origin)} (only AWS_KMS key material rotates automatically)`;
-  if (key.customKeyStoreId) return `it is in custom key store ${key.customKeyStoreId}`;
-  return null;
-}
-
-/** The exact CLI command for an item, as findings.csv's remediation column writes it. */
-export function enableRotationCommand(item: Pick<PlanItem, 'region' | 'keyId' | 'periodArg'>): string {
-  return `aws kms enable-key-rotation --region ${item.region} --key-id ${item.keyId}${item.periodArg === null ? '' : ` --rotation-period-in-days ${item.periodArg}`}`;
-}
-
 /** Aliases safe to print in a script comment. */
 export function scriptAliases(item: Pick<PlanItem, 'aliases'>): string[] {
-  return item.aliases.filter((alias) => ALIAS.test(alias));
+  return item.aliases.filter((alias) => ALIAS_NAME_PATTERN.test(alias));
 }
 
 /** Items grouped by account, in account order. */

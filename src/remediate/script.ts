@@ -4,10 +4,15 @@
  * rotation, and re-reads the status to verify. `set -euo pipefail`: the first error stops it.
  * Every value written has passed the strict checks in plan.ts and is single-quoted anyway.
  */
-import type { PlanItem, RemediationPlan } from './plan.js';
-import { enableRotationCommand, scriptAliases } from './plan.js';
-import { shQuote } from './shell.js';
-import { ACCOUNT_ID, KEY_ID, REGION, checked, checkedPeriod, commentText } from './validate.js';
+import { ACCOUNT_ID_PATTERN, KEY_ID_PATTERN, REGION_PATTERN } from '../core/names.js';
+import { shellQuote } from '../core/text.js';
+import { DEFAULT_ROTATION_PERIOD_DAYS, effectivePeriodDays } from '../rules/kms-002/period.js';
+import { enableRotationCommand } from '../rules/kms-002/remediation.js';
+import { scriptAliases, type PlanItem, type RemediationPlan } from './plan.js';
+import { checked, checkedPeriod, commentText } from './validate.js';
+
+/** Every value a script sets is single-quoted, checked ids included. */
+const quoted = (value: string): string => shellQuote(value, 'always');
 
 export interface ScriptContext {
   toolVersion: string;
@@ -15,12 +20,12 @@ export interface ScriptContext {
 }
 
 export function scriptFileName(accountId: string): string {
-  return `remediate-${checked(accountId, ACCOUNT_ID, 'account id', 'remediation plan')}.sh`;
+  return `remediate-${checked(accountId, ACCOUNT_ID_PATTERN, 'account id', 'remediation plan')}.sh`;
 }
 
 export function accountScript(plan: RemediationPlan, accountId: string, items: readonly PlanItem[], ctx: ScriptContext): string {
   const where = `${plan.source}: account ${accountId}`;
-  checked(accountId, ACCOUNT_ID, 'account id', where);
+  checked(accountId, ACCOUNT_ID_PATTERN, 'account id', where);
   const name = commentText(items[0]?.accountName);
   const file = scriptFileName(accountId);
   const header = [
@@ -41,22 +46,22 @@ export function accountScript(plan: RemediationPlan, accountId: string, items: r
     '# Stops at the first error. Safe to run again: keys already rotating within the policy are skipped.',
     'set -euo pipefail',
     '',
-    `readonly ACCOUNT_ID=${shQuote(accountId)}`,
-    `readonly MAX_ROTATION_DAYS=${shQuote(String(plan.maxRotationDays))}`,
-    `readonly STS_REGION=${shQuote(checked(plan.homeRegion, REGION, 'home region', where))}`,
-    `readonly DEFAULT_ROTATION_DAYS='365' # EnableKeyRotation without --rotation-period-in-days`,
+    `readonly ACCOUNT_ID=${quoted(accountId)}`,
+    `readonly MAX_ROTATION_DAYS=${quoted(String(plan.maxRotationDays))}`,
+    `readonly STS_REGION=${quoted(checked(plan.homeRegion, REGION_PATTERN, 'home region', where))}`,
+    `readonly DEFAULT_ROTATION_DAYS=${quoted(String(DEFAULT_ROTATION_PERIOD_DAYS))} # EnableKeyRotation without --rotation-period-in-days`,
     '',
   ];
   return [...header, ...PRELUDE, ...items.flatMap((item) => keyLines(item, where)), ...EPILOGUE].join('\n') + '\n';
 }
 
 function keyLines(item: PlanItem, where: string): string[] {
-  const region = checked(item.region, REGION, 'region', where);
-  const keyId = checked(item.keyId, KEY_ID, 'key id', where);
-  const args = [shQuote(region), shQuote(keyId)];
-  if (item.periodArg !== null) args.push(shQuote(String(checkedPeriod(item.periodArg, 'rotation period', where))));
+  const region = checked(item.region, REGION_PATTERN, 'region', where);
+  const keyId = checked(item.keyId, KEY_ID_PATTERN, 'key id', where);
+  const args = [quoted(region), quoted(keyId)];
+  if (item.periodArg !== null) args.push(quoted(String(checkedPeriod(item.periodArg, 'rotation period', where))));
   const aliases = scriptAliases(item);
-  const now = item.currentRotationEnabled === true ? `rotation every ${item.currentPeriodDays ?? 365} days` : item.currentRotationEnabled === false ? 'rotation disabled' : 'rotation status unknown';
+  const now = item.currentRotationEnabled === true ? `rotation every ${effectivePeriodDays(item.currentPeriodDays)} days` : item.currentRotationEnabled === false ? 'rotation disabled' : 'rotation status unknown';
   return [
     `# ${aliases.length ? aliases.join(', ') : '(no alias)'}: ${now} -> every ${item.targetPeriodDays} days`,
     `#   ${enableRotationCommand(item)}`,

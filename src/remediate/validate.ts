@@ -4,16 +4,9 @@
  * first, and anything else is refused rather than escaped.
  */
 import { UsageError } from '../core/errors.js';
+import { ROTATION_PERIOD_DAYS } from '../rules/kms-002/period.js';
 
-export const PARTITION = /^aws(-[a-z]+)*$/;
-export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-/** KMS key ids: a UUID, or mrk- and 32 hex digits for multi-Region keys (KMS API reference, KeyMetadata.KeyId). */
-export const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-/** Alias names: alias/ + [a-zA-Z0-9/_-] (KMS CreateAlias). Others are left out of scripts. */
-export const ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
-/** IAM role name (IAM API reference, Role.RoleName). */
-export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+// The patterns are the tool's own (src/core/names.ts); ACCOUNT_ID and ROLE_NAME keep their names for src/cli/remediate.ts.
 
 /** Throws a UsageError naming where the value came from unless it matches. */
 export function checked(value: unknown, pattern: RegExp, what: string, where: string): string {
@@ -23,10 +16,11 @@ export function checked(value: unknown, pattern: RegExp, what: string, where: st
   return value;
 }
 
-/** AWS accepts rotation periods of 90..2560 days (KMS EnableKeyRotation, RotationPeriodInDays). */
+/** A rotation period AWS accepts (src/rules/kms-002/period.ts: 90..2560 days). */
 export function checkedPeriod(value: unknown, what: string, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 90 || value > 2560) {
-    throw new UsageError(`${where}: ${what} ${JSON.stringify(value)} is not a rotation period AWS accepts (a whole number of days, 90..2560)`);
+  const { min, max } = ROTATION_PERIOD_DAYS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${where}: ${what} ${JSON.stringify(value)} is not a rotation period AWS accepts (a whole number of days, ${min}..${max})`);
   }
   return value;
 }

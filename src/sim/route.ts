@@ -24,7 +24,7 @@ export interface RoutedRequest {
   error?: AwsError;
 }
 
-export function isServiceName(name: string): name is ServiceName {
+function isServiceName(name: string): name is ServiceName {
   return name === 'kms' || name === 'organizations' || name === 'sts' || name === 'ec2';
 }
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CredentialStore, toCredentials, type Identity } from './credentials.js';
 import { errorReply, invoke, isKnownOperation } from './dispatch.js';
-import { FaultSet, type TerminalFault } from './faults.js';
+import { FaultSet, type FaultRequest, type TerminalFault } from './faults.js';
 import { AwsError, type Reply } from './protocols/aws-error.js';
 import { commonError, type CommonError, type ServiceName } from './protocols/dialect.js';
 import { QuotaBuckets } from './quotas.js';
@@ -26,6 +26,13 @@ const FAULT_ERRORS: Record<Exclude<TerminalFault, 'drop-connection'>, CommonErro
 };
 
 type Outcome = Reply | 'drop';
+type Answer = { outcome: Outcome; delayMs: number };
+/** A call that passed authentication, routing and the account's region check. */
+interface Admitted {
+  identity: Identity;
+  account: SimAccount;
+  region: string;
+}
 
 class SimServer implements SimRuntime {
   readonly index: ScenarioIndex;
@@ -95,7 +102,7 @@ class SimServer implements SimRuntime {
     return Math.max(0, base + jitter) + extra;
   }
 
-  private process(req: IncomingMessage, body: Buffer): { outcome: Outcome; delayMs: number } {
+  private process(req: IncomingMessage, body: Buffer): Answer {
     const requestId = this.requestId();
     const auth = parseAuthorization(req.headers.authorization);
     // Security Hub (restJson1) has its own handler: src/sim/securityhub/service.ts.
@@ -105,55 +112,52 @@ class SimServer implements SimRuntime {
     }
     const routed = routeRequest(typeof auth === 'object' ? auth.service : undefined, req.headers, body);
     this.lastRouted = { service: routed.service, operation: routed.operation, input: routed.json ?? Object.fromEntries(routed.form ?? []) };
-    const service = routed.service;
     const region = typeof auth === 'object' ? auth.region : '';
-    const fail = (err: AwsError, extraMs = 0): { outcome: Outcome; delayMs: number } => ({ outcome: errorReply(service, err, requestId), delayMs: this.latencyMs(region, extraMs) });
-    if (routed.operation !== '' && isKnownOperation(service, routed.operation)) this.stats.count(`${service}:${routed.operation}`);
+    const fail = (err: AwsError, extraMs = 0): Answer => ({ outcome: errorReply(routed.service, err, requestId), delayMs: this.latencyMs(region, extraMs) });
+    if (routed.operation !== '' && isKnownOperation(routed.service, routed.operation)) this.stats.count(`${routed.service}:${routed.operation}`);
+    const admitted = this.admit(req, body, auth, routed, region);
+    if (admitted instanceof AwsError) return fail(admitted);
+    return this.answer(routed, admitted, requestId, fail);
+  }
+
+  /** Who is calling, and in which account and region: or the error AWS would answer (unsigned, unknown, expired, region not enabled). */
+  private admit(req: IncomingMessage, body: Buffer, auth: ParsedAuthorization | 'missing' | 'malformed', routed: RoutedRequest, region: string): Admitted | AwsError {
+    const service = routed.service;
     if (typeof auth !== 'object') {
       this.stats.authFailures++;
-      return fail(commonError(service, auth === 'missing' ? 'missingAuth' : 'incompleteSignature'));
+      return commonError(service, auth === 'missing' ? 'missingAuth' : 'incompleteSignature');
     }
     const identity = this.authenticate(req, body, auth, service);
     if (identity instanceof AwsError) {
       this.stats.authFailures++;
-      return fail(identity);
+      return identity;
     }
-    if (routed.error) return fail(routed.error);
-    if (!isKnownOperation(service, routed.operation)) return fail(commonError(service, 'unknownOperation'));
+    if (routed.error) return routed.error;
+    if (!isKnownOperation(service, routed.operation)) return commonError(service, 'unknownOperation');
     const account = this.index.accounts.get(identity.accountId);
-    if (!account) return fail(commonError(service, 'unknownKey'));
+    if (!account) return commonError(service, 'unknownKey');
     // A region not enabled for the account rejects the credentials (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html).
     // Organizations is global: its signing region is not a regional endpoint of the account.
-    if (service !== 'organizations' && !this.index.isRegionEnabled(account, region)) return fail(commonError(service, 'regionDisabled'));
-    const operation = `${service}:${routed.operation}`;
-    this.stats.countScope(account.id, region, operation);
+    if (service !== 'organizations' && !this.index.isRegionEnabled(account, region)) return commonError(service, 'regionDisabled');
+    this.stats.countScope(account.id, region, `${service}:${routed.operation}`);
+    return { identity, account, region };
+  }
 
+  /** An admitted call: faults first, then quotas, then the service's own answer. */
+  private answer(routed: RoutedRequest, admitted: Admitted, requestId: string, fail: (err: AwsError, extraMs?: number) => Answer): Answer {
+    const { identity, account, region } = admitted;
+    const service = routed.service;
+    const operation = `${service}:${routed.operation}`;
     const now = this.now();
-    let extraMs = 0;
     const faultRequest = { accountId: account.id, region, operation, ...this.faultDetails(routed) };
-    if (!this.faults.empty) {
-      const decision = this.faults.decide(faultRequest);
-      extraMs = decision.extraLatencyMs;
-      if (decision.terminal === 'drop-connection') return { outcome: 'drop', delayMs: this.latencyMs(region, extraMs) };
-      if (decision.terminal !== undefined) {
-        if (decision.terminal === 'throttle') this.stats.throttled++;
-        const kind = FAULT_ERRORS[decision.terminal];
-        return fail(commonError(service, kind, kind === 'accessDenied' ? deniedMessage(identity, operation) : undefined), extraMs);
-      }
-    }
+    const faulted = this.faults.empty ? 0 : this.injectFault(faultRequest, identity, service, fail);
+    if (typeof faulted !== 'number') return faulted;
+    const extraMs = faulted;
     if (this.quotas && !this.quotas.take(account.id, region, service, routed.operation, now)) {
       this.stats.throttled++;
       return fail(commonError(service, 'throttle'), extraMs);
     }
-    const ctx: CallContext = {
-      runtime: this,
-      identity,
-      account,
-      region,
-      operation: routed.operation,
-      now,
-      keysListed: (keys) => this.keysListed(account, region, keys),
-    };
+    const ctx: CallContext = { runtime: this, identity, account, region, operation: routed.operation, now, keysListed: (keys) => this.keysListed(account, region, keys) };
     try {
       const rewrite = this.faults.empty ? undefined : (output: unknown): unknown => this.faults.rewrite(faultRequest, output);
       return { outcome: invoke(ctx, routed, requestId, rewrite), delayMs: this.latencyMs(region, extraMs) };
@@ -162,6 +166,17 @@ class SimServer implements SimRuntime {
       process.emitWarning(`simulator: ${operation} failed: ${e instanceof Error ? e.stack : String(e)}`);
       return fail(commonError(service, 'internal'), extraMs);
     }
+  }
+
+  /** The fault set's decision: a terminal answer, or the extra latency (ms) for the call to go on with. */
+  private injectFault(request: FaultRequest, identity: Identity, service: ServiceName, fail: (err: AwsError, extraMs?: number) => Answer): Answer | number {
+    const decision = this.faults.decide(request);
+    const extraMs = decision.extraLatencyMs;
+    if (decision.terminal === 'drop-connection') return { outcome: 'drop', delayMs: this.latencyMs(request.region, extraMs) };
+    if (decision.terminal === undefined) return extraMs;
+    if (decision.terminal === 'throttle') this.stats.throttled++;
+    const kind = FAULT_ERRORS[decision.terminal];
+    return fail(commonError(service, kind, kind === 'accessDenied' ? deniedMessage(identity, request.operation) : undefined), extraMs);
   }
 
   private faultDetails(routed: RoutedRequest): { targetAccountId?: string; keyId?: string } {

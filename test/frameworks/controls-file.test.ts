@@ -65,18 +65,18 @@ describe('--controls FILE', () => {
   });
 
   it.each([
-    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 7.0.0\n        controls:\n          - { id: "4.6", title: 5, confidence: high, source: x }\n', /controls\.yaml: frameworks\[0\]\.versions\[0\]\.controls\[0\]\.title: .*expected string/],
-    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    colour: red\n', /controls\.yaml: frameworks\[0\]: Unrecognized key: "colour"/],
-    ['schemaVersion: 1\nframeworks:\n  - id: new-one\n    name: New\n', /controls\.yaml: frameworks\[0\]\.shortName: .*expected string/],
-    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 9.0.0\n        controls:\n          - { id: "1", title: t, confidence: high, source: s }\n', /controls\.yaml: frameworks\[0\]\.versions\[0\]\.label: .*expected string/],
-    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 7.0.0\n        controls:\n          - { id: "4.6", title: t, confidence: certain, source: s }\n', /controls\.yaml: frameworks\[0\]\.versions\[0\]\.controls\[0\]\.confidence: .*"high"/],
-    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    defaultVersion: 0.1\n', /controls\.yaml: frameworks\[0\]\.defaultVersion: .*expected string/],
-    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    defaultVersion: "0.1"\n', /controls\.yaml: frameworks\[0\]\.defaultVersion: expected one of the versions/],
-    ['schemaVersion: 1\nframeworks:\n  - id: Bad_Id\n', /controls\.yaml: frameworks\[0\]\.id: expected a lower-case id/],
-    ['schemaVersion: 2\nframeworks: []\n', /controls\.yaml: schemaVersion: /],
-    ['frameworks: [oops\n', /controls\.yaml: invalid YAML at line/],
-    ['schemaVersion: 1\nframeworks:\n  - id: cis\n  - id: cis\n', /appears twice/],
-  ])('rejects a bad file with the file, key path and expectation (%#)', async (text, message) => {
+    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 7.0.0\n        controls:\n          - { id: "4.6", title: 5, confidence: high, source: x }\n', /controls\.yaml:7: frameworks\[0\]\.versions\[0\]\.controls\[0\]\.title: .*expected string/],
+    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    colour: red\n', /controls\.yaml:4: frameworks\[0\]: Unrecognized key: "colour"/],
+    ['schemaVersion: 1\nframeworks:\n  - id: new-one\n    name: New\n', /controls\.yaml:3: frameworks\[0\]\.shortName: .*expected string/],
+    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 9.0.0\n        controls:\n          - { id: "1", title: t, confidence: high, source: s }\n', /controls\.yaml:5: frameworks\[0\]\.versions\[0\]\.label: .*expected string/],
+    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    versions:\n      - version: 7.0.0\n        controls:\n          - { id: "4.6", title: t, confidence: certain, source: s }\n', /controls\.yaml:7: frameworks\[0\]\.versions\[0\]\.controls\[0\]\.confidence: .*"high"/],
+    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    defaultVersion: 0.1\n', /controls\.yaml:4: frameworks\[0\]\.defaultVersion: .*expected string/],
+    ['schemaVersion: 1\nframeworks:\n  - id: cis\n    defaultVersion: "0.1"\n', /controls\.yaml:4: frameworks\[0\]\.defaultVersion: expected one of the versions/],
+    ['schemaVersion: 1\nframeworks:\n  - id: Bad_Id\n', /controls\.yaml:3: frameworks\[0\]\.id: expected a lower-case id/],
+    ['schemaVersion: 2\nframeworks: []\n', /controls\.yaml:1: schemaVersion: /],
+    ['frameworks: [oops\n', /controls\.yaml:2: invalid YAML/],
+    ['schemaVersion: 1\nframeworks:\n  - id: cis\n  - id: cis\n', /controls\.yaml:4: frameworks\[1\]\.id: framework "cis" appears twice/],
+  ])('rejects a bad file with the file, line, key path and expectation (%#)', async (text, message) => {
     const err = await loadFrameworks({ controlsFile: await controlsFile(text) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect(String((err as Error).message)).toMatch(message);
@@ -91,8 +91,8 @@ describe('--controls FILE', () => {
   it('validates the shipped folder too (a broken shipped file names itself)', async () => {
     const dir = await tempDir('kra-fw-');
     await writeFile(join(dir, 'cis.yaml'), 'schemaVersion: 1\nid: cis\n');
-    await expect(loadFrameworks({ frameworksDir: dir })).rejects.toThrow(/cis\.yaml: name: .*expected string/);
+    await expect(loadFrameworks({ frameworksDir: dir })).rejects.toThrow(/cis\.yaml:1: name: .*expected string/);
     await writeFile(join(dir, 'cis.yaml'), ACME.replace('schemaVersion: 1\nframeworks:\n  - ', '').replace(/^ {4}/gm, ''));
-    await expect(loadFrameworks({ frameworksDir: dir })).rejects.toThrow(/cis\.yaml: (schemaVersion|id)/);
+    await expect(loadFrameworks({ frameworksDir: dir })).rejects.toThrow(/cis\.yaml:\d+: (schemaVersion|id)/);
   });
 });

@@ -9,7 +9,8 @@ import { runRemediateCommand } from '../../src/cli/remediate.js';
 import { openResults } from '../../src/io/results-document.js';
 import type { KeyResult } from '../../src/core/results.js';
 import { PLAN_COLUMNS } from '../../src/remediate/files.js';
-import { buildPlan, type PlanItem } from '../../src/remediate/plan.js';
+import { buildPlan, planItemFor, type PlanItem } from '../../src/remediate/plan.js';
+import { remediationCommand } from '../../src/rules/kms-002/remediation.js';
 import { makeHeader, makeKey, writeRun } from '../helpers/results.js';
 
 const run = promisify(execFile);
@@ -102,6 +103,22 @@ describe('buildPlan', () => {
 
   it('refuses a policy maximum AWS would not accept', async () => {
     await expect(plan([fail(1)], 30)).rejects.toThrow(/parameters\.maxRotationDays 30 is not a rotation period AWS accepts/);
+  });
+});
+
+describe('the plan and the findings agree (both from src/rules/kms-002/)', () => {
+  it('plans the command findings.csv shows, for every recorded rotation and policy', () => {
+    for (const max of [90, 180, 365, 400, 2560]) {
+      for (const rotationEnabled of [true, false, null]) {
+        for (const rotationPeriodDays of [null, 90, 365, 730, 2560]) {
+          const key = fail(1, { rotationEnabled, rotationPeriodDays });
+          const item = planItemFor(key, { maxRotationDays: max, partition: 'aws', source: 'results.json' });
+          const shown = remediationCommand(key, max);
+          if ('why' in item) expect(rotationEnabled === true && (rotationPeriodDays ?? 365) <= max).toBe(true);
+          else expect(`aws kms enable-key-rotation --region ${item.region} --key-id ${item.keyId}${item.periodArg === null ? '' : ` --rotation-period-in-days ${item.periodArg}`}`).toBe(shown);
+        }
+      }
+    }
   });
 });
 

@@ -4,13 +4,13 @@ import type { AwsError, Reply } from './aws-error.js';
 // `<OpResponse><OpResult>` for STS and reads `<OpResponse>` members directly for EC2; errors are
 // `<ErrorResponse><Error>` (STS) and `<Response><Errors><Error>` (EC2)
 // (@aws-sdk/core AwsQueryProtocol.loadQueryError).
-export const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
-export const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const XML_CONTENT_TYPE = 'text/xml';
 
-export function esc(text: string): string {
+function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
 }
 

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
-import { quote } from '../../core/names.js';
+import { ACCOUNT_ID_PATTERN, quote } from '../../core/names.js';
 import type { SimScenario } from '../types.js';
 import { simScenario, type ScenarioInput } from './builders.js';
 import { scenarioIssues } from './validate.js';
@@ -52,11 +52,11 @@ const role = z.strictObject({
   externalId: z.string().min(2).max(1224).optional(),
   maxSessionSeconds: z.int().min(3600).max(43200).optional(),
   allowWrite: z.boolean().optional(),
-  trustedAccounts: z.array(z.string().regex(/^\d{12}$/)).optional(),
+  trustedAccounts: z.array(z.string().regex(ACCOUNT_ID_PATTERN)).optional(),
 });
 
 const account = z.strictObject({
-  id: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  id: z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit account id'),
   name: z.string().optional(),
   email: z.string().optional(),
   state: z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED', 'PENDING_ACTIVATION']).optional(),
@@ -115,7 +115,7 @@ export function scenarioFromJson(value: unknown, source: string): SimScenario {
 }
 
 /** Largest scenario file read (a hand-written or saved organization; the generator makes larger ones in memory). */
-export const MAX_SCENARIO_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_SCENARIO_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Read and validate a JSON scenario file (hand-written cases for tests and demos). */
 export async function loadScenarioFile(path: string): Promise<SimScenario> {

@@ -46,7 +46,7 @@ export function randomKind(rng: Rng): KeyKind {
 }
 
 /** AWS managed keys, one per service and region, with AWS's own descriptions. */
-export const AWS_MANAGED = [
+const AWS_MANAGED = [
   ['alias/aws/s3', 'Default key that protects my S3 objects when no other key is defined'],
   ['alias/aws/ebs', 'Default key that protects my EBS volumes when no other key is defined'],
   ['alias/aws/rds', 'Default key that protects my RDS database volumes when no other key is defined'],
@@ -107,7 +107,21 @@ export function makeKey(kind: KeyKind, c: KeyContext): SimKey {
   const created = c.now - (30 + rng.int(6 * 365)) * DAY;
   const app = rng.pick(APPS);
   const env = rng.pick(ENVS);
-  const key: SimKey = {
+  const key = plainKey(kind, c, created, `${app} ${env} data key`);
+  addAliasesAndTags(key, rng, `alias/${app}-${env}-${c.serial}`);
+  const rotate = (periodDays: number, omitPeriod = false): void => {
+    const h = rotationHistory(rng, created, c.now, periodDays);
+    key.rotation = omitPeriod ? { enabled: true, nextRotationDate: h.next } : { enabled: true, periodDays, nextRotationDate: h.next };
+    key.rotations = h.rotations;
+  };
+  KIND_SHAPES[kind](key, { ...c, rotate });
+  return key;
+}
+
+/** A customer managed symmetric key, enabled, not rotating, without aliases or tags yet. */
+function plainKey(kind: KeyKind, c: KeyContext, created: number, defaultDescription: string): SimKey {
+  const { rng } = c;
+  return {
     keyId: kind.startsWith('multi-region') ? flat(`mrk-${rng.hex(32)}`) : rng.uuid(),
     region: c.region,
     keyManager: 'CUSTOMER',
@@ -115,92 +129,99 @@ export function makeKey(kind: KeyKind, c: KeyContext): SimKey {
     keyUsage: 'ENCRYPT_DECRYPT',
     origin: 'AWS_KMS',
     keyState: 'Enabled',
-    description: rng.chance(0.4) ? rng.pick(DESCRIPTIONS) : flat(`${app} ${env} data key`),
+    description: rng.chance(0.4) ? rng.pick(DESCRIPTIONS) : flat(defaultDescription),
     creationDate: iso(created),
     rotation: { enabled: false },
     rotations: [],
     aliases: [],
     tags: {},
   };
+}
+
+function addAliasesAndTags(key: SimKey, rng: Rng, alias: string): void {
   const aliasCount = rng.chance(0.25) ? 0 : rng.chance(0.2) ? 2 + rng.int(2) : 1;
-  for (let i = 0; i < aliasCount; i++) key.aliases.push(flat(`alias/${app}-${env}-${c.serial}${i === 0 ? '' : `-${i}`}`));
+  for (let i = 0; i < aliasCount; i++) key.aliases.push(flat(`${alias}${i === 0 ? '' : `-${i}`}`));
   const tagCount = rng.int(4);
   for (let i = 0; i < tagCount; i++) key.tags[['Owner', 'CostCenter', 'DataClass', 'Application'][i]!] = rng.pick(TAG_VALUES);
-  const rotate = (periodDays: number, omitPeriod = false): void => {
-    const h = rotationHistory(rng, created, c.now, periodDays);
-    key.rotation = omitPeriod ? { enabled: true, nextRotationDate: h.next } : { enabled: true, periodDays, nextRotationDate: h.next };
-    key.rotations = h.rotations;
-  };
-  switch (kind) {
-    case 'rotation-365': rotate(365); break;
-    case 'rotation-90': rotate(90); break;
-    case 'rotation-730': rotate(730); break;
-    case 'rotation-2560': rotate(2560); break;
-    case 'rotation-period-omitted': rotate(365, true); break;
-    case 'rotation-off': break;
-    case 'on-demand-rotation-running':
-      rotate(365);
-      key.rotation.onDemandRotationStartDate = iso(c.now - 3_600_000);
-      break;
-    case 'disabled':
-      key.keyState = 'Disabled';
-      if (rng.chance(0.5)) rotate(365);
-      break;
-    case 'pending-deletion':
-      rotate(365);
-      key.keyState = 'PendingDeletion';
-      key.deletionDate = iso(c.now + (7 + rng.int(23)) * DAY);
-      break;
-    case 'pending-import':
-      key.origin = 'EXTERNAL';
-      key.keyState = 'PendingImport';
-      break;
-    case 'external':
-      key.origin = 'EXTERNAL';
-      if (rng.chance(0.5)) {
-        key.expirationModel = 'KEY_MATERIAL_EXPIRES';
-        key.validTo = iso(c.now + (30 + rng.int(300)) * DAY);
-      } else key.expirationModel = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
-      break;
-    case 'cloudhsm':
-      key.origin = 'AWS_CLOUDHSM';
-      key.customKeyStoreId = flat(`cks-${rng.hex(17)}`);
-      // The model's CloudHsmClusterIdType pattern is cluster-[2-7a-zA-Z]{11,16}: digits 0, 1, 8 and 9 mapped to letters.
-      key.cloudHsmClusterId = flat(`cluster-${rng.alnum(11).replace(/[0189]/g, (d) => ({ '0': 'w', '1': 'x', '8': 'y', '9': 'z' })[d]!)}`);
-      break;
-    case 'external-key-store':
-      key.origin = 'EXTERNAL_KEY_STORE';
-      key.customKeyStoreId = flat(`cks-${rng.hex(17)}`);
-      key.xksKeyId = flat(`ext-key-${rng.hex(8)}`);
-      break;
-    case 'rsa-sign': key.keySpec = 'RSA_2048'; key.keyUsage = 'SIGN_VERIFY'; break;
-    case 'ecc-sign': key.keySpec = 'ECC_NIST_P256'; key.keyUsage = 'SIGN_VERIFY'; break;
-    case 'rsa-encrypt': key.keySpec = 'RSA_3072'; key.keyUsage = 'ENCRYPT_DECRYPT'; break;
-    case 'hmac': key.keySpec = 'HMAC_256'; key.keyUsage = 'GENERATE_VERIFY_MAC'; break;
-    case 'ecc-key-agreement': key.keySpec = 'ECC_NIST_P384'; key.keyUsage = 'KEY_AGREEMENT'; break;
-    case 'aws-managed': {
-      const free = AWS_MANAGED.find(([alias]) => !c.awsAliasesUsed.has(alias));
-      if (!free) {
-        rotate(365);
-        break;
-      }
+}
+
+/** What shaping a key of one kind needs: the scenario context, and rotation on with a history from its creation date. */
+interface ShapeContext extends KeyContext {
+  rotate(periodDays: number, omitPeriod?: boolean): void;
+}
+
+/** How each kind differs from the plain key (plainKey), in the generator's order of random draws. */
+const KIND_SHAPES: Record<KeyKind, (key: SimKey, c: ShapeContext) => void> = {
+  'rotation-365': (_key, c) => c.rotate(365),
+  'rotation-90': (_key, c) => c.rotate(90),
+  'rotation-730': (_key, c) => c.rotate(730),
+  'rotation-2560': (_key, c) => c.rotate(2560),
+  'rotation-period-omitted': (_key, c) => c.rotate(365, true),
+  'rotation-off': () => undefined,
+  'on-demand-rotation-running': (key, c) => {
+    c.rotate(365);
+    key.rotation.onDemandRotationStartDate = iso(c.now - 3_600_000);
+  },
+  disabled: (key, c) => {
+    key.keyState = 'Disabled';
+    if (c.rng.chance(0.5)) c.rotate(365);
+  },
+  'pending-deletion': (key, c) => {
+    c.rotate(365);
+    key.keyState = 'PendingDeletion';
+    key.deletionDate = iso(c.now + (7 + c.rng.int(23)) * DAY);
+  },
+  'pending-import': (key) => {
+    key.origin = 'EXTERNAL';
+    key.keyState = 'PendingImport';
+  },
+  external: (key, c) => {
+    key.origin = 'EXTERNAL';
+    if (c.rng.chance(0.5)) {
+      key.expirationModel = 'KEY_MATERIAL_EXPIRES';
+      key.validTo = iso(c.now + (30 + c.rng.int(300)) * DAY);
+    } else key.expirationModel = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+  },
+  cloudhsm: (key, c) => {
+    key.origin = 'AWS_CLOUDHSM';
+    key.customKeyStoreId = flat(`cks-${c.rng.hex(17)}`);
+    // The model's CloudHsmClusterIdType pattern is cluster-[2-7a-zA-Z]{11,16}: digits 0, 1, 8 and 9 mapped to letters.
+    key.cloudHsmClusterId = flat(`cluster-${c.rng.alnum(11).replace(/[0189]/g, (d) => ({ '0': 'w', '1': 'x', '8': 'y', '9': 'z' })[d]!)}`);
+  },
+  'external-key-store': (key, c) => {
+    key.origin = 'EXTERNAL_KEY_STORE';
+    key.customKeyStoreId = flat(`cks-${c.rng.hex(17)}`);
+    key.xksKeyId = flat(`ext-key-${c.rng.hex(8)}`);
+  },
+  'rsa-sign': (key) => setSpec(key, 'RSA_2048', 'SIGN_VERIFY'),
+  'ecc-sign': (key) => setSpec(key, 'ECC_NIST_P256', 'SIGN_VERIFY'),
+  'rsa-encrypt': (key) => setSpec(key, 'RSA_3072', 'ENCRYPT_DECRYPT'),
+  hmac: (key) => setSpec(key, 'HMAC_256', 'GENERATE_VERIFY_MAC'),
+  'ecc-key-agreement': (key) => setSpec(key, 'ECC_NIST_P384', 'KEY_AGREEMENT'),
+  'aws-managed': (key, c) => {
+    // One AWS managed key per service and region: when every alias is taken, a customer key rotating yearly instead.
+    const free = AWS_MANAGED.find(([alias]) => !c.awsAliasesUsed.has(alias));
+    if (free) {
       c.awsAliasesUsed.add(free[0]);
       key.keyManager = 'AWS';
       key.description = free[1];
       key.aliases = [free[0]];
       key.tags = {};
-      rotate(365);
-      break;
     }
-    case 'multi-region-rotating':
-      rotate(365);
-      key.multiRegion = { type: 'PRIMARY', primaryRegion: c.region, primaryKeyId: key.keyId, replicaRegions: [] };
-      break;
-    case 'multi-region-not-rotating':
-      key.multiRegion = { type: 'PRIMARY', primaryRegion: c.region, primaryKeyId: key.keyId, replicaRegions: [] };
-      break;
-  }
-  return key;
+    c.rotate(365);
+  },
+  'multi-region-rotating': (key, c) => {
+    c.rotate(365);
+    key.multiRegion = { type: 'PRIMARY', primaryRegion: c.region, primaryKeyId: key.keyId, replicaRegions: [] };
+  },
+  'multi-region-not-rotating': (key, c) => {
+    key.multiRegion = { type: 'PRIMARY', primaryRegion: c.region, primaryKeyId: key.keyId, replicaRegions: [] };
+  },
+};
+
+function setSpec(key: SimKey, keySpec: string, keyUsage: string): void {
+  key.keySpec = keySpec;
+  key.keyUsage = keyUsage;
 }
 
 /** A replica of a multi-Region primary in another region: same key id, shared rotation, its own alias. */

@@ -1,3 +1,4 @@
+import { ACCOUNT_ID_PATTERN } from '../../core/names.js';
 import type { SimKey, SimScenario } from '../types.js';
 
 export interface ScenarioIssue {
@@ -6,7 +7,6 @@ export interface ScenarioIssue {
   message: string;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const isDate = (s: string | undefined): boolean => s === undefined || !Number.isNaN(Date.parse(s));
 
 /**
@@ -50,7 +50,7 @@ export function scenarioIssues(s: SimScenario): ScenarioIssue[] {
   const accountIds = new Set<string>();
   s.accounts.forEach((a, i) => {
     const at = `accounts[${i}]`;
-    if (!ACCOUNT_ID.test(a.id)) add(`${at}.id`, `expected 12 digits, got ${JSON.stringify(a.id)}`);
+    if (!ACCOUNT_ID_PATTERN.test(a.id)) add(`${at}.id`, `expected 12 digits, got ${JSON.stringify(a.id)}`);
     if (accountIds.has(a.id)) add(`${at}.id`, `duplicate account id ${a.id}`);
     accountIds.add(a.id);
     if (!parents.has(a.parentId)) add(`${at}.parentId`, `unknown parent ${a.parentId}`);

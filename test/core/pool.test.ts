@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/aws/semaphore.js';
-import { WorkQueue } from '../../src/engine/queue.js';
+import { forEachLimit, WorkQueue } from '../../src/core/pool.js';
 
 describe('WorkQueue', () => {
   it('feeds workers as items arrive and ends when closed', async () => {
@@ -49,6 +49,30 @@ describe('WorkQueue', () => {
     open();
     await drained;
     expect(seen).toEqual([1]);
+  });
+});
+
+describe('forEachLimit', () => {
+  it('runs at most `limit` at once, takes the items in order and passes each its index', async () => {
+    const started: [string, number][] = [];
+    let running = 0;
+    let peak = 0;
+    await forEachLimit(['a', 'b', 'c', 'd', 'e'], 2, async (item, index) => {
+      started.push([item, index]);
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setImmediate(r));
+      running--;
+    });
+    expect(started).toEqual([['a', 0], ['b', 1], ['c', 2], ['d', 3], ['e', 4]]);
+    expect(peak).toBe(2);
+  });
+
+  it('does nothing for no items, and runs one at a time for a limit below one', async () => {
+    const seen: number[] = [];
+    await forEachLimit([], 4, async () => void seen.push(0));
+    await forEachLimit([1, 2], 0, async (n) => void seen.push(n));
+    expect(seen).toEqual([1, 2]);
   });
 });
 
