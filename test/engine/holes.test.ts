@@ -65,6 +65,25 @@ describe('a region DescribeRegions lists as enabled that refuses the credentials
   });
 });
 
+describe('regions named that every account has enabled', () => {
+  it('are scanned without DescribeRegions (no EC2 client), and a refusal there is still a coverage error', async () => {
+    const s = simScenario({ accounts: [{ id: A }, { id: B, keys: [{ region: 'eu-west-1', keyId: 'fail-eu' }, { region: 'us-east-1', keyId: 'ok', rotation: { enabled: true, periodDays: 365 } }] }] });
+    await withSim({ scenario: s, faults: [{ accounts: [B], regions: ['eu-west-1'], kind: 'invalid-token' }] }, async (sim) => {
+      const run = await scan(sim, { regions: ['us-east-1', 'eu-west-1'] });
+      expect(run.outcome.header.apiCalls['ec2:DescribeRegions']).toBeUndefined();
+      expectInvariant(run.keys, expectedKeys(s).filter((k) => k.region !== 'eu-west-1'));
+      expect(cov(run, B, 'eu-west-1')).toMatchObject({ status: 'error', error: { code: 'UnrecognizedClientException' } });
+      expect(cov(run, B, 'eu-west-1')!.reason).toMatch(/enabled by default in every account/);
+      expect(exit(run)).toBe(2);
+    });
+    // An opt-in region among them: DescribeRegions decides, as before.
+    await withSim({ scenario: s }, async (sim) => {
+      const run = await scan(sim, { regions: ['us-east-1', 'af-south-1'] });
+      expect(run.outcome.header.apiCalls['ec2:DescribeRegions']).toBeGreaterThan(0);
+    });
+  });
+});
+
 describe('multi-Region sets: judged once, through the primary, wherever it is', () => {
   it('a primary outside --regions is read in its region with the account session and judged; the replica names it and its verdict', async () => {
     const s = mrScenario();
