@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runReportCommand } from '../../src/cli/report.js';
 import { runScanJob } from '../../src/app/scan.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
@@ -22,17 +22,10 @@ import { acquireRunLock, LOCK_FORMAT, LOCK_STALE_AFTER_MS, lockName } from '../.
 import { simScenario } from '../../src/sim/index.js';
 import { writeFixture } from '../fixtures/results-fixture.js';
 import { writePart } from '../app/helpers.js';
-import { awsCounter, filesUnder, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter } from '../hostile/helpers.js';
+import { filesUnder, oneLine, runCli, tempDir, useAwsCounter } from '../hostile/helpers.js';
 import { fastTiming, memoryLogger, withSim } from '../engine/helpers.js';
 
-let aws: AwsCounter;
-beforeAll(async () => {
-  aws = await awsCounter();
-});
-afterAll(async () => {
-  await aws.close();
-  await removeTempDirs();
-});
+const aws = useAwsCounter();
 
 /** A pid that was running a moment ago and is not any more. */
 function deadPid(): number {

@@ -6,17 +6,10 @@
 import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCounter, filesUnder, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { filesUnder, oneLine, runCli, tempDir, useAwsCounter } from './helpers.js';
 
-let aws: AwsCounter;
-beforeAll(async () => {
-  aws = await awsCounter();
-});
-afterAll(async () => {
-  await aws.close();
-  await removeTempDirs();
-});
+const aws = useAwsCounter();
 
 async function refused(args: string[], pattern: RegExp, cwd?: string): Promise<string> {
   const started = Date.now();

@@ -9,6 +9,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { packageRoot } from '../../src/io/paths.js';
 
 export interface CliRun {
@@ -35,6 +36,32 @@ export async function awsCounter(): Promise<AwsCounter> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { endpoint: `http://127.0.0.1:${port}`, requests: () => n, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The test file's request counter: started before its tests, closed after them together with the
+ * temporary folders they made (removeTempDirs). Read its members inside tests only.
+ */
+export function useAwsCounter(): AwsCounter {
+  let counter: AwsCounter | null = null;
+  const current = (): AwsCounter => {
+    if (!counter) throw new Error('useAwsCounter: read outside a test (the counter starts in beforeAll)');
+    return counter;
+  };
+  beforeAll(async () => {
+    counter = await awsCounter();
+  });
+  afterAll(async () => {
+    await counter?.close();
+    await removeTempDirs();
+  });
+  return {
+    get endpoint() {
+      return current().endpoint;
+    },
+    requests: () => current().requests(),
+    close: () => current().close(),
+  };
 }
 
 /** Runs the CLI with a clean environment pointed at `endpoint` (base credentials are dummies). */

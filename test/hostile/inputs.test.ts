@@ -6,19 +6,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeKey } from '../helpers/results.js';
 import { keysOf, writePart } from '../app/helpers.js';
-import { awsCounter, filesUnder, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter } from './helpers.js';
+import { filesUnder, oneLine, runCli, tempDir, useAwsCounter } from './helpers.js';
 
-let aws: AwsCounter;
-beforeAll(async () => {
-  aws = await awsCounter();
-});
-afterAll(async () => {
-  await aws.close();
-  await removeTempDirs();
-});
+const aws = useAwsCounter();
 
 const cli = (args: string[], env: Record<string, string> = {}, cwd?: string) => runCli(args, { endpoint: aws.endpoint, env, cwd });
 

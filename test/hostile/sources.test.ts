@@ -5,17 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCounter, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { oneLine, runCli, tempDir, useAwsCounter } from './helpers.js';
 
-let aws: AwsCounter;
-beforeAll(async () => {
-  aws = await awsCounter();
-});
-afterAll(async () => {
-  await aws.close();
-  await removeTempDirs();
-});
+const aws = useAwsCounter();
 
 async function refused(args: string[], env: Record<string, string>, code: number, pattern: RegExp): Promise<void> {
   const before = aws.requests();

@@ -13,16 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario, startSimulator, type Simulator } from '../../src/sim/index.js';
 import { makeKey } from '../helpers/results.js';
 import { writePart } from '../app/helpers.js';
-import { awsCounter, filesUnder, oneLine, removeTempDirs, runCli, tempDir, type AwsCounter, type CliRun } from './helpers.js';
+import { type CliRun, filesUnder, oneLine, runCli, tempDir, useAwsCounter } from './helpers.js';
 
-let aws: AwsCounter;
-beforeAll(async () => {
-  aws = await awsCounter();
-});
-afterAll(async () => {
-  await aws.close();
-  await removeTempDirs();
-});
+const aws = useAwsCounter();
 
 /** Runs the CLI calls a few at a time (each is a process; two cores). */
 async function all<T>(jobs: (() => Promise<T>)[], width = 3): Promise<T[]> {
