@@ -3,25 +3,16 @@
  * read these; the collector never decides PASS or FAIL. Dates are ISO 8601 UTC strings.
  * Text fields (description, aliases, tags) come from AWS and are untrusted.
  */
-import type { AwsErrorRecord } from '../core/results.js';
+import type { AwsErrorRecord, KeyResult } from '../core/results.js';
 
-/** The DescribeKey fields the rules and reports use. */
-export interface KeyMetadataFacts {
-  keyManager: string | null;
-  keySpec: string | null;
-  keyUsage: string | null;
-  origin: string | null;
-  keyState: string | null;
-  enabled: boolean | null;
-  multiRegionType: 'PRIMARY' | 'REPLICA' | null;
-  primaryKeyArn: string | null;
-  customKeyStoreId: string | null;
-  creationDate: string | null;
-  deletionDate: string | null;
-  description: string | null;
+/** The DescribeKey fields the rules and reports use: the results document's members of the same names. */
+export type KeyMetadataFacts = Pick<
+  KeyResult,
+  'keyManager' | 'keySpec' | 'keyUsage' | 'origin' | 'keyState' | 'enabled' | 'multiRegionType' | 'primaryKeyArn' | 'customKeyStoreId' | 'creationDate' | 'deletionDate' | 'description'
+> & {
   /** Members the verdict needs that came with a value the code does not know (named with the value). */
   unknownMembers: string[];
-}
+};
 
 /** GetKeyRotationStatus and the latest ListKeyRotations entry. */
 export interface RotationFacts {
