@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { controlsReference, loadFrameworks } from '../../src/frameworks/index.js';
 import { tempDir } from '../report/helpers.js';
+import { ACME_CONTROLS } from '../fixtures/controls-file.js';
 
 async function controlsFile(text: string, name = 'controls.yaml'): Promise<string> {
   const file = join(await tempDir('kra-controls-'), name);
@@ -11,22 +12,7 @@ async function controlsFile(text: string, name = 'controls.yaml'): Promise<strin
   return file;
 }
 
-const ACME = `
-schemaVersion: 1
-frameworks:
-  - id: acme-ccl
-    name: ACME Common Control Library
-    shortName: ACME
-    rule: KMS-002
-    defaultVersion: "2026"
-    verifies: Keys rotate.
-    versions:
-      - version: "2026"
-        label: ACME CCL 2026
-        reference: ACME CCL
-        controls:
-          - { id: CRY-07, title: Key rotation, confidence: high, source: ACME control owner }
-`;
+const ACME = ACME_CONTROLS;
 
 describe('--controls FILE', () => {
   it('adds a company framework, selected by default after the four defaults', async () => {

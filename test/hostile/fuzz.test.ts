@@ -27,6 +27,7 @@ import { loadScenarioFile } from '../../src/sim/index.js';
 import { makeKey, writeRun } from '../helpers/results.js';
 import { writePart } from '../app/helpers.js';
 import { awsCounter, removeTempDirs, tempDir, type AwsCounter } from './helpers.js';
+import { ACME_CONTROLS } from '../fixtures/controls-file.js';
 
 let aws: AwsCounter;
 let root: string;
@@ -75,21 +76,7 @@ const EXCEPTIONS = `exceptions:
     expires: 2026-08-31
 `;
 
-const CONTROLS = `schemaVersion: 1
-frameworks:
-  - id: acme-ccl
-    name: ACME Common Control Library
-    shortName: ACME
-    rule: KMS-002
-    defaultVersion: "2026"
-    verifies: Keys rotate.
-    versions:
-      - version: "2026"
-        label: ACME CCL 2026
-        reference: ACME CCL
-        controls:
-          - { id: CRY-07, title: Key rotation, confidence: high, source: ACME control owner }
-`;
+const CONTROLS = ACME_CONTROLS;
 
 const SCENARIO = `{
   "homeRegion": "us-east-1",
