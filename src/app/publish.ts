@@ -11,7 +11,7 @@ import type { Logger } from '../io/log.js';
 import { writeFileAtomic } from '../io/files.js';
 import type { ScanDeps } from '../engine/types.js';
 import { PUBLISH_FILE } from '../core/run-files.js';
-import { publishToSecurityHub, type PublishSecurityHubOutcome } from '../publish/securityhub.js';
+import type { PublishSecurityHubOutcome } from '../publish/securityhub.js';
 
 
 export interface PublishContext {
@@ -30,6 +30,8 @@ export type PublishSettings = Pick<Config, 'publish' | 'securityHubRegion' | 'co
 
 export async function publishFindings(config: PublishSettings, ctx: PublishContext): Promise<{ ok: boolean; securityhub: PublishSecurityHubOutcome | null }> {
   if (!config.publish.includes('securityhub')) return { ok: true, securityhub: null };
+  // The Security Hub client is loaded only for a run that publishes (issue 15: lean loading).
+  const { publishToSecurityHub } = await import('../publish/securityhub.js');
   const timing = ctx.deps?.timing ?? {};
   const throttle = new Throttle({
     concurrency: config.concurrency,

@@ -141,8 +141,8 @@ export interface FinishedRun {
 export async function finishRun(opts: FinishRunOptions): Promise<FinishedRun> {
   const { outDir, logger } = opts;
   // Before the reports, so the publish record is in the folder the manifest lists; a record left by a
-  // replaced run is removed. The reporters and the S3 and Security Hub clients are loaded only now
-  // (lean start-up: the scan does not need them).
+  // replaced run is removed. The reporters are loaded only now, the S3 and Security Hub clients only
+  // when the run uploads or publishes (lean start-up: the scan does not need them).
   const { publishFindings } = await import('./publish.js');
   const published = await publishFindings(opts.settings, { env: opts.env, logger, outDir, resultsPath: opts.resultsPath, previousResultsPath: opts.previousResultsPath, frameworks: opts.frameworks, homeRegion: opts.homeRegion, deps: opts.deps });
   if (!published.securityhub) await rm(join(outDir, PUBLISH_FILE), { force: true });
@@ -162,8 +162,8 @@ export async function finishRun(opts: FinishRunOptions): Promise<FinishedRun> {
     const foreign = opts.settings.keep ? await foreignFolders(opts.reportsRoot) : [];
     if (foreign.length > 0) logger.warn({ leftAlone: foreign.map((dir) => basename(dir)) }, 'folders in the reports root that are not runs (no manifest naming their own scan id): left alone by --keep');
   }
-  const { publishToS3 } = await import('../io/s3.js');
-  const uploaded = await publishToS3(outDir, opts.settings, { env: opts.env, region: opts.homeRegion, runName: basename(outDir), ...(opts.deps?.credentials ? { credentials: opts.deps.credentials } : {}) });
+  // The S3 client is loaded only for a run that uploads.
+  const uploaded = opts.settings.upload ? await (await import('../io/s3.js')).publishToS3(outDir, opts.settings, { env: opts.env, region: opts.homeRegion, runName: basename(outDir), ...(opts.deps?.credentials ? { credentials: opts.deps.credentials } : {}) }) : null;
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, objects: uploaded.keys.length, prefix: `${uploaded.location.prefix}${basename(outDir)}/` }, 'run uploaded');
   return { report, exitCode: runStatus(opts.settings.failOn, opts.coverageComplete, opts.counts, published.ok) };
 }

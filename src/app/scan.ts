@@ -181,8 +181,7 @@ function signerClient(deps: Partial<ScanDeps> | undefined): Pick<Partial<ScanDep
 async function finishShard(config: Config, env: NodeJS.ProcessEnv, logger: Logger, outcome: ScanOutcome, shard: ShardSpec, started: number): Promise<ScanRunSummary> {
   const outDir = dirname(outcome.resultsPath);
   const part = basename(outcome.resultsPath);
-  const { publishToS3 } = await import('../io/s3.js');
-  const uploaded = await publishToS3(outDir, config, { env, region: outcome.header.parameters.homeRegion, runName: outcome.header.scanId, files: [part] });
+  const uploaded = config.upload ? await (await import('../io/s3.js')).publishToS3(outDir, config, { env, region: outcome.header.parameters.homeRegion, runName: outcome.header.scanId, files: [part] }) : null;
   if (uploaded) logger.info({ bucket: uploaded.location.bucket, key: uploaded.keys[0] }, 'shard part uploaded');
   if (config.publish.length > 0) logger.info({ publish: config.publish }, 'a shard does not publish: the merge of the parts (merge --from) publishes the whole run once');
   const exitCode = runStatus(config.failOn, outcome.coverageComplete, outcome.counts);
