@@ -3,13 +3,15 @@
  * --accounts 100 --regions 6 --keys-per-region 4 --latency-ms 40 --seed 5` in one process, then
  * `kms-rotation-audit scan` against it in another, start-up, organization listing, scan and
  * reports included. Prints one JSON line per run: wall seconds, CPU seconds, CPU ms per AWS call,
- * peak RSS and the time to the first AWS request (bench/usage-hook.ts), with the machine's load.
+ * peak RSS and the time to the first AWS request (bench/usage-hook.ts), the simulator's own CPU
+ * seconds during the run (it shares the machine's cores), with the machine's load.
  *
  *   node dist/bench/whole-process.js [--runs 3] [--concurrency 64,128,256] [--accounts 100]
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,15 +29,28 @@ const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const hook = fileURLToPath(new URL('./usage-hook.js', import.meta.url));
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/**
+ * CPU seconds a process has used so far, from /proc/<pid>/stat (utime + stime, fields 14 and 15, in
+ * USER_HZ ticks: 100 per second on Linux, proc(5)); null where there is no /proc.
+ */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** Starts the simulator CLI; resolves with the environment it prints once it listens. */
-function startSim(): Promise<{ env: Record<string, string>; stop: () => void }> {
+function startSim(): Promise<{ env: Record<string, string>; stop: () => void; cpuSeconds: () => number | null }> {
   const child = spawn(process.execPath, [cli, 'sim', '--accounts', args.accounts, '--regions', '6', '--keys-per-region', '4', '--latency-ms', '40', '--seed', '5', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const env = Object.fromEntries(out.split('\n').flatMap((line) => (/^AWS_[A-Z_]+=/.test(line) ? [line.split(/=(.*)/s).slice(0, 2) as [string, string]] : [])));
-      if (env.AWS_REGION) resolve({ env, stop: () => child.kill() });
+      if (env.AWS_REGION) resolve({ env, stop: () => child.kill(), cpuSeconds: () => cpuSecondsOf(child.pid) });
     });
     child.on('exit', (code) => reject(new Error(`sim exited with ${code} before listening`)));
   });
@@ -80,7 +95,9 @@ async function main(): Promise<void> {
     for (const concurrency of sweep) {
       for (let run = 1; run <= Number(args.runs); run++) {
         const load = loadavg()[0]!;
+        const simCpuBefore = sim.cpuSeconds();
         const f = await scanOnce(sim.env, concurrency);
+        const simCpuAfter = sim.cpuSeconds();
         const line = {
           bench: 'whole-process',
           accounts: Number(args.accounts),
@@ -91,6 +108,9 @@ async function main(): Promise<void> {
           cpuSeconds: round(f.cpuSeconds),
           calls: f.calls,
           cpuMsPerCall: round((1000 * f.cpuSeconds) / Math.max(1, f.calls), 3),
+          // The simulator shares the machine: scanner and simulator CPU against wall × cores shows how close the run is to CPU-bound.
+          simCpuSeconds: simCpuBefore === null || simCpuAfter === null ? null : round(simCpuAfter - simCpuBefore),
+          cores: availableParallelism(),
           peakRssMB: f.peakRssMB,
           firstRequestMs: f.firstRequestMs,
           loadBefore: round(load),
