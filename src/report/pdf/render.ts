@@ -8,6 +8,7 @@ import PDFDocument from 'pdfkit';
 import { AtomicFile } from '../../io/files.js';
 import { metadataText } from '../../core/text.js';
 import { Pdf } from './layout.js';
+import { composeSimpleWords } from './shaping.js';
 import type { PdfModel } from './model.js';
 import { drawCover } from './sections/cover.js';
 import { drawCoverage } from './sections/coverage.js';
@@ -115,6 +116,7 @@ function draw(doc: PDFKit.PDFDocument, model: PdfModel): number {
   let pagesAdded = 0;
   doc.on('pageAdded', () => boundLayoutCaches(doc, ++pagesAdded));
   const pdf = new Pdf(doc, brand.accentColor, model.placeholders);
+  composeSimpleWords(doc); // the fonts are registered now (Pdf's constructor): words without a shaping pair are composed
   drawCover(pdf, model);
   drawSignOff(pdf, model);
   drawSummary(pdf, model);
