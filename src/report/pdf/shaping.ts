@@ -73,7 +73,8 @@ const wrapped = new WeakSet<object>();
 let shippedPairs: ShapingPairs | null | undefined;
 
 /** Makes every embedded font of `doc` that shaping-pairs.json lists compose the runs of words whose pairs shaping leaves alone. */
-export function composeSimpleWords(doc: PDFKit.PDFDocument, pairs: ShapingPairs | null = loadShippedPairs()): void {
+export function composeSimpleWords(doc: PDFKit.PDFDocument): void {
+  const pairs = loadShippedPairs();
   if (!pairs) return;
   const families = (doc as unknown as { _fontFamilies?: Record<string, Partial<EmbeddedFont>> })._fontFamilies ?? {};
   for (const font of Object.values(families)) {
@@ -144,9 +145,9 @@ export function computeShapingPairs(): ShapingPairs {
 }
 
 /**
- * The pairs of `chars` that shaping changes in `font`: shaped whole (with the script fontkit finds,
- * and as part of a Latin word) they differ from their two characters shaped alone, or a character
- * alone differs between the two scripts.
+ * The pairs of `chars` that shaping changes in `font`: shaped whole, with the script fontkit finds
+ * for the pair and with Latin (the script of any word with a letter), they differ from their two
+ * characters each shaped alone, as a composed word puts them side by side.
  */
 export function unsafePairs(font: FontkitFont, chars: string): string[] {
   const alone = new Map([...chars].map((c) => [c, font.layout(c)]));
