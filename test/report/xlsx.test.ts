@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFrameworks } from '../../src/frameworks/index.js';
 import { writeReports } from '../../src/report/index.js';
-import { XlsxWorkbook } from '../../src/report/xlsx.js';
+import { WorkbookWriter, XlsxWorkbook } from '../../src/report/xlsx.js';
 import { dosDateTime } from '../../src/report/zip-time.js';
 import { INJECTION_DESCRIPTIONS, writeFixture } from '../fixtures/results-fixture.js';
 import { readCsv, tempDir } from './helpers.js';
@@ -117,6 +117,12 @@ describe('findings.xlsx', () => {
     }
     expect(stamps.length).toBeGreaterThanOrEqual(2 * (SHEETS.length + 6));
     expect(new Set(stamps)).toEqual(new Set([`${expected.time}/${expected.date}`]));
+  });
+
+  it('writes with the streaming writer exceljs exports, loaded without the rest of exceljs', () => {
+    // src/report/xlsx.ts loads exceljs/lib/stream/xlsx/workbook-writer.js alone (issue 15): it must be
+    // the very class of exceljs's own API, or an upgrade moved it.
+    expect(WorkbookWriter).toBe(ExcelJS.stream.xlsx.WorkbookWriter);
   });
 
   it('leaves out the sheets of CSV files the run does not write', async () => {
