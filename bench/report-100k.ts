@@ -3,7 +3,8 @@
  * Prints one JSON line: seconds, peak RSS of the reporting process (MB), PDF pages, file sizes.
  *   npm run build && node dist/bench/report-100k.js
  * The document is generated first; the reports then run in a fresh child process so its peak RSS
- * measures the reporters alone.
+ * measures the reporters alone, with the image's NODE_OPTIONS (bench/node-options.ts; override with
+ * REPORT_NODE_OPTIONS, empty for Node.js's own defaults).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { loadFrameworks } from '../src/frameworks/index.js';
 import { writeReports } from '../src/report/index.js';
 import { writeFixture } from '../test/fixtures/results-fixture.js';
+import { imageNodeOptions } from './node-options.js';
 
 async function render(dir: string): Promise<void> {
   const started = process.hrtime.bigint();
@@ -31,9 +33,10 @@ async function main(): Promise<void> {
   const t0 = process.hrtime.bigint();
   await writeFixture(join(dir, 'results.json'), { keys });
   const generateSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--render', dir], { encoding: 'utf8' });
+  const nodeOptions = process.env.REPORT_NODE_OPTIONS ?? imageNodeOptions();
+  const out = execFileSync(process.execPath, [...nodeOptions.split(' ').filter(Boolean), fileURLToPath(import.meta.url), '--render', dir], { encoding: 'utf8' });
   const result = JSON.parse(out) as Record<string, unknown>;
-  process.stdout.write(JSON.stringify({ bench: 'report', keys, dir, generateSeconds: Number(generateSeconds.toFixed(2)), ...result }) + '\n');
+  process.stdout.write(JSON.stringify({ bench: 'report', keys, nodeOptions, dir, generateSeconds: Number(generateSeconds.toFixed(2)), ...result }) + '\n');
 }
 
 await main();

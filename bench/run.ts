@@ -12,6 +12,7 @@
  *
  *   npm run bench [-- --sizes S,M,L] [--concurrency 64|64,128,256] [--no-seed] [--no-report]
  *                    [--scan-node-options=--max-old-space-size=128]   V8/Node flags for the scanning process
+ *                                                  (default: the image's NODE_OPTIONS, bench/node-options.ts)
  *   BENCH_CPU_PROF=DIR npm run bench -- --sizes M                        a CPU profile of the scan (node --cpu-prof)
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -19,6 +20,7 @@ import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { imageNodeOptions } from './node-options.js';
 import { SIZES, type BenchSize } from './profile.js';
 import type { ScanJob, ScanReport } from './scan-process.js';
 import type { SeedReport } from './seed-audit.js';
@@ -31,7 +33,7 @@ const args = parseArgs({
     seed: { type: 'string', default: '7' },
     'no-seed': { type: 'boolean', default: false },
     'no-report': { type: 'boolean', default: false },
-    'scan-node-options': { type: 'string', default: '' },
+    'scan-node-options': { type: 'string', default: imageNodeOptions() },
   },
 }).values;
 
@@ -101,7 +103,7 @@ async function benchSize(size: BenchSize, concurrency: number, withSeed: boolean
       wallSeconds: round(scan.wallSeconds, 1),
       callsPerSecond: round(callsPerSecond, 1),
       concurrency,
-      ...(execArgv.length > 0 ? { scanNodeOptions: execArgv.join(' ') } : {}),
+      scanNodeOptions: execArgv.join(' '),
       meanLatencyMs: round(stats.meanLatencyMs, 1),
       idealCallsPerSecond: round(idealCallsPerSecond, 1),
       shareOfIdeal: round(callsPerSecond / idealCallsPerSecond, 3),

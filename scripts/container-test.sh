@@ -234,6 +234,15 @@ podman run --rm --read-only --network none --user "$AUDIT_UID" --entrypoint /bin
   empty=$(find /app/node_modules -mindepth 1 -maxdepth 1 -name "@*" -type d -empty)
   if [ -n "$empty" ]; then echo "empty scope folders: $empty"; exit 1; fi
   test -s /app/sbom.cdx.json' || die "image contents (above)"
+# The image's NODE_OPTIONS heap cap (Dockerfile: V8 then grows its heap by less than twice its live
+# data) is the limit node runs with inside the image: V8 adds its young generation on top of it.
+HEAP_CAP_MB=$(podman image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE" | sed -n 's/^NODE_OPTIONS=--max-old-space-size=\([0-9]*\)$/\1/p')
+[ -n "$HEAP_CAP_MB" ] || die "the image sets no NODE_OPTIONS=--max-old-space-size"
+HEAP_LIMIT_MB=$(podman run --rm --read-only --network none --user "$AUDIT_UID" --entrypoint node "$IMAGE" -e 'process.stdout.write(String(Math.round(require("v8").getHeapStatistics().heap_size_limit / 2 ** 20)))')
+if [ "$HEAP_LIMIT_MB" -lt "$HEAP_CAP_MB" ] || [ "$HEAP_LIMIT_MB" -ge $((HEAP_CAP_MB + 256)) ]; then
+  die "node's heap limit in the image is $HEAP_LIMIT_MB MB, not the image's cap of $HEAP_CAP_MB MB"
+fi
+figure "  V8 heap limit in the image" "$HEAP_LIMIT_MB MB"
 mkdir -p "$WORK/image"
 podman run --rm --read-only --network none --user "$AUDIT_UID" --entrypoint cat "$IMAGE" /app/sbom.cdx.json > "$WORK/image/sbom.cdx.json"
 podman image inspect "$IMAGE" > "$WORK/image/inspect.json"

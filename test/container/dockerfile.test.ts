@@ -127,6 +127,16 @@ describe('Dockerfile', () => {
     expect(labels['org.opencontainers.image.base.name']).toBe(`docker.io/library/${stage('rootfs').baseImage}`);
   });
 
+  it('caps the V8 heap below 2 GB, so the heap grows by less than twice its live data between full collections', () => {
+    // The benchmarks scan with the same options (bench/node-options.ts); scripts/container-test.sh
+    // checks the limit node reports inside the built image.
+    const options = readDockerfile().env.NODE_OPTIONS ?? '';
+    const cap = /^--max-old-space-size=(\d+)$/.exec(options);
+    expect(cap, `NODE_OPTIONS=${options}`).not.toBeNull();
+    expect(Number(cap![1])).toBeGreaterThanOrEqual(512); // the 100,000-key report needs well under that
+    expect(Number(cap![1])).toBeLessThan(2048);
+  });
+
   it('puts the bin entry of package.json on PATH under the entrypoint name, as an executable with a node shebang', () => {
     const image = readDockerfile();
     const binName = image.entrypoint[0]!;
