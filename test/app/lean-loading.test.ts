@@ -2,6 +2,7 @@
  * Lean loading (issue 15): a scan loads the SDK clients its run needs and no other. No EC2 client
  * when every region is named and enabled by default (no DescribeRegions is needed), no S3 client
  * without --upload, no Security Hub client without --publish; each is loaded when the run needs it.
+ * findings.xlsx loads exceljs's streaming writer alone, not the package's main module (src/report/xlsx.ts).
  * The built CLI scans the simulator with a hook preloaded (NODE_OPTIONS=--import) that writes the
  * CommonJS modules the process loaded (require.cache: the SDK's packages are CommonJS) when it exits.
  */
@@ -32,8 +33,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Scans with `flags`; returns which of CLIENTS the process loaded, and its exit code. */
-async function clientsLoaded(sim: Simulator, name: string, flags: string[]): Promise<{ code: number | null; loaded: string[] }> {
+interface Loaded {
+  code: number | null;
+  loaded: string[];
+  exceljs: { writer: boolean; whole: boolean };
+}
+
+/** Scans with `flags`; returns which of CLIENTS the process loaded, which of exceljs, and its exit code. */
+async function clientsLoaded(sim: Simulator, name: string, flags: string[]): Promise<Loaded> {
   const list = join(dir, `${name}.txt`);
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [join(packageRoot, 'dist/src/cli.js'), 'scan', '--out', join(dir, name), '--home-region', 'eu-west-1', ...flags], {
@@ -54,19 +61,23 @@ async function clientsLoaded(sim: Simulator, name: string, flags: string[]): Pro
     child.on('exit', resolve);
   });
   const modules = (await readFile(list, 'utf8')).split('\n');
-  return { code, loaded: CLIENTS.filter((client) => modules.some((path) => path.includes(`/@aws-sdk/${client}/`))) };
+  return {
+    code,
+    loaded: CLIENTS.filter((client) => modules.some((path) => path.includes(`/@aws-sdk/${client}/`))),
+    exceljs: { writer: modules.some((path) => path.endsWith('/exceljs/lib/stream/xlsx/workbook-writer.js')), whole: modules.some((path) => path.endsWith('/exceljs/lib/exceljs.nodejs.js')) },
+  };
 }
 
 describe('a scan loads only the SDK clients it needs', () => {
   it('named default regions, no upload, no publish: KMS only', async () => {
     await withSim({ scenario }, async (sim) => {
-      expect(await clientsLoaded(sim, 'named', ['--regions', 'eu-west-1,us-east-1'])).toEqual({ code: 0, loaded: ['client-kms'] });
+      expect(await clientsLoaded(sim, 'named', ['--regions', 'eu-west-1,us-east-1'])).toEqual({ code: 0, loaded: ['client-kms'], exceljs: { writer: true, whole: false } });
     });
   });
 
   it('every region (DescribeRegions) and a Security Hub import: the EC2 and Security Hub clients too', async () => {
     await withSim({ scenario }, async (sim) => {
-      expect(await clientsLoaded(sim, 'all', ['--regions', 'all', '--publish', 'securityhub'])).toEqual({ code: 0, loaded: ['client-kms', 'client-ec2', 'client-securityhub'] });
+      expect(await clientsLoaded(sim, 'all', ['--regions', 'all', '--publish', 'securityhub'])).toEqual({ code: 0, loaded: ['client-kms', 'client-ec2', 'client-securityhub'], exceljs: { writer: true, whole: false } });
     });
   });
 });

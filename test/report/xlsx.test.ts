@@ -119,9 +119,10 @@ describe('findings.xlsx', () => {
     expect(new Set(stamps)).toEqual(new Set([`${expected.time}/${expected.date}`]));
   });
 
-  it('writes with the streaming writer exceljs exports, loaded without the rest of exceljs', () => {
-    // src/report/xlsx.ts loads exceljs/lib/stream/xlsx/workbook-writer.js alone (issue 15): it must be
-    // the very class of exceljs's own API, or an upgrade moved it.
+  it('writes with the streaming writer exceljs exports', () => {
+    // src/report/xlsx.ts loads exceljs/lib/stream/xlsx/workbook-writer.js alone (issue 15; that the
+    // rest of exceljs stays unloaded, test/app/lean-loading.test.ts): it must be the very class of
+    // exceljs's own API, or an upgrade moved it.
     expect(WorkbookWriter).toBe(ExcelJS.stream.xlsx.WorkbookWriter);
   });
 
