@@ -21,7 +21,7 @@ COPY . .
 # The bin entry runs through its shebang (#!/usr/bin/env node), so it must be executable.
 # `npm prune` leaves the scope folders of the packages it removes (@types/, @vitest/ …) empty.
 # Type declarations (dist-types/, *.d.ts) and source maps are never loaded by Node at run time, nor
-# exceljs's browser bundles (dist/: Node loads lib/ through its package.json main, excel.js).
+# exceljs's browser bundles (dist/: the report loads lib/stream/xlsx/workbook-writer.js, src/report/xlsx.ts).
 # The SBOM (CycloneDX) of exactly the pruned tree ships in the image, and every run's
 # manifest.json names it with its SHA-256 as the tool's bill of materials (src/report/tool-sbom.ts).
 # `npm sbom` reads the tree against package.json: on the pruned tree it refuses the missing
@@ -93,11 +93,13 @@ RUN ln -s /app/dist/src/cli.js /usr/local/bin/kms-rotation-audit
 # from the runtime (IRSA, ECS task role, environment variables or a mounted profile).
 #
 # NODE_OPTIONS: a 768 MB heap limit. V8 lets the heap grow to about 4 times the data it holds between
-# full collections when its limit is 2 GB or more (the default on a machine or container with 8 GiB
-# or more), and to less than 2 times below that (V8's heap controller, MaxGrowingFactor). The scan's
-# live data is about 40 MB and the 100,000-key report runs within a 160 MB limit (README
-# "Benchmarks"): at 2,000 accounts × 17 regions the scan peaks at 239 MB instead of 405 MB, for
-# about 2 % more CPU (13 % on 500 accounts). `-e NODE_OPTIONS=...` replaces it.
+# full collections when its limit is 2 GB or more (Node.js's default, a quarter of the memory, on a
+# host or container with 8 GiB or more), and to 1.3 to 2 times below that (V8's heap controller,
+# MaxGrowingFactor). The scan's live data is about 40 MB and the 100,000-key report runs within a
+# 160 MB limit (README "Benchmarks"): at 2,000 accounts × 17 regions the scan peaks at 239 MB
+# instead of 405 MB, for about 3 % more CPU (13 % on 500 accounts). In a container with less than
+# 3 GiB, Node.js's own limit would be lower and this raises it (growth about 1.5 times instead of
+# 1.3 to 1.4: the scan still peaks under 250 MB). `-e NODE_OPTIONS=...` replaces it.
 ENV NODE_ENV=production \
     HOME=/home/audit \
     KMS_ROTATION_AUDIT_REPORTS_ROOT=/reports \

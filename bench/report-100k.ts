@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { loadFrameworks } from '../src/frameworks/index.js';
 import { writeReports } from '../src/report/index.js';
 import { writeFixture } from '../test/fixtures/results-fixture.js';
-import { imageNodeOptions } from './node-options.js';
+import { imageNodeOptions, nodeOptionArgs } from './node-options.js';
 
 async function render(dir: string): Promise<void> {
   const started = process.hrtime.bigint();
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   await writeFixture(join(dir, 'results.json'), { keys });
   const generateSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const nodeOptions = process.env.REPORT_NODE_OPTIONS ?? imageNodeOptions();
-  const out = execFileSync(process.execPath, [...nodeOptions.split(' ').filter(Boolean), fileURLToPath(import.meta.url), '--render', dir], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [...nodeOptionArgs(nodeOptions), fileURLToPath(import.meta.url), '--render', dir], { encoding: 'utf8' });
   const result = JSON.parse(out) as Record<string, unknown>;
   process.stdout.write(JSON.stringify({ bench: 'report', keys, nodeOptions, dir, generateSeconds: Number(generateSeconds.toFixed(2)), ...result }) + '\n');
 }

@@ -20,7 +20,7 @@ import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { imageNodeOptions } from './node-options.js';
+import { imageNodeOptions, nodeOptionArgs } from './node-options.js';
 import { SIZES, type BenchSize } from './profile.js';
 import type { ScanJob, ScanReport } from './scan-process.js';
 import type { SeedReport } from './seed-audit.js';
@@ -79,7 +79,7 @@ async function benchSize(size: BenchSize, concurrency: number, withSeed: boolean
   try {
     const ready = await next(sim, 'ready');
     const job: ScanJob = { endpoint: ready.endpoint, credentials: ready.credentials, concurrency };
-    const execArgv = [...args['scan-node-options'].split(' ').filter(Boolean), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])];
+    const execArgv = [...nodeOptionArgs(args['scan-node-options']), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])];
     const scan = await runChild('./scan-process.js', 'scan', job, execArgv);
     const stats = await simStats(sim);
     const totalCalls = Object.values(scan.apiCalls).reduce((a, b) => a + b, 0);

@@ -6,10 +6,10 @@
  * peak RSS and the time to the first AWS request (bench/usage-hook.ts), the simulator's own CPU
  * seconds during the run (it shares the machine's cores), with the machine's load.
  *
- * The scan runs with the image's NODE_OPTIONS (bench/node-options.ts) unless `--node-options` says
- * otherwise (`--node-options=` for Node.js's own defaults).
+ * The scan runs with the image's NODE_OPTIONS (bench/node-options.ts) unless `--scan-node-options`
+ * says otherwise (`--scan-node-options=` for Node.js's own defaults).
  *
- *   node dist/bench/whole-process.js [--runs 3] [--concurrency 64,128,256] [--accounts 100] [--node-options=...]
+ *   node dist/bench/whole-process.js [--runs 3] [--concurrency 64,128,256] [--accounts 100] [--scan-node-options=...]
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,14 +19,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openResults } from '../src/io/results-document.js';
-import { imageNodeOptions } from './node-options.js';
+import { imageNodeOptions, nodeOptionArgs } from './node-options.js';
 
 const args = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '' },
     accounts: { type: 'string', default: '100' },
-    'node-options': { type: 'string', default: imageNodeOptions() },
+    'scan-node-options': { type: 'string', default: imageNodeOptions() },
   },
 }).values;
 
@@ -77,7 +77,7 @@ async function scanOnce(env: Record<string, string>, concurrency: string): Promi
     const flags = ['--out', join(dir, 'run'), ...(concurrency ? ['--concurrency', concurrency] : [])];
     const started = performance.now();
     const exitCode = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [...args['node-options'].split(' ').filter(Boolean), '--import', hook, cli, 'scan', ...flags], {
+      const child = spawn(process.execPath, [...nodeOptionArgs(args['scan-node-options']), '--import', hook, cli, 'scan', ...flags], {
         stdio: ['ignore', 'ignore', 'ignore'],
         env: { ...process.env, ...env, BENCH_USAGE_FILE: usageFile, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       });
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
           bench: 'whole-process',
           accounts: Number(args.accounts),
           concurrency: concurrency || 'default',
-          nodeOptions: args['node-options'],
+          scanNodeOptions: args['scan-node-options'],
           run,
           wallSeconds: round(f.wallSeconds),
           exitCode: f.exitCode,
